@@ -1,0 +1,97 @@
+//! Commands and flags (clap derive). Nothing else: [`crate::run`] does the work.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Turn one typed spark-job.yaml into everything a Spark batch job that reads S3 needs on
+/// Kubernetes, validated.
+///
+/// Exit codes: 0 success; 1 failure (drift found by --check, a file that cannot be written, an
+/// internal error); 2 bad input (an invalid config or flag; nothing is written).
+#[derive(Debug, Parser)]
+#[command(
+    name = "k8s-s3-spark",
+    version,
+    about,
+    long_about,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print or write the plain Kubernetes manifests of a job.
+    ///
+    /// Objects in order: Namespace (if spec.createNamespace), ServiceAccount, Role, RoleBinding,
+    /// Secret (only with --aws-profile or --aws-env), ConfigMap with pod templates (Spark 3.0+),
+    /// Job. Without --out, one multi-document YAML stream on stdout.
+    Render(RenderArgs),
+    /// Check configs: YAML, schema, rules, and every generated object of the base and every
+    /// environment. Takes files and folders (searched for *.yaml/*.yml files of kind SparkJob).
+    Validate(ValidateArgs),
+    /// Print the JSON schema of spark-job.yaml (for editors and CI linters).
+    Schema,
+    /// Write a commented starter spark-job.yaml (the Amazon reviews example) into a folder.
+    Init(InitArgs),
+}
+
+/// Where generated files go.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write one file per object into this folder (atomically) instead of printing.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// With --out: write nothing; compare with DIR, print a diff and exit 1 if it is stale.
+    #[arg(long, requires = "out")]
+    pub check: bool,
+    /// With --out: overwrite files in DIR that k8s-s3-spark did not generate.
+    #[arg(long, requires = "out", conflicts_with = "check")]
+    pub force: bool,
+}
+
+/// Arguments of `render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The config file.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// Apply this environment from spec.environments.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Emit the credentials Secret with the keys of this profile of the AWS credentials file.
+    /// Without it (or --aws-env) the Secret is only referenced and must exist.
+    #[arg(long, value_name = "NAME", conflicts_with = "aws_env")]
+    pub aws_profile: Option<String>,
+    /// The AWS credentials file for --aws-profile [default: $AWS_SHARED_CREDENTIALS_FILE or
+    /// ~/.aws/credentials].
+    #[arg(long, value_name = "FILE", requires = "aws_profile")]
+    pub aws_credentials: Option<PathBuf>,
+    /// Emit the credentials Secret with the keys in $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY.
+    #[arg(long)]
+    pub aws_env: bool,
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Config files, or folders to search.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to write spark-job.yaml into (created if missing).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}

@@ -1,0 +1,255 @@
+//! What each command does, from parsed arguments to output. Output goes to the writers given, so
+//! the library never touches the process's streams or exit code itself.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Cli, Command, InitArgs, OutputArgs, RenderArgs, ValidateArgs};
+use crate::config::{self, Config, ConfigError, SparkJob};
+use crate::credentials::{self, AwsKeys, CredentialsError};
+use crate::emit::{FileTree, plain};
+use crate::k8s::{self, K8sError};
+use crate::write::{self, WriteError};
+
+/// The starter config `init` writes: the shipped Amazon reviews example.
+pub const STARTER_CONFIG: &str = include_str!("../examples/amazon-reviews/spark-job.yaml");
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The config could not be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Keys could not be read.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    /// Objects could not be built or failed their checks.
+    #[error(transparent)]
+    K8s(#[from] K8sError),
+    /// Output could not be written or compared.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// `--check` found the output folder stale.
+    #[error("{} is out of date; regenerate it without --check", .0.display())]
+    Drift(PathBuf),
+    /// `validate` found invalid configs (each already reported).
+    #[error("{0} of {1} config files are invalid")]
+    InvalidConfigs(usize, usize),
+    /// `validate` was given paths without configs.
+    #[error("no config files (*.yaml or *.yml with kind SparkJob) found in {}\n  help: pass spark-job.yaml files or folders that contain them", .0.join(", "))]
+    NoConfigs(Vec<String>),
+    /// A standard stream could not be written.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The process exit code: 2 for bad input, 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_)
+            | Self::Credentials(_)
+            | Self::InvalidConfigs(..)
+            | Self::NoConfigs(_) => 2,
+            Self::K8s(K8sError::KeysWithoutSecret) => 2,
+            Self::Write(WriteError::NotOurs { .. } | WriteError::NotAFolder(_)) => 2,
+            Self::K8s(_) | Self::Write(_) | Self::Drift(_) | Self::Output(_) => 1,
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
+    match cli.command {
+        Command::Render(args) => render(&args, stdout, stderr),
+        Command::Validate(args) => validate(&args, stdout, stderr),
+        Command::Schema => Ok(stdout.write_all(config::schema::json_schema_text().as_bytes())?),
+        Command::Init(args) => init(&args, stdout),
+    }
+}
+
+fn keys(args: &RenderArgs) -> Result<Option<AwsKeys>, CredentialsError> {
+    if let Some(profile) = &args.aws_profile {
+        let file = args
+            .aws_credentials
+            .clone()
+            .unwrap_or_else(credentials::default_credentials_file);
+        return credentials::from_profile(&file, profile).map(Some);
+    }
+    if args.aws_env {
+        return credentials::from_env().map(Some);
+    }
+    Ok(None)
+}
+
+/// Builds and checks the manifests of one job.
+pub fn manifests(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Vec<k8s::Manifest>, K8sError> {
+    let bundle = k8s::build(job, keys)?;
+    k8s::check::check(&bundle)?;
+    Ok(bundle.manifests())
+}
+
+fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
+    let config = config::load(&args.config)?;
+    let job = config.resolve(args.env.as_deref())?;
+    let keys = keys(args)?;
+    let manifests = manifests(&job, keys.as_ref())?;
+    match &args.output.out {
+        None => Ok(stdout.write_all(plain::stream(&manifests).as_bytes())?),
+        Some(dir) => output(&plain::tree(&manifests), dir, &args.output, stdout, stderr),
+    }
+}
+
+/// Writes a tree to `--out`, or compares with it for `--check`.
+pub fn output(
+    tree: &FileTree,
+    dir: &Path,
+    args: &OutputArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
+    if args.check {
+        let drift = write::check(tree, dir)?;
+        if drift.is_empty() {
+            writeln!(stderr, "{} is up to date", dir.display())?;
+            return Ok(());
+        }
+        stdout.write_all(write::describe(dir, &drift).as_bytes())?;
+        return Err(Error::Drift(dir.to_path_buf()));
+    }
+    write::write(tree, dir, args.force)?;
+    writeln!(stderr, "wrote {} files to {}", tree.len(), dir.display())?;
+    Ok(())
+}
+
+/// Checks one config fully: every environment builds and its objects pass their checks.
+pub fn check_config(file: &Path) -> Result<(Config, usize), Error> {
+    let config = config::load(file)?;
+    let mut objects = 0;
+    for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
+        objects += manifests(&config.resolve(env)?, None)?.len();
+    }
+    Ok((config, objects))
+}
+
+fn validate(
+    args: &ValidateArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
+    let files = find_configs(&args.paths)?;
+    if files.is_empty() {
+        return Err(Error::NoConfigs(
+            args.paths.iter().map(|p| p.display().to_string()).collect(),
+        ));
+    }
+    let mut invalid = 0;
+    for file in &files {
+        match check_config(file) {
+            Ok((config, objects)) => {
+                let envs: Vec<&str> = config.environment_names().collect();
+                writeln!(
+                    stdout,
+                    "ok: {} ({} environments{}{}, {objects} objects)",
+                    file.display(),
+                    envs.len(),
+                    if envs.is_empty() { "" } else { ": " },
+                    envs.join(", ")
+                )?;
+            }
+            Err(e) if e.exit_code() == 2 => {
+                invalid += 1;
+                writeln!(stderr, "{e}")?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if invalid > 0 {
+        return Err(Error::InvalidConfigs(invalid, files.len()));
+    }
+    Ok(())
+}
+
+/// Files given directly, plus `*.yaml`/`*.yml` files below given folders that declare our apiVersion.
+fn find_configs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            out.push(path.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        let mut pending = vec![path.clone()];
+        while let Some(dir) = pending.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|source| WriteError::Io {
+                path: dir.clone(),
+                source,
+            })?;
+            for entry in entries.flatten() {
+                let p = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    if !entry.file_name().to_string_lossy().starts_with('.') {
+                        pending.push(p);
+                    }
+                } else if kind.is_file()
+                    && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                    && declares_spark_job(&p)
+                {
+                    found.push(p);
+                }
+            }
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn declares_spark_job(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    head.contains(config::model::API_VERSION) && head.contains("SparkJob")
+}
+
+fn init(args: &InitArgs, stdout: &mut dyn Write) -> Result<(), Error> {
+    let file = args.dir.join("spark-job.yaml");
+    let io_error = |source| WriteError::Io {
+        path: file.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&args.dir).map_err(io_error)?;
+    let text: String = STARTER_CONFIG
+        .lines()
+        .filter(|l| !l.starts_with("# yaml-language-server:"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&file)
+        .map_err(|source| {
+            if source.kind() == std::io::ErrorKind::AlreadyExists {
+                WriteError::NotOurs {
+                    dir: args.dir.clone(),
+                    files: vec!["spark-job.yaml".into()],
+                }
+            } else {
+                io_error(source)
+            }
+        })?;
+    f.write_all(text.as_bytes()).map_err(io_error)?;
+    writeln!(
+        stdout,
+        "wrote {}; edit it, then run: k8s-s3-spark render {}",
+        file.display(),
+        file.display()
+    )?;
+    Ok(())
+}

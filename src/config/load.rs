@@ -1,0 +1,224 @@
+//! Reading a `spark-job.yaml`: bounded size, UTF-8, YAML syntax (with budgets against alias bombs
+//! and deep nesting), the JSON schema, the typed structs, then the semantic rules for the base and
+//! every environment. Every problem found is reported at once with file:line:column.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::environments::{apply, override_field};
+use super::model::SparkJob;
+use super::spans::{SpanIndex, join_key};
+use super::{ConfigError, schema, validate};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+
+/// The largest config file read, in bytes. A real one is a few KiB.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// A config that passed every check, for the base and for every environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from, as given.
+    pub file: PathBuf,
+    /// The base job (no environment applied).
+    pub job: SparkJob,
+}
+
+impl Config {
+    /// The names of the environments, sorted.
+    pub fn environment_names(&self) -> impl Iterator<Item = &str> {
+        self.job.spec.environments.keys().map(String::as_str)
+    }
+
+    /// The job for one environment, or the base job for `None`.
+    pub fn resolve(&self, env: Option<&str>) -> Result<SparkJob, ConfigError> {
+        match env {
+            None => {
+                let mut job = self.job.clone();
+                job.spec.environments.clear();
+                Ok(job)
+            }
+            Some(name) => match self.job.spec.environments.get(name) {
+                Some(overlay) => Ok(apply(&self.job, overlay)),
+                None => Err(ConfigError::UnknownEnvironment {
+                    file: self.file.clone(),
+                    name: name.to_owned(),
+                    known: self.environment_names().map(str::to_owned).collect(),
+                }),
+            },
+        }
+    }
+}
+
+/// Reads and checks a config file.
+pub fn load(file: &Path) -> Result<Config, ConfigError> {
+    let read_error = |source| ConfigError::Read {
+        file: file.to_path_buf(),
+        source,
+    };
+    let handle = fs::File::open(file).map_err(read_error)?;
+    let mut bytes = Vec::new();
+    handle
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_error)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge {
+            file: file.to_path_buf(),
+            limit: MAX_CONFIG_BYTES,
+        });
+    }
+    parse(file, &bytes)
+}
+
+/// Checks the bytes of a config; `file` names it in messages.
+pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
+    let fail = |d: Diagnostic| ConfigError::Invalid(Diagnostics(vec![d]));
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let before = &bytes[..e.valid_up_to()];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+        fail(
+            Diagnostic::new(file, "", "the file is not UTF-8 text")
+                .at(Some(Position { line, column }))
+                .help("save the file as UTF-8"),
+        )
+    })?;
+
+    let spans = SpanIndex::build(text);
+    if !spans.refused.is_empty() {
+        let mut all = Diagnostics(
+            spans
+                .refused
+                .iter()
+                .map(|r| {
+                    let help = if r.what.starts_with("a duplicate") {
+                        "remove one of the two; YAML keeps only one and which one is not obvious"
+                    } else if r.what.starts_with("a second") {
+                        "keep one SparkJob per file; put variations under spec.environments"
+                    } else {
+                        "write values out in full: anchors, aliases, merge keys and tags hide where a value comes from; use `environments` for variations"
+                    };
+                    Diagnostic::new(file, r.field.clone(), format!("the file has {}", r.what))
+                        .at(Some(r.position))
+                        .help(help)
+                })
+                .collect(),
+        );
+        all.normalize();
+        return Err(ConfigError::Invalid(all));
+    }
+
+    let document: Value =
+        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
+            let position = e.location().map(|l| Position {
+                line: usize::try_from(l.line()).unwrap_or(usize::MAX),
+                column: usize::try_from(l.column()).unwrap_or(usize::MAX),
+            });
+            fail(
+                Diagnostic::new(file, "", yaml_message(&e))
+                    .at(position)
+                    .help("fix the YAML syntax; `yamllint` shows more detail"),
+            )
+        })?;
+    if !document.is_object() {
+        let what = if document.is_null() {
+            "the file has no content"
+        } else {
+            "the file is not a YAML mapping"
+        };
+        return Err(fail(
+            Diagnostic::new(file, "", what)
+                .at(Some(Position { line: 1, column: 1 }))
+                .help("start from `k8s-s3-spark init`, which writes a complete example"),
+        ));
+    }
+
+    let at = |field: &str| spans.position(field);
+    let structural = schema::check(&document);
+    if !structural.is_empty() {
+        let mut all = Diagnostics(
+            structural
+                .into_iter()
+                .map(|p| {
+                    let d = Diagnostic::new(file, p.field.clone(), p.message).at(at(&p.field));
+                    match p.help {
+                        Some(h) => d.help(h),
+                        None => d,
+                    }
+                })
+                .collect(),
+        );
+        all.normalize();
+        return Err(ConfigError::Invalid(all));
+    }
+    let job: SparkJob = serde_json::from_value(document).map_err(|e| {
+        fail(
+            Diagnostic::new(
+                file,
+                "",
+                format!("the file does not match the config format: {e}"),
+            )
+            .help("compare with `k8s-s3-spark schema`"),
+        )
+    })?;
+
+    let mut all = Diagnostics::default();
+    let problem = |p: validate::Problem, field: String| {
+        Diagnostic::new(file, field.clone(), p.message)
+            .at(at(&field))
+            .help(p.help)
+    };
+    for p in validate::check(&job) {
+        let field = p.field.clone();
+        all.0.push(problem(p, field));
+    }
+    for (name, overlay) in &job.spec.environments {
+        let env_field = join_key("spec.environments", name);
+        if let Err(reason) = crate::syntax::dns1123_label(name) {
+            all.0.push(Diagnostic::new(file, env_field.clone(), format!("environment name {name:?} {reason}"))
+                .at(at(&env_field))
+                .help("environment names become overlay folders: use lowercase letters, digits and '-', e.g. prod"));
+        }
+        // Problems the environment did not introduce are reported once, for the base.
+        for p in validate::check(&apply(&job, overlay)) {
+            if let Some(field) = override_field(&spans, name, &p.field) {
+                all.0.push(problem(p, field));
+            }
+        }
+    }
+    if all.0.is_empty() {
+        Ok(Config {
+            file: file.to_path_buf(),
+            job,
+        })
+    } else {
+        all.normalize();
+        Err(ConfigError::Invalid(all))
+    }
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.with_snippet = false;
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_depth = 64;
+        budget.max_aliases = 0;
+        budget.max_anchors = 0;
+        budget.max_documents = 1;
+        budget.max_nodes = 100_000;
+    }
+    options
+}
+
+/// The parser's message without its location suffix (we print the location ourselves).
+fn yaml_message(error: &serde_saphyr::Error) -> String {
+    let text = error.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML");
+    match first.rfind(" at line ") {
+        Some(i) => first[..i].to_owned(),
+        None => first.to_owned(),
+    }
+}

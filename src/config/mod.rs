@@ -1,0 +1,50 @@
+//! The typed config file (`spark-job.yaml`): its model and JSON schema, loading with positions,
+//! the semantic rules, and environments. Knows nothing about Kubernetes object types.
+
+pub mod environments;
+mod load;
+pub mod model;
+pub mod schema;
+pub mod spans;
+pub mod validate;
+
+use std::path::PathBuf;
+
+pub use load::{Config, MAX_CONFIG_BYTES, load, parse};
+pub use model::SparkJob;
+
+use crate::diagnostics::Diagnostics;
+
+/// Why a config could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be opened or read.
+    #[error("cannot read {}: {source}", file.display())]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file is larger than any config could be.
+    #[error("{} is larger than {limit} bytes; a spark-job.yaml is a few KiB\n  help: check that this is the right file", file.display())]
+    TooLarge {
+        /// The file.
+        file: PathBuf,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The file has problems: syntax, schema or rules.
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    /// `--env` named an environment the file does not declare.
+    #[error("{}: no environment {name:?} in spec.environments\n  help: {}", file.display(), if known.is_empty() { "this file declares no environments; add one under spec.environments".to_string() } else { format!("use one of: {}", known.join(", ")) })]
+    UnknownEnvironment {
+        /// The file.
+        file: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// The names declared.
+        known: Vec<String>,
+    },
+}

@@ -1,0 +1,694 @@
+//! The typed `spark-job.yaml` document. Field names follow the Kubeflow Spark Operator's
+//! `SparkApplication` where the concept exists there. Every `///` comment becomes the field's
+//! description in the JSON schema (`k8s-s3-spark schema`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The API version this build of the tool reads.
+pub const API_VERSION: &str = "k8s-s3-spark/v1alpha1";
+
+/// A Spark batch job that reads S3, run on Kubernetes by a Job that calls `spark-submit`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "SparkJob")]
+pub struct SparkJob {
+    /// Version of this file's format. Always `k8s-s3-spark/v1alpha1`.
+    pub api_version: ApiVersion,
+    /// Kind of document. Always `SparkJob`.
+    pub kind: Kind,
+    /// Name, namespace, labels and annotations of the job.
+    pub metadata: JobMetadata,
+    /// What to run and how.
+    pub spec: SparkJobSpec,
+}
+
+/// The only API version: `k8s-s3-spark/v1alpha1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum ApiVersion {
+    /// The first, alpha version of the format.
+    #[serde(rename = "k8s-s3-spark/v1alpha1")]
+    V1Alpha1,
+}
+
+/// The only kind: `SparkJob`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Kind {
+    /// A Spark batch job.
+    SparkJob,
+}
+
+/// Identity of the job.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JobMetadata {
+    /// Name of the job: names the Kubernetes Job, the Role, the RoleBinding and the Spark
+    /// application. A DNS-1123 label: lowercase letters, digits and '-', at most 63 characters.
+    pub name: String,
+    /// Namespace every object is created in. Secrets must live in the same namespace as the driver
+    /// and executor pods, so this is also where the credentials Secret is looked up.
+    pub namespace: String,
+    /// Labels added to every generated object and to the driver and executor pods.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Annotations added to every generated object.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+/// What to run and how.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SparkJobSpec {
+    /// Language of the application: `Python`, `Scala`, `Java` or `R`.
+    #[serde(rename = "type")]
+    pub app_type: ApplicationType,
+    /// Spark version in the image, `MAJOR.MINOR.PATCH` (e.g. `3.5.3`). At least 2.3, and at least
+    /// 2.4 for Python and R.
+    pub spark_version: String,
+    /// Hadoop version of the image's Spark distribution (the version of its hadoop-aws jar).
+    /// Defaults to the version the Spark release line is built with; at least 2.8.0 for S3A.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hadoop_version: Option<String>,
+    /// Set to true when the image carries a Spark distribution built with a Hadoop version its
+    /// release line does not ship with (e.g. `make-distribution.sh -Dhadoop.version=2.9.2`).
+    /// Without it a `hadoopVersion` that differs from the known ones is an error.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub custom_distribution: bool,
+    /// Container image for the submitter, the driver and the executors: the Spark distribution
+    /// plus the application. Needs a tag or digest, not `latest`.
+    pub image: String,
+    /// When to pull the image: `Always` (default: every pod start checks the registry), `IfNotPresent`
+    /// or `Never`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub image_pull_policy: PullPolicy,
+    /// Names of Secrets in the namespace holding registry credentials for the image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_pull_secrets: Vec<String>,
+    /// The application: `local:///path/in/image.py` for a file inside the image, or an
+    /// `s3a://`, `http://` or `https://` URL.
+    pub main_application_file: String,
+    /// Main class, required for `Java` and `Scala` applications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_class: Option<String>,
+    /// Arguments passed to the application, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arguments: Vec<ScalarString>,
+    /// Extra Spark configuration (`spark.*` keys), passed as `--conf key=value` after the generated
+    /// ones. Keys the tool sets itself are refused: set the matching field instead.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spark_conf: BTreeMap<String, ScalarString>,
+    /// Extra Hadoop configuration (e.g. `fs.s3a.connection.maximum`), passed with the
+    /// `spark.hadoop.` prefix added.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hadoop_conf: BTreeMap<String, ScalarString>,
+    /// The Spark driver pod.
+    #[serde(default)]
+    pub driver: DriverSpec,
+    /// The Spark executor pods.
+    #[serde(default)]
+    pub executor: ExecutorSpec,
+    /// The service account the submitter, the driver and the executors run as.
+    #[serde(default)]
+    pub service_account: ServiceAccountSpec,
+    /// Whether to generate the Namespace object too (default false: the namespace exists).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub create_namespace: bool,
+    /// Where the data is and how to authenticate to it.
+    #[serde(default)]
+    pub s3: S3Spec,
+    /// The Kubernetes Job whose pod runs `spark-submit`.
+    #[serde(default)]
+    pub submitter: SubmitterSpec,
+    /// Named partial overrides (e.g. `dev`, `prod`), applied with `render --env NAME` and turned
+    /// into Kustomize overlays. Names are DNS-1123 labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environments: BTreeMap<String, EnvironmentOverride>,
+}
+
+/// Language of the application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum ApplicationType {
+    /// PySpark: `mainApplicationFile` is a `.py` file.
+    Python,
+    /// Scala: `mainApplicationFile` is a jar and `mainClass` is required.
+    Scala,
+    /// Java: `mainApplicationFile` is a jar and `mainClass` is required.
+    Java,
+    /// SparkR: `mainApplicationFile` is an `.R` file.
+    R,
+}
+
+/// Kubernetes image pull policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+pub enum PullPolicy {
+    /// Check the registry at every pod start.
+    #[default]
+    Always,
+    /// Pull only when the node does not have the image.
+    IfNotPresent,
+    /// Never pull; the image must be on the node.
+    Never,
+}
+
+impl PullPolicy {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Always => "Always",
+            Self::IfNotPresent => "IfNotPresent",
+            Self::Never => "Never",
+        }
+    }
+}
+
+/// A string, also written in YAML as a number or boolean (`3`, `true`), kept as the text given.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ScalarString(pub String);
+
+impl fmt::Display for ScalarString {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for ScalarString {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+impl<'de> Deserialize<'de> for ScalarString {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ScalarString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<ScalarString, E> {
+                Ok(ScalarString(v.to_owned()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<ScalarString, E> {
+                Ok(ScalarString(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<ScalarString, E> {
+                Ok(ScalarString(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<ScalarString, E> {
+                Ok(ScalarString(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<ScalarString, E> {
+                Ok(ScalarString(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for ScalarString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ScalarString".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A string; numbers and booleans are taken as their text.",
+            "type": ["string", "number", "boolean"]
+        })
+    }
+}
+
+/// Declares the driver and executor structs, which share every field but `instances`, so that the
+/// two cannot drift apart and the schema still refuses `driver.instances`.
+macro_rules! spark_pod_spec {
+    ($(#[$meta:meta])* $name:ident, $default_cores:expr, { $($(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: $ty,)*
+            /// Number of cores (`spark.{driver,executor}.cores`).
+            #[serde(default = "default_cores")]
+            pub cores: u32,
+            /// CPU request of the pod as a Kubernetes quantity (`500m`, `1`); defaults to `cores`.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub core_request: Option<String>,
+            /// CPU limit of the pod as a Kubernetes quantity (`1`, `1500m`); none by default.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub core_limit: Option<String>,
+            /// JVM heap as a Spark size (`512m`, `2g`).
+            #[serde(default = "default_memory")]
+            pub memory: String,
+            /// Memory beyond the heap as a Spark size; Spark's default is 10% of `memory`
+            /// (40% for Python and R), at least 384m.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub memory_overhead: Option<String>,
+            /// Labels added to these pods.
+            #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+            pub labels: BTreeMap<String, String>,
+            /// Annotations added to these pods.
+            #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+            pub annotations: BTreeMap<String, String>,
+            /// Environment variables set in these pods (plain values; credentials come from `s3`).
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub env: Vec<EnvVar>,
+            /// Node labels these pods must be scheduled on.
+            #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+            pub node_selector: BTreeMap<String, String>,
+            /// Taints these pods tolerate (needs Spark 3.0+: applied through a pod template).
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub tolerations: Vec<Toleration>,
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self {
+                    $($field: $default,)*
+                    cores: $default_cores,
+                    core_request: None,
+                    core_limit: None,
+                    memory: default_memory(),
+                    memory_overhead: None,
+                    labels: BTreeMap::new(),
+                    annotations: BTreeMap::new(),
+                    env: Vec::new(),
+                    node_selector: BTreeMap::new(),
+                    tolerations: Vec::new(),
+                }
+            }
+        }
+    };
+}
+
+spark_pod_spec!(
+    /// The Spark driver pod.
+    DriverSpec, 1, {}
+);
+
+spark_pod_spec!(
+    /// The Spark executor pods.
+    ExecutorSpec, 1, {
+        /// Number of executors (`spark.executor.instances`).
+        #[serde(default = "default_instances")]
+        instances: u32 = default_instances(),
+    }
+);
+
+fn default_cores() -> u32 {
+    1
+}
+fn default_memory() -> String {
+    "1g".into()
+}
+fn default_instances() -> u32 {
+    2
+}
+
+/// One environment variable with a plain value.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvVar {
+    /// Variable name (letters, digits and '_', not starting with a digit).
+    pub name: String,
+    /// Value.
+    pub value: ScalarString,
+}
+
+/// A Kubernetes toleration.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Toleration {
+    /// Taint key; empty with operator `Exists` tolerates everything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `Equal` (default) or `Exists`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<TolerationOperator>,
+    /// Taint value, for operator `Equal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all effects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<TaintEffect>,
+    /// For `NoExecute`: how long the pod stays bound after the taint appears.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toleration_seconds: Option<i64>,
+}
+
+/// How a toleration matches a taint's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum TolerationOperator {
+    /// The values must be equal.
+    Equal,
+    /// Any value matches.
+    Exists,
+}
+
+/// The effect of a taint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum TaintEffect {
+    /// New pods are not scheduled.
+    NoSchedule,
+    /// New pods are avoided.
+    PreferNoSchedule,
+    /// Running pods are evicted.
+    NoExecute,
+}
+
+/// The service account the submitter, driver and executors run as, and its Role.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceAccountSpec {
+    /// Name of the service account (default `spark`).
+    #[serde(default = "default_service_account")]
+    pub name: String,
+    /// Whether to generate the ServiceAccount (default true). The Role and RoleBinding are always
+    /// generated and bound to this name.
+    #[serde(default = "default_true")]
+    pub create: bool,
+    /// Annotations on the ServiceAccount. Web identity adds `eks.amazonaws.com/role-arn` itself.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl Default for ServiceAccountSpec {
+    fn default() -> Self {
+        Self {
+            name: default_service_account(),
+            create: true,
+            annotations: BTreeMap::new(),
+        }
+    }
+}
+
+fn default_service_account() -> String {
+    "spark".into()
+}
+fn default_true() -> bool {
+    true
+}
+
+/// Where the data is and how Spark authenticates to it.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct S3Spec {
+    /// S3 endpoint as `http(s)://host[:port]`. Leave unset for AWS S3; set it for MinIO, Ceph,
+    /// SeaweedFS or a regional or private-link AWS endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Signing region (`fs.s3a.endpoint.region`, Hadoop 3.3.1+), e.g. `us-east-1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Path-style requests (`http://host/bucket/key`), needed by most S3-compatible stores;
+    /// without it the bucket becomes part of the host name.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub path_style_access: bool,
+    /// Use TLS (`fs.s3a.connection.ssl.enabled`). Defaults to the endpoint's scheme, or true for AWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
+    /// How Spark authenticates to S3.
+    #[serde(default)]
+    pub credentials: S3Credentials,
+    /// `s3a://bucket/key` URLs the job reads; `check-s3 --config` and the chart's test pod check them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+}
+
+/// How Spark authenticates to S3: exactly one of `secret`, `webIdentity` or `anonymous`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum S3Credentials {
+    /// Access keys from a Kubernetes Secret, given to the driver and executors as the
+    /// `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` environment variables.
+    Secret(SecretCredentials),
+    /// Web identity (IRSA on EKS): the service account is annotated with the role; no keys anywhere.
+    WebIdentity(WebIdentityCredentials),
+    /// No credentials, for public buckets.
+    Anonymous(AnonymousCredentials),
+}
+
+impl Default for S3Credentials {
+    fn default() -> Self {
+        Self::Secret(SecretCredentials::default())
+    }
+}
+
+/// Access keys from a Kubernetes Secret in the job's namespace.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretCredentials {
+    /// Name of the Secret (default `aws-secrets`).
+    #[serde(default = "default_secret_name")]
+    pub name: String,
+    /// Key in the Secret holding the access key id (default `AWS_ACCESS_KEY_ID`).
+    #[serde(default = "default_access_key_key")]
+    pub access_key_id_key: String,
+    /// Key in the Secret holding the secret access key (default `AWS_SECRET_ACCESS_KEY`).
+    #[serde(default = "default_secret_key_key")]
+    pub secret_access_key_key: String,
+}
+
+impl Default for SecretCredentials {
+    fn default() -> Self {
+        Self {
+            name: default_secret_name(),
+            access_key_id_key: default_access_key_key(),
+            secret_access_key_key: default_secret_key_key(),
+        }
+    }
+}
+
+fn default_secret_name() -> String {
+    "aws-secrets".into()
+}
+fn default_access_key_key() -> String {
+    "AWS_ACCESS_KEY_ID".into()
+}
+fn default_secret_key_key() -> String {
+    "AWS_SECRET_ACCESS_KEY".into()
+}
+
+/// Web identity (IRSA on EKS).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WebIdentityCredentials {
+    /// IAM role to assume, e.g. `arn:aws:iam::123456789012:role/spark-reader`.
+    pub role_arn: String,
+}
+
+/// No credentials (public buckets). Written as `anonymous: {}`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnonymousCredentials {}
+
+/// The Kubernetes Job whose pod runs `spark-submit`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SubmitterSpec {
+    /// Retries of the submitter pod (default 0: a failed submission is not repeated).
+    #[serde(default)]
+    pub backoff_limit: i32,
+    /// Seconds after which a finished Job (and its pod and logs) is deleted; unset keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds_after_finished: Option<i32>,
+    /// Seconds the whole Job may run before Kubernetes stops it; unset means no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_deadline_seconds: Option<i64>,
+    /// User id the submitter runs as (default 185, the user of the Apache Spark images).
+    #[serde(default = "default_uid")]
+    pub run_as_user: i64,
+    /// CPU and memory of the submitter container.
+    #[serde(default)]
+    pub resources: Resources,
+}
+
+impl Default for SubmitterSpec {
+    fn default() -> Self {
+        Self {
+            backoff_limit: 0,
+            ttl_seconds_after_finished: None,
+            active_deadline_seconds: None,
+            run_as_user: default_uid(),
+            resources: Resources::default(),
+        }
+    }
+}
+
+fn default_uid() -> i64 {
+    185
+}
+
+/// Requests and limits of a container.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Resources {
+    /// What the scheduler reserves (default 250m CPU, 512Mi memory).
+    #[serde(default = "default_requests")]
+    pub requests: ResourceAmounts,
+    /// The most the container may use (default 1 CPU, 1Gi memory).
+    #[serde(default = "default_limits")]
+    pub limits: ResourceAmounts,
+}
+
+impl Default for Resources {
+    fn default() -> Self {
+        Self {
+            requests: default_requests(),
+            limits: default_limits(),
+        }
+    }
+}
+
+/// CPU and memory as Kubernetes quantities.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceAmounts {
+    /// CPU, e.g. `250m` or `1`.
+    pub cpu: String,
+    /// Memory, e.g. `512Mi` or `1Gi`.
+    pub memory: String,
+}
+
+fn default_requests() -> ResourceAmounts {
+    ResourceAmounts {
+        cpu: "250m".into(),
+        memory: "512Mi".into(),
+    }
+}
+fn default_limits() -> ResourceAmounts {
+    ResourceAmounts {
+        cpu: "1".into(),
+        memory: "1Gi".into(),
+    }
+}
+
+/// A named partial override of the job (an environment such as `dev` or `prod`). Every field is
+/// optional; maps are merged key by key over the base, everything else replaces the base value.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EnvironmentOverride {
+    /// Namespace for this environment (replaces `metadata.namespace`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Labels merged over `metadata.labels`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    /// Image for this environment (replaces `spec.image`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Image pull policy for this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_pull_policy: Option<PullPolicy>,
+    /// Application arguments for this environment (replace the base list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Vec<ScalarString>>,
+    /// Spark configuration merged over `spec.sparkConf`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub spark_conf: BTreeMap<String, ScalarString>,
+    /// Hadoop configuration merged over `spec.hadoopConf`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hadoop_conf: BTreeMap<String, ScalarString>,
+    /// Driver sizing for this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<SizingOverride>,
+    /// Executor sizing and count for this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor: Option<ExecutorOverride>,
+    /// S3 settings for this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<S3Override>,
+    /// Service account annotations merged over `spec.serviceAccount.annotations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<ServiceAccountOverride>,
+}
+
+/// Sizing of the driver for one environment.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SizingOverride {
+    /// Replaces `cores`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<u32>,
+    /// Replaces `coreRequest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_request: Option<String>,
+    /// Replaces `coreLimit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_limit: Option<String>,
+    /// Replaces `memory`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+    /// Replaces `memoryOverhead`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_overhead: Option<String>,
+}
+
+/// Sizing and count of the executors for one environment.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExecutorOverride {
+    /// Replaces `instances`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instances: Option<u32>,
+    /// Replaces `cores`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cores: Option<u32>,
+    /// Replaces `coreRequest`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_request: Option<String>,
+    /// Replaces `coreLimit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_limit: Option<String>,
+    /// Replaces `memory`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
+    /// Replaces `memoryOverhead`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_overhead: Option<String>,
+}
+
+/// S3 settings for one environment.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct S3Override {
+    /// Replaces `endpoint`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Replaces `region`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Replaces `pathStyleAccess`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_style_access: Option<bool>,
+    /// Replaces `tls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<bool>,
+    /// Replaces `credentials`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<S3Credentials>,
+    /// Replaces `paths`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paths: Option<Vec<String>>,
+}
+
+/// Service account settings for one environment.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceAccountOverride {
+    /// Annotations merged over the base ones.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_default<T: Default + PartialEq>(t: &T) -> bool {
+    *t == T::default()
+}

@@ -1,0 +1,255 @@
+//! The JSON schema of `spark-job.yaml`, generated from the typed config, and the structural check
+//! of a parsed document against it (every problem at once, each with its field path).
+
+use std::sync::OnceLock;
+
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::paths::LocationSegment;
+use serde_json::Value;
+
+use super::model::SparkJob;
+use super::spans::{join_index, join_key};
+
+/// Where the schema is published, for `$id` and editors' `yaml-language-server` comments.
+pub const SCHEMA_FILE: &str = "schema/spark-job.schema.json";
+
+/// The JSON schema of the config, as `k8s-s3-spark schema` prints it.
+pub fn json_schema() -> Value {
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<SparkJob>();
+    serde_json::to_value(schema).expect("a generated schema is always valid JSON")
+}
+
+/// The schema as pretty JSON with a trailing newline, the exact bytes of the committed copy.
+pub fn json_schema_text() -> String {
+    let mut text =
+        serde_json::to_string_pretty(&json_schema()).expect("a JSON value always serializes");
+    text.push('\n');
+    text
+}
+
+fn validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        jsonschema::draft7::new(&json_schema()).expect("the generated schema compiles")
+    })
+}
+
+/// One structural problem: the field and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaProblem {
+    /// Field path in the config (see [`super::spans`]).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+fn schema_value() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(json_schema)
+}
+
+/// Checks a parsed document against the schema; returns every problem found.
+pub fn check(document: &Value) -> Vec<SchemaProblem> {
+    let mut problems: Vec<SchemaProblem> = validator()
+        .iter_errors(document)
+        .map(|error| {
+            let mut field = String::new();
+            for segment in error.instance_path().segments() {
+                field = match segment {
+                    LocationSegment::Property(key) => join_key(&field, &key),
+                    LocationSegment::Index(i) => join_index(&field, i),
+                };
+            }
+            // The subschema that failed, to list allowed values and known fields.
+            let keyword = schema_value().pointer(error.schema_path().as_str());
+            let parent = error
+                .schema_path()
+                .as_str()
+                .rsplit_once('/')
+                .and_then(|(p, _)| schema_value().pointer(p));
+            describe(field, error.kind(), &error.to_string(), keyword, parent)
+        })
+        .collect();
+    problems.sort_by(|a, b| a.field.cmp(&b.field).then(a.message.cmp(&b.message)));
+    problems.dedup();
+    problems
+}
+
+fn describe(
+    field: String,
+    kind: &ValidationErrorKind,
+    fallback: &str,
+    keyword: Option<&Value>,
+    parent: Option<&Value>,
+) -> SchemaProblem {
+    let plain = fallback.replace('"', "'");
+    match kind {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let name = unexpected.first().cloned().unwrap_or_default();
+            let known: Vec<&str> = parent
+                .and_then(|p| p.get("properties"))
+                .and_then(Value::as_object)
+                .map(|props| props.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            let help = match closest(&name, &known) {
+                Some(k) => format!("did you mean `{k}`? Fields are camelCase; see `k8s-s3-spark schema`"),
+                None if !known.is_empty() => format!("fields here are: {}", known.join(", ")),
+                None => "see `k8s-s3-spark schema` for the fields".into(),
+            };
+            SchemaProblem {
+                field: join_key(&field, &name),
+                message: format!("unknown field `{name}`"),
+                help: Some(help),
+            }
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            SchemaProblem {
+                field: join_key(&field, name),
+                message: format!("missing required field `{name}`"),
+                help: Some(format!("add `{name}:` (see `k8s-s3-spark init` for a complete example)")),
+            }
+        }
+        ValidationErrorKind::Type { .. } => SchemaProblem {
+            field,
+            message: plain,
+            help: Some("quote strings, write numbers without quotes, and use true/false for switches".into()),
+        },
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. } => SchemaProblem {
+            field,
+            message: plain,
+            help: Some("use a whole number in range".into()),
+        },
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::OneOfMultipleValid { .. }
+            if field.ends_with("credentials") =>
+        {
+            SchemaProblem {
+                field,
+                message: "must be exactly one of `secret: {...}`, `webIdentity: {roleArn: ...}` or `anonymous: {}`".into(),
+                help: Some("keep one credentials kind and check its fields".into()),
+            }
+        }
+        _ => {
+            let allowed = keyword.map(allowed_values).unwrap_or_default();
+            SchemaProblem {
+                field,
+                message: if allowed.is_empty() { plain } else { format!("{} is not an allowed value", instance_text(fallback)) },
+                help: (!allowed.is_empty()).then(|| format!("use one of: {}", allowed.join(", "))),
+            }
+        }
+    }
+}
+
+/// The constant values a `oneOf`/`enum`/`const` subschema allows.
+fn allowed_values(keyword: &Value) -> Vec<String> {
+    let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+    match keyword {
+        Value::Array(items) => items
+            .iter()
+            .flat_map(|item| match item {
+                Value::Object(o) => o
+                    .get("const")
+                    .map(|c| vec![text(c)])
+                    .or_else(|| {
+                        o.get("enum")
+                            .and_then(Value::as_array)
+                            .map(|e| e.iter().map(text).collect())
+                    })
+                    .unwrap_or_default(),
+                other => vec![text(other)],
+            })
+            .collect(),
+        Value::Object(_) => Vec::new(),
+        other => vec![text(other)],
+    }
+}
+
+/// The offending value at the start of a jsonschema message (`"x" is not ...`).
+fn instance_text(message: &str) -> String {
+    message
+        .split(" is not")
+        .next()
+        .unwrap_or(message)
+        .replace('"', "'")
+}
+
+/// The known name nearest to a misspelt one, if it is close.
+fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j]))
+                .min(row[j] + 1)
+                .min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_problem_with_its_field() {
+        let doc = serde_json::json!({
+            "apiVersion": "k8s-s3-spark/v1alpha1",
+            "kind": "SparkJob",
+            "metadata": {"name": "x", "namespce": "y"},
+            "spec": {"type": "Python", "sparkVersion": "3.5.3", "image": "a:1",
+                     "mainApplicationFile": "local:///a.py", "executor": {"instances": "two"}}
+        });
+        let fields: Vec<_> = check(&doc).into_iter().map(|p| p.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "metadata.namespace",
+                "metadata.namespce",
+                "spec.executor.instances"
+            ]
+        );
+        let typo = check(&doc)
+            .into_iter()
+            .find(|p| p.field == "metadata.namespce")
+            .unwrap();
+        assert!(typo.help.unwrap().contains("did you mean `namespace`"));
+    }
+
+    #[test]
+    fn lists_allowed_values() {
+        let doc = serde_json::json!({"apiVersion": "v1", "kind": "SparkJob",
+            "metadata": {"name": "x", "namespace": "y"},
+            "spec": {"type": "Go", "sparkVersion": "3.5.3", "image": "a:1", "mainApplicationFile": "local:///a"}});
+        let problems = check(&doc);
+        let api = problems.iter().find(|p| p.field == "apiVersion").unwrap();
+        assert_eq!(
+            api.help.as_deref(),
+            Some("use one of: k8s-s3-spark/v1alpha1")
+        );
+        let ty = problems.iter().find(|p| p.field == "spec.type").unwrap();
+        assert_eq!(
+            ty.help.as_deref(),
+            Some("use one of: Python, Scala, Java, R")
+        );
+    }
+}

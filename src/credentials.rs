@@ -1,0 +1,184 @@
+//! AWS access keys, read only when the user asks for a Secret with values (`render --aws-profile`
+//! or `--aws-env`). Values live in [`SecretValue`], whose `Debug` and `Display` never show them, and
+//! errors never quote the file's content.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A secret string. Only [`SecretValue::expose`] gives the text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretValue(String);
+
+impl SecretValue {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret text, for the one place that must write it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretValue(<redacted>)")
+    }
+}
+
+/// An access key pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsKeys {
+    /// `aws_access_key_id`.
+    pub access_key_id: SecretValue,
+    /// `aws_secret_access_key`.
+    pub secret_access_key: SecretValue,
+}
+
+/// Why keys could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialsError {
+    /// The credentials file could not be read.
+    #[error("cannot read AWS credentials file {}: {source}\n  help: run `aws configure`, or pass --aws-credentials FILE", file.display())]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The profile is not in the file.
+    #[error("{}: no profile [{profile}]\n  help: profiles in this file: {}", file.display(), if known.is_empty() { "none".to_string() } else { known.join(", ") })]
+    NoProfile {
+        /// The file.
+        file: PathBuf,
+        /// The profile asked for.
+        profile: String,
+        /// The profiles in the file.
+        known: Vec<String>,
+    },
+    /// The profile lacks a key.
+    #[error("{}:{line}: profile [{profile}] has no {key}\n  help: add `{key} = ...` to the profile", file.display())]
+    MissingKey {
+        /// The file.
+        file: PathBuf,
+        /// Line of the profile header.
+        line: usize,
+        /// The profile.
+        profile: String,
+        /// The missing key.
+        key: &'static str,
+    },
+    /// The environment lacks a variable.
+    #[error(
+        "--aws-env: {0} is not set\n  help: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --aws-profile"
+    )]
+    MissingEnv(&'static str),
+}
+
+/// The default credentials file: `$AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+pub fn default_credentials_file() -> PathBuf {
+    if let Some(file) = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE") {
+        return PathBuf::from(file);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    home.join(".aws").join("credentials")
+}
+
+/// Reads a profile's keys from an AWS shared credentials file (INI: `[profile]`, `key = value`).
+pub fn from_profile(file: &Path, profile: &str) -> Result<AwsKeys, CredentialsError> {
+    let text = std::fs::read_to_string(file).map_err(|source| CredentialsError::Read {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    let mut known = Vec::new();
+    let mut header_line = None;
+    let (mut id, mut secret) = (None, None);
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let name = name.trim();
+            known.push(name.to_owned());
+            if header_line.is_some() {
+                break;
+            }
+            if name == profile {
+                header_line = Some(i + 1);
+            }
+            continue;
+        }
+        if header_line.is_none() {
+            continue;
+        }
+        if let Some((key, value)) = line.split_once('=') {
+            let value = value.trim();
+            match key.trim() {
+                "aws_access_key_id" => id = Some(SecretValue::new(value)),
+                "aws_secret_access_key" => secret = Some(SecretValue::new(value)),
+                _ => {}
+            }
+        }
+    }
+    let Some(line) = header_line else {
+        return Err(CredentialsError::NoProfile {
+            file: file.to_path_buf(),
+            profile: profile.to_owned(),
+            known,
+        });
+    };
+    let missing = |key| CredentialsError::MissingKey {
+        file: file.to_path_buf(),
+        line,
+        profile: profile.to_owned(),
+        key,
+    };
+    Ok(AwsKeys {
+        access_key_id: id
+            .filter(|v| !v.0.is_empty())
+            .ok_or_else(|| missing("aws_access_key_id"))?,
+        secret_access_key: secret
+            .filter(|v| !v.0.is_empty())
+            .ok_or_else(|| missing("aws_secret_access_key"))?,
+    })
+}
+
+/// Reads `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` from the environment.
+pub fn from_env() -> Result<AwsKeys, CredentialsError> {
+    let get = |name: &'static str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(SecretValue::new)
+            .ok_or(CredentialsError::MissingEnv(name))
+    };
+    Ok(AwsKeys {
+        access_key_id: get("AWS_ACCESS_KEY_ID")?,
+        secret_access_key: get("AWS_SECRET_ACCESS_KEY")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_named_profile_only_and_never_prints_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("credentials");
+        std::fs::write(
+            &file,
+            "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s1\n\n[ci]\naws_access_key_id=AKIACI\naws_secret_access_key = s2\n",
+        )
+        .unwrap();
+        let keys = from_profile(&file, "ci").unwrap();
+        assert_eq!(keys.access_key_id.expose(), "AKIACI");
+        assert_eq!(keys.secret_access_key.expose(), "s2");
+        assert!(!format!("{keys:?}").contains("s2"));
+        let err = from_profile(&file, "prod").unwrap_err().to_string();
+        assert!(err.contains("default, ci"), "{err}");
+        assert!(!err.contains("s1") && !err.contains("AKIA"), "{err}");
+    }
+}

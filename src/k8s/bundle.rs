@@ -1,0 +1,214 @@
+//! Building every Kubernetes object of one job, typed, in a fixed order: Namespace (if created),
+//! ServiceAccount (if created), Role, RoleBinding, Secret (only with key values), ConfigMap with
+//! the pod templates (Spark 3.0+), Job.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::Resource;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+
+use super::labels::{self, Component};
+use super::{K8sError, job, policy, rbac};
+use crate::config::SparkJob;
+use crate::config::model::S3Credentials;
+use crate::config::validate::{self, JobVersions};
+use crate::credentials::AwsKeys;
+use crate::spark::submit::{self, IRSA_ANNOTATION};
+
+/// Every object of one job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    /// The Namespace, when `spec.createNamespace`.
+    pub namespace: Option<Namespace>,
+    /// The ServiceAccount, when `spec.serviceAccount.create`.
+    pub service_account: Option<ServiceAccount>,
+    /// The Role.
+    pub role: Role,
+    /// The RoleBinding.
+    pub role_binding: RoleBinding,
+    /// The credentials Secret, only when key values were supplied.
+    pub secret: Option<Secret>,
+    /// The pod templates, for Spark 3.0+.
+    pub pod_templates: Option<ConfigMap>,
+    /// The Job running spark-submit.
+    pub job: Job,
+}
+
+/// One object ready to write: its kind, name and JSON form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// `kind`, from the k8s-openapi type.
+    pub kind: &'static str,
+    /// `metadata.name`.
+    pub name: String,
+    /// The object.
+    pub value: serde_json::Value,
+}
+
+fn manifest<T: Resource + Serialize>(object: &T, name: &str) -> Manifest {
+    Manifest {
+        kind: T::KIND,
+        name: name.to_owned(),
+        value: serde_json::to_value(object).expect("k8s-openapi objects serialize to JSON"),
+    }
+}
+
+fn name_of(meta: &ObjectMeta) -> &str {
+    meta.name.as_deref().unwrap_or_default()
+}
+
+impl Bundle {
+    /// The objects in their fixed order.
+    pub fn manifests(&self) -> Vec<Manifest> {
+        let mut out = Vec::with_capacity(7);
+        if let Some(o) = &self.namespace {
+            out.push(manifest(o, name_of(&o.metadata)));
+        }
+        if let Some(o) = &self.service_account {
+            out.push(manifest(o, name_of(&o.metadata)));
+        }
+        out.push(manifest(&self.role, name_of(&self.role.metadata)));
+        out.push(manifest(
+            &self.role_binding,
+            name_of(&self.role_binding.metadata),
+        ));
+        if let Some(o) = &self.secret {
+            out.push(manifest(o, name_of(&o.metadata)));
+        }
+        if let Some(o) = &self.pod_templates {
+            out.push(manifest(o, name_of(&o.metadata)));
+        }
+        out.push(manifest(&self.job, name_of(&self.job.metadata)));
+        out
+    }
+}
+
+/// The name of the pod templates ConfigMap.
+pub fn pod_templates_name(job: &SparkJob) -> String {
+    format!("{}-pod-templates", job.metadata.name)
+}
+
+/// Builds the objects of a checked job (one environment already applied). `keys` are the values
+/// for the credentials Secret, when the user asked for one.
+pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError> {
+    let versions: JobVersions = validate::job_versions(&job.spec).map_err(|problems| {
+        K8sError::Unchecked(
+            problems
+                .into_iter()
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect(),
+        )
+    })?;
+    let name = &job.metadata.name;
+    let namespace = &job.metadata.namespace;
+    let meta = |name: &str, component: Component, namespaced: bool| ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: namespaced.then(|| namespace.clone()),
+        labels: Some(labels::labels(job, component)),
+        annotations: (!job.metadata.annotations.is_empty())
+            .then(|| job.metadata.annotations.clone()),
+        ..Default::default()
+    };
+    let sa_name = &job.spec.service_account.name;
+
+    let namespace_object = job.spec.create_namespace.then(|| Namespace {
+        metadata: meta(namespace, Component::Namespace, false),
+        ..Default::default()
+    });
+
+    let service_account = job.spec.service_account.create.then(|| {
+        let mut metadata = meta(sa_name, Component::Rbac, true);
+        let mut annotations = job.metadata.annotations.clone();
+        annotations.extend(job.spec.service_account.annotations.clone());
+        if let S3Credentials::WebIdentity(web) = &job.spec.s3.credentials {
+            annotations.insert(IRSA_ANNOTATION.to_owned(), web.role_arn.clone());
+        }
+        metadata.annotations = (!annotations.is_empty()).then_some(annotations);
+        ServiceAccount {
+            metadata,
+            // Only the submitter mounts a token (the Job sets it); the driver gets its own from Spark.
+            automount_service_account_token: Some(false),
+            ..Default::default()
+        }
+    });
+
+    let role = rbac::role(meta(name, Component::Rbac, true), versions);
+    let role_binding =
+        rbac::role_binding(meta(name, Component::Rbac, true), name, sa_name, namespace);
+
+    let secret = match (&job.spec.s3.credentials, keys) {
+        (_, None) => None,
+        (S3Credentials::Secret(s), Some(keys)) => {
+            let encode = |v: &str| ByteString(v.as_bytes().to_vec());
+            Some(Secret {
+                metadata: meta(&s.name, Component::Credentials, true),
+                type_: Some("Opaque".into()),
+                data: Some(BTreeMap::from([
+                    (
+                        s.access_key_id_key.clone(),
+                        encode(keys.access_key_id.expose()),
+                    ),
+                    (
+                        s.secret_access_key_key.clone(),
+                        encode(keys.secret_access_key.expose()),
+                    ),
+                ])),
+                ..Default::default()
+            })
+        }
+        (_, Some(_)) => return Err(K8sError::KeysWithoutSecret),
+    };
+
+    let pod_templates = submit::uses_pod_templates(versions.spark).then(|| {
+        let data = job::TEMPLATE_FILES
+            .iter()
+            .zip([true, false])
+            .map(|(file, driver)| {
+                let pod = job::pod_template(driver, job);
+                ((*file).to_owned(), crate::emit::yaml::to_yaml(&pod))
+            })
+            .collect();
+        ConfigMap {
+            metadata: meta(&pod_templates_name(job), Component::PodTemplates, true),
+            data: Some(data),
+            ..Default::default()
+        }
+    });
+
+    let args = submit::spark_submit_args(
+        job,
+        versions,
+        &labels::spark_pod_labels(job, Component::Driver),
+        &labels::spark_pod_labels(job, Component::Executor),
+    );
+    let mut job_meta = meta(name, Component::Submitter, true);
+    let mut annotations = job_meta.annotations.take().unwrap_or_default();
+    annotations.extend(policy::skip_annotations(job));
+    job_meta.annotations = (!annotations.is_empty()).then_some(annotations);
+    let mut pod_labels = labels::labels(job, Component::Submitter);
+    pod_labels.remove(&format!("{}managed-by", labels::RECOMMENDED_PREFIX));
+    let job_object = job::job(
+        job_meta,
+        pod_labels,
+        job,
+        args,
+        pod_templates
+            .as_ref()
+            .and_then(|c| c.metadata.name.as_deref()),
+    );
+
+    Ok(Bundle {
+        namespace: namespace_object,
+        service_account,
+        role,
+        role_binding,
+        secret,
+        pod_templates,
+        job: job_object,
+    })
+}

@@ -1,0 +1,88 @@
+//! The `app.kubernetes.io/*` recommended labels every generated object carries.
+
+use std::collections::BTreeMap;
+
+use crate::config::SparkJob;
+
+/// The prefix of the recommended labels; users may not set labels under it.
+pub const RECOMMENDED_PREFIX: &str = "app.kubernetes.io/";
+/// `app.kubernetes.io/managed-by` of everything we generate.
+pub const MANAGED_BY: &str = "k8s-s3-spark";
+
+/// What part of the job an object is (`app.kubernetes.io/component`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Component {
+    /// The Namespace.
+    Namespace,
+    /// ServiceAccount, Role, RoleBinding.
+    Rbac,
+    /// The credentials Secret.
+    Credentials,
+    /// The pod templates ConfigMap.
+    PodTemplates,
+    /// The Job running spark-submit.
+    Submitter,
+    /// The Spark driver pod.
+    Driver,
+    /// The Spark executor pods.
+    Executor,
+}
+
+impl Component {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Namespace => "namespace",
+            Self::Rbac => "rbac",
+            Self::Credentials => "credentials",
+            Self::PodTemplates => "pod-templates",
+            Self::Submitter => "submitter",
+            Self::Driver => "driver",
+            Self::Executor => "executor",
+        }
+    }
+}
+
+/// The labels that select this job's pods: name and instance.
+pub fn selector_labels(job: &SparkJob) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        (
+            format!("{RECOMMENDED_PREFIX}name"),
+            job.metadata.name.clone(),
+        ),
+        (
+            format!("{RECOMMENDED_PREFIX}instance"),
+            job.metadata.name.clone(),
+        ),
+    ])
+}
+
+/// The labels of one generated object: the user's, then the recommended set.
+pub fn labels(job: &SparkJob, component: Component) -> BTreeMap<String, String> {
+    let mut labels = job.metadata.labels.clone();
+    labels.extend(selector_labels(job));
+    labels.extend([
+        (
+            format!("{RECOMMENDED_PREFIX}version"),
+            job.spec.spark_version.clone(),
+        ),
+        (
+            format!("{RECOMMENDED_PREFIX}component"),
+            component.as_str().to_owned(),
+        ),
+        (format!("{RECOMMENDED_PREFIX}part-of"), "spark".to_owned()),
+        (
+            format!("{RECOMMENDED_PREFIX}managed-by"),
+            MANAGED_BY.to_owned(),
+        ),
+    ]);
+    labels
+}
+
+/// The labels Spark puts on the driver or executor pods besides the user's: the recommended set
+/// without managed-by, since Spark manages those pods, not us.
+pub fn spark_pod_labels(job: &SparkJob, component: Component) -> BTreeMap<String, String> {
+    let mut labels = self::labels(job, component);
+    labels.remove(&format!("{RECOMMENDED_PREFIX}managed-by"));
+    labels
+}

@@ -1,0 +1,46 @@
+//! Kubernetes objects: building them typed from a checked job (k8s-openapi, Kubernetes 1.33 API),
+//! the labels and RBAC rules they carry, and checking them before anything is written.
+
+mod bundle;
+pub mod check;
+pub mod job;
+pub mod labels;
+pub mod policy;
+pub mod rbac;
+
+pub use bundle::{Bundle, Manifest, build, pod_templates_name};
+
+use k8s_openapi::Resource;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+
+/// The kinds in the order they are emitted and applied.
+pub const KIND_ORDER: [&str; 7] = [
+    Namespace::KIND,
+    ServiceAccount::KIND,
+    Role::KIND,
+    RoleBinding::KIND,
+    Secret::KIND,
+    ConfigMap::KIND,
+    Job::KIND,
+];
+
+/// The kind whose files hold secret values.
+pub const SECRET_KIND: &str = Secret::KIND;
+
+/// Why objects could not be built or failed their checks.
+#[derive(Debug, thiserror::Error)]
+pub enum K8sError {
+    /// The job was not checked before building (a bug: the loader checks every job).
+    #[error("internal error: the job was not validated before building: {}", .0.join("; "))]
+    Unchecked(Vec<String>),
+    /// Key values were supplied but the config does not use Secret credentials.
+    #[error(
+        "--aws-profile/--aws-env supply keys for a Secret, but spec.s3.credentials is not `secret`\n  help: drop the flag, or switch spec.s3.credentials to `secret: {{}}`"
+    )]
+    KeysWithoutSecret,
+    /// A generated object failed the Kubernetes schema or a rule (a bug in this tool).
+    #[error("internal error: a generated object failed its checks; please report this with your config:\n{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}

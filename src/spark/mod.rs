@@ -1,0 +1,4 @@
+//! Spark knowledge: which versions fit together, and the spark-submit command line.
+
+pub mod submit;
+pub mod versions;

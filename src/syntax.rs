@@ -1,0 +1,448 @@
+//! Syntax rules for the strings people get wrong: Kubernetes names, Spark memory sizes,
+//! environment variable names, image references, URLs and ARNs.
+//!
+//! Each rule returns `Err(reason)` with a short, user-facing reason; callers add the field and
+//! the fix. Pure functions with no allocation on success, shared by the config validator and the
+//! checks on generated objects.
+
+/// A DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric.
+/// Namespaces, Job names and Spark application names use it.
+pub fn dns1123_label(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if s.len() > 63 {
+        return Err(format!(
+            "is {} characters long; at most 63 are allowed",
+            s.len()
+        ));
+    }
+    dns_chars(s)
+}
+
+/// A DNS-1123 subdomain: at most 253 characters of dot-separated DNS-1123 labels (ServiceAccount,
+/// Secret, ConfigMap, Role names).
+pub fn dns1123_subdomain(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if s.len() > 253 {
+        return Err(format!(
+            "is {} characters long; at most 253 are allowed",
+            s.len()
+        ));
+    }
+    s.split('.').try_for_each(|part| {
+        if part.is_empty() {
+            Err("must not contain empty parts between dots".into())
+        } else {
+            dns_chars(part)
+        }
+    })
+}
+
+fn dns_chars(s: &str) -> Result<(), String> {
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
+        return Err(format!(
+            "contains {c:?}; only lowercase letters a-z, digits and '-' are allowed"
+        ));
+    }
+    if s.starts_with('-') || s.ends_with('-') {
+        return Err("must start and end with a lowercase letter or digit".into());
+    }
+    Ok(())
+}
+
+/// A label or annotation key: an optional DNS subdomain prefix and '/', then a name of at most 63
+/// alphanumerics, '-', '_' or '.', starting and ending alphanumeric.
+pub fn qualified_name(s: &str) -> Result<(), String> {
+    let (prefix, name) = match s.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, s),
+    };
+    if let Some(prefix) = prefix {
+        dns1123_subdomain(prefix).map_err(|e| format!("prefix {prefix:?} {e}"))?;
+    }
+    label_value(name).and_then(|()| {
+        if name.is_empty() {
+            Err("name part must not be empty".into())
+        } else {
+            Ok(())
+        }
+    })
+}
+
+/// A label value: empty, or at most 63 alphanumerics, '-', '_' or '.', starting and ending
+/// alphanumeric.
+pub fn label_value(s: &str) -> Result<(), String> {
+    if s.len() > 63 {
+        return Err(format!(
+            "is {} characters long; at most 63 are allowed",
+            s.len()
+        ));
+    }
+    if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "contains {c:?}; only letters, digits, '-', '_' and '.' are allowed"
+        ));
+    }
+    let edge_ok = |c: Option<char>| c.is_none_or(|c| c.is_ascii_alphanumeric());
+    if !edge_ok(s.chars().next()) || !edge_ok(s.chars().last()) {
+        return Err("must start and end with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// An environment variable name as Kubernetes accepts it (C identifier; we are stricter than the
+/// API server so that `$(NAME)` references always work).
+pub fn env_var_name(s: &str) -> Result<(), String> {
+    let mut chars = s.chars();
+    match chars.next() {
+        None => Err("must not be empty".into()),
+        Some(c) if !(c.is_ascii_alphabetic() || c == '_') => {
+            Err("must start with a letter or '_'".into())
+        }
+        _ if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+            Err("may contain only letters, digits and '_'".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Size units Spark accepts in memory settings, with their multiplier in MiB.
+const SPARK_MEMORY_UNITS: [(char, u64); 5] = [
+    ('k', 0),
+    ('m', 1),
+    ('g', 1 << 10),
+    ('t', 1 << 20),
+    ('p', 1 << 30),
+];
+
+/// The largest memory setting we accept, in MiB (64 TiB): anything above is a typo.
+pub const MAX_SPARK_MEMORY_MIB: u64 = 64 << 20;
+
+/// Parses a Spark memory string (`512m`, `2g`, `1024k`; the unit is required, case-insensitive,
+/// an optional trailing `b` allowed as in `512mb`) to whole MiB.
+pub fn spark_memory_mib(s: &str) -> Result<u64, String> {
+    let lower = s.to_ascii_lowercase();
+    let trimmed = lower.strip_suffix('b').unwrap_or(&lower);
+    let Some(unit) = trimmed.chars().last().filter(|c| c.is_ascii_alphabetic()) else {
+        return Err("needs a unit: k, m, g or t (e.g. 512m, 2g)".into());
+    };
+    let Some(&(_, mib)) = SPARK_MEMORY_UNITS.iter().find(|(u, _)| *u == unit) else {
+        return Err(format!(
+            "has unknown unit {unit:?}; use k, m, g or t (e.g. 512m, 2g)"
+        ));
+    };
+    let digits = &trimmed[..trimmed.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("must be a whole number followed by a unit (e.g. 512m, 2g)".into());
+    }
+    let n: u64 = digits.parse().map_err(|_| "is too large".to_string())?;
+    let total = if unit == 'k' {
+        n / 1024
+    } else {
+        n.checked_mul(mib).ok_or("is too large")?
+    };
+    if total == 0 {
+        return Err("must be at least 1m".into());
+    }
+    if total > MAX_SPARK_MEMORY_MIB {
+        return Err("is larger than 64t; check the unit".into());
+    }
+    Ok(total)
+}
+
+/// A Kubernetes CPU quantity as Spark's `request.cores`/`limit.cores` take it: `500m`, `1`, `1.5`.
+pub fn cpu_quantity(s: &str) -> Result<(), String> {
+    let digits = s.strip_suffix('m').unwrap_or(s);
+    let valid = !digits.is_empty()
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !digits.starts_with('.')
+        && !digits.ends_with('.')
+        && !(s.ends_with('m') && digits.contains('.'));
+    if !valid {
+        return Err("must be a CPU quantity such as 500m, 1 or 1.5".into());
+    }
+    if digits.bytes().all(|b| b == b'0' || b == b'.') {
+        return Err("must be more than 0".into());
+    }
+    Ok(())
+}
+
+/// A Kubernetes memory quantity for container resources: `512Mi`, `1Gi`, `1G`, `1000000`.
+pub fn memory_quantity(s: &str) -> Result<(), String> {
+    const SUFFIXES: [&str; 12] = [
+        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
+    ];
+    let digits = SUFFIXES
+        .iter()
+        .find_map(|suffix| s.strip_suffix(suffix))
+        .unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("must be a memory quantity such as 512Mi or 1Gi".into());
+    }
+    if digits.bytes().all(|b| b == b'0') {
+        return Err("must be more than 0".into());
+    }
+    Ok(())
+}
+
+/// The parts of a container image reference: `[registry/]repository[:tag][@digest]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef<'a> {
+    /// Registry and repository, e.g. `ghcr.io/acme/spark`.
+    pub repository: &'a str,
+    /// Tag, when given.
+    pub tag: Option<&'a str>,
+    /// Digest, when given (`sha256:...`).
+    pub digest: Option<&'a str>,
+}
+
+/// Parses an image reference and checks its syntax (a subset of the distribution reference grammar:
+/// lowercase path components, an optional registry host with port, tag, and digest).
+pub fn image_ref(s: &str) -> Result<ImageRef<'_>, String> {
+    if s.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if s.len() > 512 {
+        return Err("is longer than 512 characters".into());
+    }
+    let (rest, digest) = match s.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (s, None),
+    };
+    if let Some(d) = digest {
+        let ok = d.split_once(':').is_some_and(|(alg, hex)| {
+            !alg.is_empty()
+                && alg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && hex.len() >= 32
+                && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+        if !ok {
+            return Err(format!(
+                "has a malformed digest {d:?}; expected sha256:<64 hex digits>"
+            ));
+        }
+    }
+    // A tag follows the last ':' after the last '/', so a registry port is not taken for a tag.
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (repository, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(t) = tag {
+        let ok = !t.is_empty()
+            && t.len() <= 128
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            && !t.starts_with(['.', '-']);
+        if !ok {
+            return Err(format!(
+                "has an invalid tag {t:?}; tags are up to 128 letters, digits, '_', '.' or '-'"
+            ));
+        }
+    }
+    let mut components = repository.split('/').peekable();
+    let mut first = true;
+    while let Some(c) = components.next() {
+        let is_registry = first
+            && components.peek().is_some()
+            && (c.contains('.') || c.contains(':') || c == "localhost");
+        first = false;
+        let ok = if is_registry {
+            !c.is_empty()
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+        } else {
+            !c.is_empty()
+                && c.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+                })
+                && c.starts_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
+        };
+        if !ok {
+            return Err(format!(
+                "has an invalid path component {c:?}; use lowercase letters, digits, '.', '_' or '-'"
+            ));
+        }
+    }
+    Ok(ImageRef {
+        repository,
+        tag,
+        digest,
+    })
+}
+
+/// An `http://` or `https://` URL with a host, an optional port, and nothing after the authority
+/// but an optional `/`. Returns whether it uses TLS.
+pub fn endpoint_url(s: &str) -> Result<bool, String> {
+    let (tls, rest) = if let Some(r) = s.strip_prefix("https://") {
+        (true, r)
+    } else if let Some(r) = s.strip_prefix("http://") {
+        (false, r)
+    } else {
+        return Err("must start with http:// or https://".into());
+    };
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#', '@']) {
+        return Err("must be scheme://host[:port] with no path, query or credentials".into());
+    }
+    let (host, port) = if let Some(bracketed) = authority.strip_prefix('[') {
+        match bracketed.split_once(']') {
+            Some((h, p)) => (h, p.strip_prefix(':')),
+            None => return Err("has an unterminated IPv6 address".into()),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty()
+        || !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'))
+    {
+        return Err("has an invalid host".into());
+    }
+    if let Some(p) = port {
+        match p.parse::<u16>() {
+            Ok(n) if n > 0 => {}
+            _ => return Err(format!("has an invalid port {p:?}")),
+        }
+    }
+    Ok(tls)
+}
+
+/// An IAM role ARN: `arn:<partition>:iam::<12-digit account>:role/<path/name>`.
+pub fn iam_role_arn(s: &str) -> Result<(), String> {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && matches!(parts[1], "aws" | "aws-cn" | "aws-us-gov")
+        && parts[2] == "iam"
+        && parts[3].is_empty()
+        && parts[4].len() == 12
+        && parts[4].bytes().all(|b| b.is_ascii_digit())
+        && parts[5].strip_prefix("role/").is_some_and(|name| {
+            !name.is_empty()
+                && name.len() <= 512
+                && name.bytes().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b'+' | b'=' | b',' | b'.' | b'@' | b'_' | b'-' | b'/')
+                })
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err("must be an IAM role ARN such as arn:aws:iam::123456789012:role/spark-reader".into())
+    }
+}
+
+/// An `s3a://bucket[/key]` URL. Returns the bucket and key (possibly empty).
+pub fn s3a_url(s: &str) -> Result<(&str, &str), String> {
+    let Some(rest) = s.strip_prefix("s3a://") else {
+        return Err("must start with s3a:// (Hadoop's S3A connector)".into());
+    };
+    let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    let ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+        && !bucket.starts_with(['.', '-'])
+        && !bucket.ends_with(['.', '-']);
+    if ok {
+        Ok((bucket, key))
+    } else {
+        Err(format!(
+            "has an invalid bucket name {bucket:?}; buckets are 3-63 lowercase letters, digits, '.' or '-'"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_labels() {
+        assert!(dns1123_label("simple-read").is_ok());
+        assert!(dns1123_label("Simple").is_err());
+        assert!(dns1123_label("-a").is_err());
+        assert!(dns1123_label(&"a".repeat(64)).is_err());
+        assert!(dns1123_label("café").is_err());
+        assert!(dns1123_subdomain("aws.secrets").is_ok());
+        assert!(dns1123_subdomain("aws..secrets").is_err());
+    }
+
+    #[test]
+    fn spark_memory() {
+        assert_eq!(spark_memory_mib("512m"), Ok(512));
+        assert_eq!(spark_memory_mib("2g"), Ok(2048));
+        assert_eq!(spark_memory_mib("2G"), Ok(2048));
+        assert_eq!(spark_memory_mib("512mb"), Ok(512));
+        assert_eq!(spark_memory_mib("2048k"), Ok(2));
+        assert!(spark_memory_mib("512").is_err());
+        assert!(spark_memory_mib("0").is_err());
+        assert!(spark_memory_mib("0g").is_err());
+        assert!(spark_memory_mib("-1g").is_err());
+        assert!(spark_memory_mib("99999t").is_err());
+        assert!(spark_memory_mib("1.5g").is_err());
+        assert!(spark_memory_mib("99999999999999999999999g").is_err());
+    }
+
+    #[test]
+    fn quantities() {
+        assert!(cpu_quantity("500m").is_ok());
+        assert!(cpu_quantity("1.5").is_ok());
+        assert!(cpu_quantity("0").is_err());
+        assert!(cpu_quantity("1.5m").is_err());
+        assert!(memory_quantity("512Mi").is_ok());
+        assert!(memory_quantity("512MB").is_err());
+    }
+
+    #[test]
+    fn images() {
+        let i = image_ref("alexmilowski/s3-spark-amazon-reviews:3.5.3-3.3.4-1").unwrap();
+        assert_eq!(i.repository, "alexmilowski/s3-spark-amazon-reviews");
+        assert_eq!(i.tag, Some("3.5.3-3.3.4-1"));
+        let i = image_ref("registry.local:5000/spark").unwrap();
+        assert_eq!((i.repository, i.tag), ("registry.local:5000/spark", None));
+        assert!(image_ref("Spark:1").is_err());
+        assert!(image_ref("spark:").is_err());
+        assert!(image_ref("spark@sha256:abc").is_err());
+    }
+
+    #[test]
+    fn urls_and_arns() {
+        assert_eq!(endpoint_url("http://minio.storage:9000"), Ok(false));
+        assert_eq!(
+            endpoint_url("https://s3.eu-west-1.amazonaws.com/"),
+            Ok(true)
+        );
+        assert!(endpoint_url("minio:9000").is_err());
+        assert!(endpoint_url("http://minio:0").is_err());
+        assert!(endpoint_url("http://user@minio").is_err());
+        assert!(iam_role_arn("arn:aws:iam::123456789012:role/spark").is_ok());
+        assert!(iam_role_arn("arn:aws:iam::1234:role/spark").is_err());
+        assert_eq!(
+            s3a_url("s3a://my-bucket/a/b.gz"),
+            Ok(("my-bucket", "a/b.gz"))
+        );
+        assert!(s3a_url("s3://bucket/x").is_err());
+        assert!(env_var_name("AWS_ACCESS_KEY_ID").is_ok());
+        assert!(env_var_name("1X").is_err());
+        assert!(qualified_name("app.kubernetes.io/name").is_ok());
+        assert!(label_value("-x").is_err());
+    }
+}

@@ -1,0 +1,131 @@
+//! Golden snapshots (stored under `golden/`): the rendered manifests of every example in every
+//! environment, and the messages for every invalid-input fixture. A test below also fails when a
+//! snapshot no longer belongs to any input, so stale files cannot pile up.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use k8s_s3_spark::commands::manifests;
+use k8s_s3_spark::config;
+use k8s_s3_spark::emit::plain;
+
+fn golden() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../golden");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+fn example_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("examples")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("spark-job.yaml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn name(dir: &Path) -> String {
+    dir.file_name().unwrap().to_string_lossy().into_owned()
+}
+
+/// `render-<example>-<env>` for the base (`base`) and every environment.
+fn render_snapshots() -> Vec<(String, PathBuf, Option<String>)> {
+    let mut out = Vec::new();
+    for dir in example_dirs() {
+        let file = dir.join("spark-job.yaml");
+        let config = config::load(&file).unwrap();
+        out.push((format!("render-{}-base", name(&dir)), file.clone(), None));
+        for env in config.environment_names() {
+            out.push((
+                format!("render-{}-{env}", name(&dir)),
+                file.clone(),
+                Some(env.to_owned()),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_renders_as_snapshotted() {
+    assert!(example_dirs().len() >= 3, "examples/ lost an example");
+    for (snapshot, file, env) in render_snapshots() {
+        let config = config::load(&file).unwrap();
+        assert!(
+            config.environment_names().count() >= 2,
+            "{}: every example declares two environments",
+            file.display()
+        );
+        let job = config.resolve(env.as_deref()).unwrap();
+        let text = plain::stream(&manifests(&job, None).unwrap());
+        golden().bind(|| insta::assert_snapshot!(snapshot, text));
+    }
+}
+
+fn invalid_fixtures() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/invalid")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_invalid_fixture_is_refused_with_its_message() {
+    assert!(invalid_fixtures().len() >= 20);
+    for file in invalid_fixtures() {
+        let error = match config::load(&file) {
+            Ok(config) => {
+                // Fixtures that pass the config checks must fail on the environment they name.
+                panic!(
+                    "{} was accepted: {:?}",
+                    file.display(),
+                    config.environment_names().collect::<Vec<_>>()
+                )
+            }
+            Err(e) => e.to_string(),
+        };
+        let snapshot = format!("invalid-{}", file.file_stem().unwrap().to_string_lossy());
+        golden().bind(|| insta::assert_snapshot!(snapshot, error));
+    }
+}
+
+#[test]
+fn no_orphaned_snapshots() {
+    let expected: BTreeSet<String> = render_snapshots()
+        .into_iter()
+        .map(|(s, ..)| s)
+        .chain(
+            invalid_fixtures()
+                .iter()
+                .map(|f| format!("invalid-{}", f.file_stem().unwrap().to_string_lossy())),
+        )
+        .map(|s| format!("{s}.snap"))
+        .collect();
+    let actual: BTreeSet<String> = std::fs::read_dir("golden")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".snap"))
+        .collect();
+    let orphans: Vec<_> = actual.difference(&expected).collect();
+    assert!(
+        orphans.is_empty(),
+        "snapshots without an input (delete them): {orphans:?}"
+    );
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let committed = std::fs::read_to_string(config::schema::SCHEMA_FILE).unwrap();
+    assert!(
+        committed == config::schema::json_schema_text(),
+        "{} is stale: run `cargo run -- schema > {}`",
+        config::schema::SCHEMA_FILE,
+        config::schema::SCHEMA_FILE
+    );
+}
