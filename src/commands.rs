@@ -38,6 +38,9 @@ pub enum Error {
     /// `validate` was given paths without configs.
     #[error("no config files (*.yaml or *.yml with kind SparkJob) found in {}\n  help: pass spark-job.yaml files or folders that contain them", .0.join(", "))]
     NoConfigs(Vec<String>),
+    /// `init` found a config already there.
+    #[error("{} exists; init never overwrites a config\n  help: choose another folder, or edit the file you have", .0.display())]
+    Exists(PathBuf),
     /// A standard stream could not be written.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -50,7 +53,8 @@ impl Error {
             Self::Config(_)
             | Self::Credentials(_)
             | Self::InvalidConfigs(..)
-            | Self::NoConfigs(_) => 2,
+            | Self::NoConfigs(_)
+            | Self::Exists(_) => 2,
             Self::K8s(K8sError::KeysWithoutSecret) => 2,
             Self::Write(WriteError::NotOurs { .. } | WriteError::NotAFolder(_)) => 2,
             Self::K8s(_) | Self::Write(_) | Self::Drift(_) | Self::Output(_) => 1,
@@ -236,12 +240,9 @@ fn init(args: &InitArgs, stdout: &mut dyn Write) -> Result<(), Error> {
         .open(&file)
         .map_err(|source| {
             if source.kind() == std::io::ErrorKind::AlreadyExists {
-                WriteError::NotOurs {
-                    dir: args.dir.clone(),
-                    files: vec!["spark-job.yaml".into()],
-                }
+                Error::Exists(file.clone())
             } else {
-                io_error(source)
+                io_error(source).into()
             }
         })?;
     f.write_all(text.as_bytes()).map_err(io_error)?;

@@ -167,7 +167,7 @@ pub fn cpu_quantity(s: &str) -> Result<(), String> {
         && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && !digits.starts_with('.')
         && !digits.ends_with('.')
-        && !(s.ends_with('m') && digits.contains('.'));
+        && (!s.ends_with('m') || !digits.contains('.'));
     if !valid {
         return Err("must be a CPU quantity such as 500m, 1 or 1.5".into());
     }

@@ -129,3 +129,17 @@ fn committed_schema_is_current() {
         config::schema::SCHEMA_FILE
     );
 }
+
+#[test]
+fn committed_config_reference_is_current() {
+    let generated = config::reference::markdown();
+    let path = config::reference::REFERENCE_FILE;
+    if std::env::var_os("K8S_S3_SPARK_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{path} is stale: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test golden`"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod environments;
 mod load;
 pub mod model;
+pub mod reference;
 pub mod schema;
 pub mod spans;
 pub mod validate;

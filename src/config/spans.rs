@@ -7,6 +7,7 @@
 //! so every path names exactly one node.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde_saphyr::granit_parser::{Event, Parser, Span};
 
@@ -150,14 +151,15 @@ impl SpanIndex {
                             what: "a merge key (<<)",
                         });
                     }
-                    if self.keys.contains_key(&key_path) {
-                        self.refused.push(Refused {
+                    match self.keys.entry(key_path) {
+                        Entry::Occupied(seen) => self.refused.push(Refused {
                             position: position(span),
-                            field: key_path,
+                            field: seen.key().clone(),
                             what: "a duplicate key (the same key twice in one mapping)",
-                        });
-                    } else {
-                        self.keys.insert(key_path, position(span));
+                        }),
+                        Entry::Vacant(new) => {
+                            new.insert(position(span));
+                        }
                     }
                     *key = Some(k);
                     None

@@ -341,14 +341,11 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
         if !key.starts_with("spark.") || key.len() <= "spark.".len() {
             p.add(field, format!("{key:?} is not a Spark setting; spark-submit ignores keys that do not start with `spark.`"),
                 "for Hadoop settings use hadoopConf without the spark.hadoop. prefix");
-        } else if key.starts_with("spark.hadoop.") {
+        } else if let Some(hadoop_key) = key.strip_prefix("spark.hadoop.") {
             p.add(
                 field,
                 format!("{key:?} is a Hadoop setting"),
-                format!(
-                    "move it to hadoopConf as `{}`",
-                    &key["spark.hadoop.".len()..]
-                ),
+                format!("move it to hadoopConf as `{hadoop_key}`"),
             );
         } else if let Some(reason) = reserved_conf_reason(key) {
             p.add(field, format!("{key:?} is set by the tool"), reason);

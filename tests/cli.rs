@@ -1,0 +1,390 @@
+//! The real binary: help, exit codes, messages, nothing written on error, determinism, secrets.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const EXAMPLE: &str = "examples/amazon-reviews/spark-job.yaml";
+
+fn run(args: &[&str]) -> Output {
+    run_env(args, &[])
+}
+
+fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"));
+    cmd.args(args)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+#[test]
+fn help_describes_every_command() {
+    let top = run(&["--help"]);
+    assert_eq!(code(&top), 0);
+    for command in ["render", "validate", "schema", "init"] {
+        assert!(
+            text(&top.stdout).contains(command),
+            "top-level help lists {command}"
+        );
+        let help = run(&[command, "--help"]);
+        assert_eq!(code(&help), 0, "{command} --help");
+        assert!(
+            text(&help.stdout).contains("Usage: k8s-s3-spark"),
+            "{command} --help shows usage"
+        );
+    }
+    assert!(text(&top.stdout).contains("Exit codes"));
+    assert_eq!(code(&run(&["--version"])), 0);
+}
+
+#[test]
+fn unknown_flags_are_bad_input() {
+    let o = run(&["render", EXAMPLE, "--bogus"]);
+    assert_eq!(code(&o), 2);
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn render_is_deterministic_and_matches_the_library() {
+    let a = run(&["render", EXAMPLE]);
+    let b = run(&["render", EXAMPLE]);
+    assert_eq!(code(&a), 0, "{}", text(&a.stderr));
+    assert_eq!(a.stdout, b.stdout, "two runs are byte-identical");
+    assert!(a.stderr.is_empty());
+    let config = k8s_s3_spark::config::load(Path::new(EXAMPLE)).unwrap();
+    let manifests =
+        k8s_s3_spark::commands::manifests(&config.resolve(None).unwrap(), None).unwrap();
+    assert_eq!(
+        text(&a.stdout),
+        k8s_s3_spark::emit::plain::stream(&manifests)
+    );
+    // No Secret unless asked for: the Job references it.
+    assert!(!text(&a.stdout).contains("kind: Secret"));
+}
+
+#[test]
+fn invalid_config_exits_2_with_positions_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&[
+        "render",
+        "tests/invalid/memory-invalid.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(o.stdout.is_empty());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("tests/invalid/memory-invalid.yaml:12:5: error in `spec.driver.memory`"),
+        "{err}"
+    );
+    assert!(err.contains("help: "), "{err}");
+    assert!(!out.exists(), "nothing is written on error");
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary folder is left"
+    );
+}
+
+#[test]
+fn missing_file_and_unknown_environment_are_bad_input() {
+    let o = run(&["render", "no/such/spark-job.yaml"]);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o.stderr).contains("cannot read no/such/spark-job.yaml"));
+    let o = run(&["render", EXAMPLE, "--env", "staging"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("use one of: dev, prod"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn environments_change_what_they_override() {
+    let base = text(&run(&["render", EXAMPLE]).stdout);
+    let prod = text(&run(&["render", EXAMPLE, "--env", "prod"]).stdout);
+    assert!(base.contains("namespace: spark-test") && !base.contains("spark-prod"));
+    assert!(prod.contains("namespace: spark-prod") && prod.contains("spark.executor.instances=4"));
+}
+
+#[test]
+fn out_writes_files_checks_drift_and_keeps_user_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("manifests");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(code(&run(&["render", EXAMPLE, "--out", out_s])), 0);
+    let mut files: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            ".k8s-s3-spark-generated",
+            "01-serviceaccount.yaml",
+            "02-role.yaml",
+            "03-rolebinding.yaml",
+            "05-configmap.yaml",
+            "06-job.yaml"
+        ]
+    );
+    fs::write(out.join("README.md"), "mine").unwrap();
+    let check = run(&["render", EXAMPLE, "--out", out_s, "--check"]);
+    assert_eq!(code(&check), 0, "{}", text(&check.stderr));
+
+    let drift = run(&[
+        "render", EXAMPLE, "--env", "prod", "--out", out_s, "--check",
+    ]);
+    assert_eq!(code(&drift), 1);
+    let diff = text(&drift.stdout);
+    assert!(
+        diff.contains("-  namespace: spark-test") && diff.contains("+  namespace: spark-prod"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("README.md"),
+        "files we do not own are not reported"
+    );
+
+    assert_eq!(
+        code(&run(&["render", EXAMPLE, "--env", "prod", "--out", out_s])),
+        0
+    );
+    assert_eq!(fs::read_to_string(out.join("README.md")).unwrap(), "mine");
+    assert!(
+        fs::read_to_string(out.join("06-job.yaml"))
+            .unwrap()
+            .contains("spark-prod")
+    );
+}
+
+#[test]
+fn refuses_to_overwrite_a_folder_it_did_not_generate() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("02-role.yaml"), "user's own role").unwrap();
+    let o = run(&["render", EXAMPLE, "--out", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("did not generate"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("02-role.yaml")).unwrap(),
+        "user's own role"
+    );
+}
+
+#[test]
+fn secret_values_only_where_asked_for() {
+    let canary_id = "AKIACANARY7Q3Z9XW2LM";
+    let canary_secret = "canary/Secret+Value9f3b2c1d0e8a7";
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("credentials");
+    fs::write(
+        &creds,
+        format!("[ci]\naws_access_key_id = {canary_id}\naws_secret_access_key = {canary_secret}\n"),
+    )
+    .unwrap();
+    let creds_s = creds.to_str().unwrap();
+
+    let o = run(&[
+        "render",
+        EXAMPLE,
+        "--aws-profile",
+        "ci",
+        "--aws-credentials",
+        creds_s,
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    assert!(
+        out.contains("kind: Secret")
+            && out.contains(&b64(canary_secret))
+            && out.contains(&b64(canary_id))
+    );
+    assert!(
+        !out.contains(canary_secret),
+        "values are base64 in the Secret, never plain"
+    );
+    assert!(o.stderr.is_empty());
+
+    // In --out, the Secret file is 0600.
+    let tree = dir.path().join("out");
+    assert_eq!(
+        code(&run(&[
+            "render",
+            EXAMPLE,
+            "--aws-profile",
+            "ci",
+            "--aws-credentials",
+            creds_s,
+            "--out",
+            tree.to_str().unwrap()
+        ])),
+        0
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(tree.join("04-secret.yaml"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    // Errors never show values: a missing profile, the wrong credentials kind, --check diffs.
+    let missing = run(&[
+        "render",
+        EXAMPLE,
+        "--aws-profile",
+        "prod",
+        "--aws-credentials",
+        creds_s,
+    ]);
+    assert_eq!(code(&missing), 2);
+    let anonymous = run(&[
+        "render",
+        "examples/irsa/spark-job.yaml",
+        "--aws-profile",
+        "ci",
+        "--aws-credentials",
+        creds_s,
+    ]);
+    assert_eq!(code(&anonymous), 2);
+    fs::write(
+        &creds,
+        format!(
+            "[ci]\naws_access_key_id = {canary_id}\naws_secret_access_key = other{canary_secret}\n"
+        ),
+    )
+    .unwrap();
+    let drift = run(&[
+        "render",
+        EXAMPLE,
+        "--aws-profile",
+        "ci",
+        "--aws-credentials",
+        creds_s,
+        "--out",
+        tree.to_str().unwrap(),
+        "--check",
+    ]);
+    assert_eq!(code(&drift), 1);
+    for o in [&missing, &anonymous, &drift] {
+        let all = text(&o.stdout) + &text(&o.stderr);
+        for needle in [
+            canary_id.to_owned(),
+            canary_secret.to_owned(),
+            b64(canary_secret),
+            b64(canary_id),
+        ] {
+            assert!(!all.contains(&needle), "a secret value leaked: {all}");
+        }
+    }
+    assert!(text(&drift.stdout).contains("contents not shown"));
+
+    // --aws-env reads the standard variables.
+    let env = run_env(
+        &["render", EXAMPLE, "--aws-env"],
+        &[
+            ("AWS_ACCESS_KEY_ID", canary_id),
+            ("AWS_SECRET_ACCESS_KEY", canary_secret),
+        ],
+    );
+    assert_eq!(code(&env), 0);
+    assert!(text(&env.stdout).contains(&b64(canary_secret)));
+    let no_env = run(&["render", EXAMPLE, "--aws-env"]);
+    assert_eq!(code(&no_env), 2);
+    assert!(text(&no_env.stderr).contains("AWS_ACCESS_KEY_ID is not set"));
+}
+
+#[test]
+fn validate_takes_files_and_folders_and_reports_every_bad_file() {
+    let ok = run(&["validate", "examples"]);
+    assert_eq!(code(&ok), 0, "{}", text(&ok.stderr));
+    assert_eq!(
+        text(&ok.stdout).lines().count(),
+        3,
+        "three example configs found"
+    );
+
+    let mixed = run(&[
+        "validate",
+        "examples/minio/spark-job.yaml",
+        "tests/invalid/executors-zero.yaml",
+        "tests/invalid/image-latest.yaml",
+    ]);
+    assert_eq!(code(&mixed), 2);
+    assert!(text(&mixed.stdout).contains("ok: examples/minio/spark-job.yaml"));
+    let err = text(&mixed.stderr);
+    assert!(
+        err.contains("executors-zero.yaml:12:5") && err.contains("image-latest.yaml:9:3"),
+        "{err}"
+    );
+    assert!(err.contains("2 of 3 config files are invalid"));
+
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(code(&run(&["validate", empty.path().to_str().unwrap()])), 2);
+}
+
+#[test]
+fn schema_prints_the_committed_schema() {
+    let o = run(&["schema"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(
+        text(&o.stdout),
+        fs::read_to_string("schema/spark-job.schema.json").unwrap()
+    );
+}
+
+#[test]
+fn init_writes_a_valid_starter_and_never_clobbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    assert_eq!(code(&run(&["init", d])), 0);
+    let file = dir.path().join("spark-job.yaml");
+    assert_eq!(code(&run(&["validate", file.to_str().unwrap()])), 0);
+    fs::write(&file, "edited").unwrap();
+    let again = run(&["init", d]);
+    assert_eq!(code(&again), 2);
+    assert_eq!(fs::read_to_string(&file).unwrap(), "edited");
+}
+
+#[test]
+fn user_text_cannot_expand_pod_environment_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fs::read_to_string(EXAMPLE).unwrap().replace(
+        "  arguments:\n",
+        "  arguments:\n    - $(AWS_SECRET_ACCESS_KEY)\n    - $(K8S_S3_SPARK_IMAGE)\n",
+    );
+    let file = dir.path().join("spark-job.yaml");
+    fs::write(&file, config).unwrap();
+    let o = run(&["render", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains("- $$(AWS_SECRET_ACCESS_KEY)") && out.contains("- $$(K8S_S3_SPARK_IMAGE)"),
+        "{out}"
+    );
+}

@@ -1,0 +1,60 @@
+"""Shared helpers for the conformance stage: the real binary, the real tools, temp folders.
+
+Every tool must be installed (`.ci/run` installs them from tests/conformance/requirements.txt);
+a missing tool fails the run loudly instead of skipping.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(p.parent for p in (ROOT / "examples").glob("*/spark-job.yaml"))
+K8S_VERSION = "1.33.0"  # the k8s-openapi feature the objects are typed for (v1_33)
+
+
+def tool(name):
+    """The path of a required tool, next to this Python or on PATH; fails if absent."""
+    local = Path(os.sys.executable).parent / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if not found:
+        pytest.fail(f"required tool {name!r} is not installed; run .ci/run or pip install -r tests/conformance/requirements.txt")
+    return found
+
+
+@pytest.fixture(scope="session")
+def binary():
+    path = Path(os.environ.get("K8S_S3_SPARK_BIN", ROOT / "target" / "release" / "k8s-s3-spark"))
+    if not path.exists():
+        pytest.fail(f"{path} does not exist; build it with `cargo build --release`")
+    return path
+
+
+def run(args, check=True, **kwargs):
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=ROOT, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def environments(config):
+    """The environment names a config declares."""
+    document = yaml.safe_load(Path(config).read_text())
+    return sorted(document["spec"].get("environments", {}))
+
+
+def checkov(directory):
+    """checkov's kubernetes results for a folder of manifests: (passed, failed, skipped)."""
+    out = run([tool("checkov"), "-d", directory, "--framework", "kubernetes", "--skip-download", "-o", "json"], check=False)
+    data = json.loads(out.stdout)
+    reports = data if isinstance(data, list) else [data]
+    results = {"passed_checks": [], "failed_checks": [], "skipped_checks": []}
+    for report in reports:
+        for key in results:
+            results[key].extend(report.get("results", {}).get(key, []))
+    return results
