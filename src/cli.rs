@@ -32,6 +32,12 @@ pub enum Command {
     /// Secret (only with --aws-profile or --aws-env), ConfigMap with pod templates (Spark 3.0+),
     /// Job. Without --out, one multi-document YAML stream on stdout.
     Render(RenderArgs),
+    /// Write a Helm chart (apiVersion v2) of a job that `helm install` takes as it is.
+    ///
+    /// Chart.yaml, values.yaml (every key commented), values.schema.json, README.md, .helmignore and
+    /// templates (helpers, NOTES.txt, the objects of `render`, and a `helm test` pod that reads
+    /// spec.s3.paths with the job's credentials). Environments are not applied: tune with values.
+    Chart(ChartArgs),
     /// Check configs: YAML, schema, rules, and every generated object of the base and every
     /// environment. Takes files and folders (searched for *.yaml/*.yml files of kind SparkJob).
     Validate(ValidateArgs),
@@ -78,6 +84,34 @@ pub struct RenderArgs {
     /// Emit the credentials Secret with the keys in $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY.
     #[arg(long)]
     pub aws_env: bool,
+}
+
+/// Arguments of `chart`.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// The config file.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// Where to write (required for `chart`).
+    #[command(flatten)]
+    pub output: RequiredOutputArgs,
+    /// The chart's version (Chart.yaml `version`).
+    #[arg(long, value_name = "SEMVER", default_value = "0.1.0")]
+    pub chart_version: String,
+}
+
+/// Where generated files go, for commands that always write a folder.
+#[derive(Debug, Args)]
+pub struct RequiredOutputArgs {
+    /// The folder to write (atomically).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+    /// Write nothing; compare with DIR, print a diff and exit 1 if it is stale.
+    #[arg(long)]
+    pub check: bool,
+    /// Overwrite files in DIR that k8s-s3-spark did not generate.
+    #[arg(long, conflicts_with = "check")]
+    pub force: bool,
 }
 
 /// Arguments of `validate`.

@@ -4,9 +4,10 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, InitArgs, OutputArgs, RenderArgs, ValidateArgs};
+use crate::cli::{ChartArgs, Cli, Command, InitArgs, RenderArgs, ValidateArgs};
 use crate::config::{self, Config, ConfigError, SparkJob};
 use crate::credentials::{self, AwsKeys, CredentialsError};
+use crate::emit::helm::{self, HelmError};
 use crate::emit::{FileTree, plain};
 use crate::k8s::{self, K8sError};
 use crate::write::{self, WriteError};
@@ -26,6 +27,9 @@ pub enum Error {
     /// Objects could not be built or failed their checks.
     #[error(transparent)]
     K8s(#[from] K8sError),
+    /// The chart could not be generated.
+    #[error(transparent)]
+    Helm(#[from] HelmError),
     /// Output could not be written or compared.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -57,7 +61,7 @@ impl Error {
             | Self::Exists(_) => 2,
             Self::K8s(K8sError::KeysWithoutSecret) => 2,
             Self::Write(WriteError::NotOurs { .. } | WriteError::NotAFolder(_)) => 2,
-            Self::K8s(_) | Self::Write(_) | Self::Drift(_) | Self::Output(_) => 1,
+            Self::K8s(_) | Self::Helm(_) | Self::Write(_) | Self::Drift(_) | Self::Output(_) => 1,
         }
     }
 }
@@ -66,6 +70,7 @@ impl Error {
 pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
     match cli.command {
         Command::Render(args) => render(&args, stdout, stderr),
+        Command::Chart(args) => chart(&args, stdout, stderr),
         Command::Validate(args) => validate(&args, stdout, stderr),
         Command::Schema => Ok(stdout.write_all(config::schema::json_schema_text().as_bytes())?),
         Command::Init(args) => init(&args, stdout),
@@ -100,19 +105,41 @@ fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> 
     let manifests = manifests(&job, keys.as_ref())?;
     match &args.output.out {
         None => Ok(stdout.write_all(plain::stream(&manifests).as_bytes())?),
-        Some(dir) => output(&plain::tree(&manifests), dir, &args.output, stdout, stderr),
+        Some(dir) => output(
+            &plain::tree(&manifests),
+            dir,
+            args.output.check,
+            args.output.force,
+            stdout,
+            stderr,
+        ),
     }
 }
 
-/// Writes a tree to `--out`, or compares with it for `--check`.
+fn chart(args: &ChartArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
+    let config = config::load(&args.config)?;
+    let job = config.resolve(None)?;
+    // The chart's defaults are the plain manifests: check those objects before writing.
+    manifests(&job, None)?;
+    let file = args
+        .config
+        .file_name()
+        .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
+    let tree = helm::chart(&job, &file, &args.chart_version)?;
+    let out = &args.output;
+    output(&tree, &out.out, out.check, out.force, stdout, stderr)
+}
+
+/// Writes a tree to `dir`, or with `check` compares it with `dir` and reports drift.
 pub fn output(
     tree: &FileTree,
     dir: &Path,
-    args: &OutputArgs,
+    check: bool,
+    force: bool,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Error> {
-    if args.check {
+    if check {
         let drift = write::check(tree, dir)?;
         if drift.is_empty() {
             writeln!(stderr, "{} is up to date", dir.display())?;
@@ -121,7 +148,7 @@ pub fn output(
         stdout.write_all(write::describe(dir, &drift).as_bytes())?;
         return Err(Error::Drift(dir.to_path_buf()));
     }
-    write::write(tree, dir, args.force)?;
+    write::write(tree, dir, force)?;
     writeln!(stderr, "wrote {} files to {}", tree.len(), dir.display())?;
     Ok(())
 }

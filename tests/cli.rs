@@ -388,3 +388,41 @@ fn user_text_cannot_expand_pod_environment_variables() {
         "{out}"
     );
 }
+
+#[test]
+fn chart_writes_checks_and_reports_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("simple-read");
+    let out_s = out.to_str().unwrap();
+    let o = run(&["chart", EXAMPLE, "--out", out_s]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    for file in [
+        "Chart.yaml",
+        "values.yaml",
+        "values.schema.json",
+        "README.md",
+        ".helmignore",
+        "templates/_helpers.tpl",
+        "templates/NOTES.txt",
+        "templates/job.yaml",
+        "templates/tests/test-s3-access.yaml",
+    ] {
+        assert!(out.join(file).is_file(), "{file} is generated");
+    }
+    assert_eq!(
+        code(&run(&["chart", EXAMPLE, "--out", out_s, "--check"])),
+        0
+    );
+    let values = out.join("values.yaml");
+    let edited = fs::read_to_string(&values)
+        .unwrap()
+        .replace("instances: 1", "instances: 5");
+    fs::write(&values, edited).unwrap();
+    let drift = run(&["chart", EXAMPLE, "--out", out_s, "--check"]);
+    assert_eq!(code(&drift), 1);
+    assert!(
+        text(&drift.stdout).contains("-  instances: 5")
+            && text(&drift.stdout).contains("+  instances: 1")
+    );
+    assert_eq!(code(&run(&["chart", EXAMPLE])), 2, "--out is required");
+}

@@ -65,6 +65,26 @@ fn every_example_renders_as_snapshotted() {
     }
 }
 
+/// A file tree as one text: each file under a `=== path ===` header.
+fn joined(tree: &k8s_s3_spark::emit::FileTree) -> String {
+    let mut out = String::new();
+    for (path, file) in tree.iter() {
+        out.push_str(&format!("=== {} ===\n", path.display()));
+        out.push_str(&String::from_utf8_lossy(&file.contents));
+    }
+    out
+}
+
+#[test]
+fn every_example_chart_is_as_snapshotted() {
+    for dir in example_dirs() {
+        let config = config::load(&dir.join("spark-job.yaml")).unwrap();
+        let job = config.resolve(None).unwrap();
+        let tree = k8s_s3_spark::emit::helm::chart(&job, "spark-job.yaml", "0.1.0").unwrap();
+        golden().bind(|| insta::assert_snapshot!(format!("chart-{}", name(&dir)), joined(&tree)));
+    }
+}
+
 fn invalid_fixtures() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("tests/invalid")
         .unwrap()
@@ -105,6 +125,7 @@ fn no_orphaned_snapshots() {
                 .iter()
                 .map(|f| format!("invalid-{}", f.file_stem().unwrap().to_string_lossy())),
         )
+        .chain(example_dirs().iter().map(|d| format!("chart-{}", name(d))))
         .map(|s| format!("{s}.snap"))
         .collect();
     let actual: BTreeSet<String> = std::fs::read_dir("golden")

@@ -2,6 +2,7 @@
 //! writing, `--check` and the golden tests all look at the same value. Emitters never reach back
 //! into loading or validation.
 
+pub mod helm;
 pub mod plain;
 pub mod yaml;
 

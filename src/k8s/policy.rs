@@ -2,6 +2,8 @@
 //! annotation checkov reads (`checkov.io/skipN: CHECK_ID=reason`), so users running checkov on
 //! their own repository get the same result and see the reason next to the object. A check is only
 //! skipped when the config really fails it (a digest-pinned image passes CKV_K8S_43 unskipped).
+//! Each check keeps its number `N` whether or not the others apply, so the Helm chart, which
+//! decides at install time, writes the same annotations.
 
 use std::collections::BTreeMap;
 
@@ -10,56 +12,94 @@ use crate::config::model::PullPolicy;
 use crate::syntax;
 
 /// checkov's "high UID" threshold (CKV_K8S_40).
-const HIGH_UID: i64 = 10_000;
+pub const HIGH_UID: i64 = 10_000;
 
-/// The checks skipped on the submitter Job, with their reasons.
-pub fn skipped_checks(job: &SparkJob) -> Vec<(&'static str, String)> {
+/// A skipped check: annotation number, check id, reason.
+pub struct Skip {
+    /// `N` of `checkov.io/skipN`.
+    pub number: u8,
+    /// The check.
+    pub id: &'static str,
+    /// Why it cannot pass.
+    pub reason: &'static str,
+}
+
+/// The service account token is needed.
+pub const TOKEN: Skip = Skip {
+    number: 1,
+    id: "CKV_K8S_38",
+    reason: "spark-submit needs this pod's service account token to create the driver pod; the ServiceAccount itself does not automount it",
+};
+/// The Apache Spark images run as uid 185.
+pub const LOW_UID: Skip = Skip {
+    number: 2,
+    id: "CKV_K8S_40",
+    reason: "runs as spec.submitter.runAsUser, by default 185, the user of the Apache Spark images; an image built for a uid above 10000 can set it and pass",
+};
+/// The image is pinned by tag.
+pub const TAG_NOT_DIGEST: Skip = Skip {
+    number: 3,
+    id: "CKV_K8S_43",
+    reason: "the image is pinned by tag, not digest; give a digest (image@sha256:...) to pass",
+};
+/// The user chose another pull policy.
+pub const PULL_POLICY: Skip = Skip {
+    number: 4,
+    id: "CKV_K8S_15",
+    reason: "the image pull policy is not Always by the config's choice",
+};
+/// No NetworkPolicy is generated.
+pub const NETWORK_POLICY: Skip = Skip {
+    number: 5,
+    id: "CKV2_K8S_6",
+    reason: "the submitter accepts no connections and only calls the API server, whose address and port differ per cluster; add a NetworkPolicy that fits your cluster",
+};
+
+/// The `helm test` pod runs once to completion.
+pub const TEST_LIVENESS: Skip = Skip {
+    number: 6,
+    id: "CKV_K8S_8",
+    reason: "a helm test pod runs once to completion; a liveness probe does not apply",
+};
+/// The `helm test` pod runs once to completion.
+pub const TEST_READINESS: Skip = Skip {
+    number: 7,
+    id: "CKV_K8S_9",
+    reason: "a helm test pod runs once to completion and serves nothing; a readiness probe does not apply",
+};
+/// S3A reads keys from the environment.
+pub const KEYS_AS_ENV: Skip = Skip {
+    number: 8,
+    id: "CKV_K8S_35",
+    reason: "S3A reads the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as the driver and executors do; it cannot read them from files",
+};
+
+/// The annotation key and value of a skip.
+pub fn annotation(skip: &Skip) -> (String, String) {
+    (
+        format!("checkov.io/skip{}", skip.number),
+        format!("{}={}", skip.id, skip.reason),
+    )
+}
+
+/// The checks skipped on the submitter Job of this config.
+pub fn skipped_checks(job: &SparkJob) -> Vec<&'static Skip> {
     let spec = &job.spec;
-    let mut skipped = vec![(
-        "CKV_K8S_38",
-        "spark-submit needs this pod's service account token to create the driver pod; the ServiceAccount itself does not automount it".to_owned(),
-    )];
+    let mut skipped = vec![&TOKEN];
     if spec.submitter.run_as_user <= HIGH_UID {
-        skipped.push((
-            "CKV_K8S_40",
-            format!(
-                "runs as uid {} (spec.submitter.runAsUser), the user of the Apache Spark images; an image built for a uid above 10000 can set it and pass",
-                spec.submitter.run_as_user
-            ),
-        ));
+        skipped.push(&LOW_UID);
     }
     if syntax::image_ref(&spec.image).is_ok_and(|i| i.digest.is_none()) {
-        skipped.push((
-            "CKV_K8S_43",
-            "spec.image is pinned by tag, not digest; write image@sha256:... to pass".to_owned(),
-        ));
+        skipped.push(&TAG_NOT_DIGEST);
     }
     if spec.image_pull_policy != PullPolicy::Always {
-        skipped.push((
-            "CKV_K8S_15",
-            format!(
-                "spec.imagePullPolicy is {} by the config's choice",
-                spec.image_pull_policy.as_str()
-            ),
-        ));
+        skipped.push(&PULL_POLICY);
     }
-    skipped.push((
-        "CKV2_K8S_6",
-        "the submitter accepts no connections and only calls the API server, whose address and port differ per cluster; add a NetworkPolicy that fits your cluster".to_owned(),
-    ));
+    skipped.push(&NETWORK_POLICY);
     skipped
 }
 
 /// The `checkov.io/skipN` annotations for the Job.
 pub fn skip_annotations(job: &SparkJob) -> BTreeMap<String, String> {
-    skipped_checks(job)
-        .into_iter()
-        .enumerate()
-        .map(|(i, (id, reason))| {
-            (
-                format!("checkov.io/skip{}", i + 1),
-                format!("{id}={reason}"),
-            )
-        })
-        .collect()
+    skipped_checks(job).into_iter().map(annotation).collect()
 }
