@@ -38,6 +38,12 @@ pub enum Command {
     /// templates (helpers, NOTES.txt, the objects of `render`, and a `helm test` pod that reads
     /// spec.s3.paths with the job's credentials). Environments are not applied: tune with values.
     Chart(ChartArgs),
+    /// Write a Kustomize tree for GitOps: base/ and overlays/<env>/ for every environment.
+    ///
+    /// Overlays use the namespace and images transformers and JSON6902 patches (guarded by test
+    /// ops) for everything else; base/kustomizeconfig.yaml keeps spark-submit's image and Secret
+    /// name right under namePrefix, images and secretGenerator hashes. Key values are never written.
+    Kustomize(KustomizeArgs),
     /// Check configs: YAML, schema, rules, and every generated object of the base and every
     /// environment. Takes files and folders (searched for *.yaml/*.yml files of kind SparkJob).
     Validate(ValidateArgs),
@@ -98,6 +104,17 @@ pub struct ChartArgs {
     /// The chart's version (Chart.yaml `version`).
     #[arg(long, value_name = "SEMVER", default_value = "0.1.0")]
     pub chart_version: String,
+}
+
+/// Arguments of `kustomize`.
+#[derive(Debug, Args)]
+pub struct KustomizeArgs {
+    /// The config file.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// Where to write.
+    #[command(flatten)]
+    pub output: RequiredOutputArgs,
 }
 
 /// Where generated files go, for commands that always write a folder.

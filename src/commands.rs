@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ChartArgs, Cli, Command, InitArgs, RenderArgs, ValidateArgs};
+use crate::cli::{ChartArgs, Cli, Command, InitArgs, KustomizeArgs, RenderArgs, ValidateArgs};
 use crate::config::{self, Config, ConfigError, SparkJob};
 use crate::credentials::{self, AwsKeys, CredentialsError};
 use crate::emit::helm::{self, HelmError};
-use crate::emit::{FileTree, plain};
+use crate::emit::{FileTree, kustomize, plain};
 use crate::k8s::{self, K8sError};
 use crate::write::{self, WriteError};
 
@@ -71,6 +71,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
     match cli.command {
         Command::Render(args) => render(&args, stdout, stderr),
         Command::Chart(args) => chart(&args, stdout, stderr),
+        Command::Kustomize(args) => kustomize(&args, stdout, stderr),
         Command::Validate(args) => validate(&args, stdout, stderr),
         Command::Schema => Ok(stdout.write_all(config::schema::json_schema_text().as_bytes())?),
         Command::Init(args) => init(&args, stdout),
@@ -128,6 +129,49 @@ fn chart(args: &ChartArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Re
     let tree = helm::chart(&job, &file, &args.chart_version)?;
     let out = &args.output;
     output(&tree, &out.out, out.check, out.force, stdout, stderr)
+}
+
+fn kustomize(
+    args: &KustomizeArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
+    let config = config::load(&args.config)?;
+    let tree = kustomize_tree(&config, &args.config)?;
+    let out = &args.output;
+    output(&tree, &out.out, out.check, out.force, stdout, stderr)
+}
+
+/// The Kustomize tree of a config: the base and every environment, each built and checked.
+pub fn kustomize_tree(config: &Config, file: &Path) -> Result<FileTree, Error> {
+    let base_job = config.resolve(None)?;
+    let base_manifests = manifests(&base_job, None)?;
+    let mut envs = Vec::new();
+    for name in config.environment_names() {
+        let job = config.resolve(Some(name))?;
+        let m = manifests(&job, None)?;
+        envs.push((name, job, m));
+    }
+    let file = file
+        .file_name()
+        .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
+    let base = kustomize::Rendered {
+        job: &base_job,
+        manifests: &base_manifests,
+    };
+    let rendered: Vec<(&str, kustomize::Rendered<'_>)> = envs
+        .iter()
+        .map(|(n, j, m)| {
+            (
+                *n,
+                kustomize::Rendered {
+                    job: j,
+                    manifests: m,
+                },
+            )
+        })
+        .collect();
+    Ok(kustomize::tree(&base, &rendered, &file))
 }
 
 /// Writes a tree to `dir`, or with `check` compares it with `dir` and reports drift.

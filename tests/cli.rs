@@ -426,3 +426,52 @@ fn chart_writes_checks_and_reports_drift() {
     );
     assert_eq!(code(&run(&["chart", EXAMPLE])), 2, "--out is required");
 }
+
+#[test]
+fn kustomize_check_ignores_files_it_does_not_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gitops");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(code(&run(&["kustomize", EXAMPLE, "--out", out_s])), 0);
+    for file in [
+        "base/kustomization.yaml",
+        "base/kustomizeconfig.yaml",
+        "base/job.yaml",
+        "overlays/prod/kustomization.yaml",
+        "overlays/prod/job.patch.yaml",
+        "overlays/dev/aws-credentials.env.example",
+        ".gitignore",
+    ] {
+        assert!(out.join(file).is_file(), "{file} is generated");
+    }
+    // A user's own overlay and key file are not ours: kept, and not reported as drift.
+    fs::create_dir_all(out.join("overlays/canary")).unwrap();
+    fs::write(
+        out.join("overlays/canary/kustomization.yaml"),
+        "resources: [../prod]\n",
+    )
+    .unwrap();
+    fs::write(
+        out.join("overlays/prod/aws-credentials.env"),
+        "AWS_ACCESS_KEY_ID=x\n",
+    )
+    .unwrap();
+    let check = run(&["kustomize", EXAMPLE, "--out", out_s, "--check"]);
+    assert_eq!(
+        code(&check),
+        0,
+        "{}{}",
+        text(&check.stdout),
+        text(&check.stderr)
+    );
+    fs::write(out.join("overlays/prod/job.patch.yaml"), "[]\n").unwrap();
+    let drift = run(&["kustomize", EXAMPLE, "--out", out_s, "--check"]);
+    assert_eq!(code(&drift), 1);
+    assert!(text(&drift.stdout).contains("changed: ") && !text(&drift.stdout).contains("canary"));
+    assert_eq!(code(&run(&["kustomize", EXAMPLE, "--out", out_s])), 0);
+    assert!(out.join("overlays/canary/kustomization.yaml").is_file());
+    assert_eq!(
+        fs::read_to_string(out.join("overlays/prod/aws-credentials.env")).unwrap(),
+        "AWS_ACCESS_KEY_ID=x\n"
+    );
+}

@@ -85,6 +85,37 @@ fn every_example_chart_is_as_snapshotted() {
     }
 }
 
+#[test]
+fn every_example_kustomize_tree_is_as_snapshotted() {
+    for dir in example_dirs() {
+        let file = dir.join("spark-job.yaml");
+        let config = config::load(&file).unwrap();
+        let tree = k8s_s3_spark::commands::kustomize_tree(&config, &file).unwrap();
+        golden()
+            .bind(|| insta::assert_snapshot!(format!("kustomize-{}", name(&dir)), joined(&tree)));
+    }
+}
+
+/// The repository's `overlays/` folder holds the examples' generated trees; they must be current.
+#[test]
+fn committed_overlays_are_current() {
+    for dir in example_dirs() {
+        let file = dir.join("spark-job.yaml");
+        let config = config::load(&file).unwrap();
+        let tree = k8s_s3_spark::commands::kustomize_tree(&config, &file).unwrap();
+        let target = Path::new("overlays").join(name(&dir));
+        let drift = k8s_s3_spark::write::check(&tree, &target).unwrap();
+        assert!(
+            drift.is_empty(),
+            "{} is stale; run `cargo run -- kustomize {} --out {}`:\n{}",
+            target.display(),
+            file.display(),
+            target.display(),
+            k8s_s3_spark::write::describe(&target, &drift)
+        );
+    }
+}
+
 fn invalid_fixtures() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir("tests/invalid")
         .unwrap()
@@ -126,6 +157,11 @@ fn no_orphaned_snapshots() {
                 .map(|f| format!("invalid-{}", f.file_stem().unwrap().to_string_lossy())),
         )
         .chain(example_dirs().iter().map(|d| format!("chart-{}", name(d))))
+        .chain(
+            example_dirs()
+                .iter()
+                .map(|d| format!("kustomize-{}", name(d))),
+        )
         .map(|s| format!("{s}.snap"))
         .collect();
     let actual: BTreeSet<String> = std::fs::read_dir("golden")

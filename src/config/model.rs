@@ -450,6 +450,11 @@ pub struct SecretCredentials {
     /// Key in the Secret holding the secret access key (default `AWS_SECRET_ACCESS_KEY`).
     #[serde(default = "default_secret_key_key")]
     pub secret_access_key_key: String,
+    /// For `kustomize`: make the Secret with a secretGenerator from an `aws-credentials.env` file
+    /// beside each overlay, which the tree's `.gitignore` keeps out of git. False (default): the
+    /// Secret already exists (made by `kubectl create secret`, External Secrets, Sealed Secrets...).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub generate: bool,
 }
 
 impl Default for SecretCredentials {
@@ -458,6 +463,7 @@ impl Default for SecretCredentials {
             name: default_secret_name(),
             access_key_id_key: default_access_key_key(),
             secret_access_key_key: default_secret_key_key(),
+            generate: false,
         }
     }
 }

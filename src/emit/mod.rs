@@ -3,6 +3,8 @@
 //! into loading or validation.
 
 pub mod helm;
+pub mod json_patch;
+pub mod kustomize;
 pub mod plain;
 pub mod yaml;
 

