@@ -384,7 +384,7 @@ fn user_text_cannot_expand_pod_environment_variables() {
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert!(
-        out.contains("- $$(AWS_SECRET_ACCESS_KEY)") && out.contains("- $$(K8S_S3_SPARK_IMAGE)"),
+        out.contains("- $$$$(AWS_SECRET_ACCESS_KEY)") && out.contains("- $$$$(K8S_S3_SPARK_IMAGE)"),
         "{out}"
     );
 }

@@ -5,7 +5,8 @@
 //! Secret name) are not frozen into the arguments: the submitter container gets them as
 //! environment variables (from the downward API, or from one literal value other tools can patch)
 //! and the arguments refer to them as `$(VAR)`, which the kubelet expands. Every piece of user
-//! text is escaped (`$` becomes `$$`) so the kubelet never expands anything the user wrote.
+//! text is escaped (`$` becomes `$$`) so the kubelet never expands anything the user wrote; text
+//! Spark copies into its own pods' args and env is escaped twice, once per kubelet.
 
 use std::collections::BTreeMap;
 
@@ -193,6 +194,14 @@ pub fn escape(text: &str) -> String {
     text.replace('$', "$$")
 }
 
+/// Escapes user text that spark-submit copies into the driver or executor pods' `args` or `env`
+/// (application file, main class, arguments, driverEnv/executorEnv values): the submitter's
+/// kubelet unescapes it once, the driver's or executor's kubelet once more, so that
+/// `$(AWS_SECRET_ACCESS_KEY)` in an argument stays text and never becomes the key.
+pub fn escape_for_spark_pods(text: &str) -> String {
+    escape(&escape(text))
+}
+
 fn var(name: &str) -> String {
     format!("$({name})")
 }
@@ -233,7 +242,7 @@ pub fn spark_submit_args(
         escape(&job.metadata.name),
     ]);
     if let Some(class) = &spec.main_class {
-        a.0.extend(["--class".into(), escape(class)]);
+        a.0.extend(["--class".into(), escape_for_spark_pods(class)]);
     }
 
     a.conf("spark.kubernetes.namespace", &var(ENV_NAMESPACE));
@@ -316,7 +325,10 @@ pub fn spark_submit_args(
             a.user_conf(&format!("spark.kubernetes.{role}.annotation.{k}"), v);
         }
         for e in pod.env {
-            a.user_conf(&format!("{env_prefix}{}", e.name), &e.value.0);
+            a.conf(
+                &format!("{env_prefix}{}", e.name),
+                &escape_for_spark_pods(&e.value.0),
+            );
         }
     }
     // Before Spark 3.0 there are no pod templates: one node selector for both roles (validated equal).
@@ -384,8 +396,12 @@ pub fn spark_submit_args(
         a.user_conf(&format!("spark.hadoop.{k}"), &v.0);
     }
 
-    a.0.push(escape(&spec.main_application_file));
-    a.0.extend(spec.arguments.iter().map(|arg| escape(&arg.0)));
+    a.0.push(escape_for_spark_pods(&spec.main_application_file));
+    a.0.extend(
+        spec.arguments
+            .iter()
+            .map(|arg| escape_for_spark_pods(&arg.0)),
+    );
     a.0
 }
 

@@ -127,7 +127,7 @@ pub fn chart(
         "spark_version": spec.spark_version,
         "hadoop_version": versions.hadoop.to_string(),
         "credentials_provider": submit::credentials_provider(job, versions.hadoop),
-        "main_class": spec.main_class.as_deref().map(submit::escape),
+        "main_class": spec.main_class.as_deref().map(submit::escape_for_spark_pods),
         "executor_service_account": versions.spark >= crate::spark::versions::MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
         "pod_templates": submit::uses_pod_templates(versions.spark),
         "secret": matches!(spec.s3.credentials, S3Credentials::Secret(_)),
