@@ -128,9 +128,63 @@ fn inspect(dir: &Path) -> Result<Existing, WriteError> {
     }
 }
 
+/// The prefix of a write's staging folder beside `dir`.
+fn staging_prefix(dir: &Path) -> String {
+    let base = dir
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{base}.k8s-s3-spark-")
+}
+
+/// An exclusive lock on a folder, released on drop. Two writes beside each other wait for each
+/// other instead of racing; nothing is created, so a GitOps repository gets no lock files.
+struct FolderLock(#[allow(dead_code)] fs::File);
+
+impl FolderLock {
+    fn acquire(folder: &Path) -> Result<Self, WriteError> {
+        let handle = fs::File::open(folder).map_err(io(folder))?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a descriptor we own; it is released when the file is closed.
+            if unsafe { libc::flock(handle.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                return Err(WriteError::Io {
+                    path: folder.to_path_buf(),
+                    source: std::io::Error::last_os_error(),
+                });
+            }
+        }
+        Ok(Self(handle))
+    }
+}
+
+/// Removes staging folders that a killed earlier write of `dir` left behind (under the lock, no
+/// other write of ours is using them).
+fn remove_stale_staging(parent: &Path, dir: &Path) {
+    let prefix = staging_prefix(dir);
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_ours = name.to_string_lossy().starts_with(&prefix);
+        if is_ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Writes `tree` into `dir` atomically. Files in `dir` the tool did not generate are kept; writing
 /// over one of them needs `force`. Files generated earlier that `tree` no longer has are removed.
+/// Concurrent writes beside the same folder wait for each other.
 pub fn write(tree: &FileTree, dir: &Path, force: bool) -> Result<(), WriteError> {
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let _lock = FolderLock::acquire(&parent)?;
+    remove_stale_staging(&parent, dir);
     let existing = inspect(dir)?;
     let mut keep = Vec::new();
     if let Existing::Folder { files, owned } = &existing {
@@ -171,16 +225,8 @@ pub fn write(tree: &FileTree, dir: &Path, force: bool) -> Result<(), WriteError>
             .collect();
     }
 
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let base = dir
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
     let staging = tempfile::Builder::new()
-        .prefix(&format!(".{base}.k8s-s3-spark-"))
+        .prefix(&staging_prefix(dir))
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
 
@@ -293,7 +339,7 @@ fn exchange(staged: &Path, dir: &Path) -> Result<(), WriteError> {
         }
     }
     // Fallback: move the old folder aside, move the new one in, remove the old one.
-    let aside = staged.with_extension("old");
+    let aside = PathBuf::from(format!("{}-old", staged.display()));
     fs::rename(dir, &aside).map_err(io(dir))?;
     if let Err(source) = fs::rename(staged, dir) {
         let _ = fs::rename(&aside, dir);
@@ -322,6 +368,8 @@ pub enum Drift {
     Changed(PathBuf, String),
     /// The folder has a file generated earlier that would now be removed.
     Stale(PathBuf),
+    /// A link or folder stands where a generated file belongs (never followed).
+    NotAFile(PathBuf),
 }
 
 /// Compares `tree` with `dir` without writing. Files the tool did not generate are ignored.
@@ -338,6 +386,11 @@ pub fn check(tree: &FileTree, dir: &Path) -> Result<Vec<Drift>, WriteError> {
         .chain([(PathBuf::from(MARKER), marker.into_bytes(), false)]);
     for (rel, contents, secret) in expected {
         let path = dir.join(&rel);
+        if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+            // Never follow a link (or read a folder) where a generated file belongs.
+            drift.push(Drift::NotAFile(rel));
+            continue;
+        }
         match fs::read(&path) {
             Ok(actual) if actual == contents => {}
             Ok(actual) => {
@@ -383,6 +436,13 @@ pub fn describe(dir: &Path, drift: &[Drift]) -> String {
             }
             Drift::Stale(p) => {
                 let _ = writeln!(out, "no longer generated: {}", dir.join(p).display());
+            }
+            Drift::NotAFile(p) => {
+                let _ = writeln!(
+                    out,
+                    "not a regular file (a link or folder, not followed): {}",
+                    dir.join(p).display()
+                );
             }
             Drift::Changed(p, diff) if diff.is_empty() => {
                 let _ = writeln!(

@@ -10,9 +10,12 @@ use serde_json::Value;
 
 use super::environments::{apply, override_field};
 use super::model::SparkJob;
-use super::spans::{SpanIndex, join_key};
+use super::spans::{SpanIndex, join_index, join_key};
 use super::{ConfigError, schema, validate};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+
+/// How many refused YAML features (anchors, aliases...) are listed one by one.
+const MAX_REFUSALS_SHOWN: usize = 5;
 
 /// The largest config file read, in bytes. A real one is a few KiB.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
@@ -93,6 +96,7 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
             spans
                 .refused
                 .iter()
+                .take(MAX_REFUSALS_SHOWN)
                 .map(|r| {
                     let help = if r.what.starts_with("a duplicate") {
                         "remove one of the two; YAML keeps only one and which one is not obvious"
@@ -108,6 +112,14 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
                 .collect(),
         );
         all.normalize();
+        if spans.refused.len() > MAX_REFUSALS_SHOWN {
+            let more = spans.refused.len() - MAX_REFUSALS_SHOWN;
+            all.0.push(Diagnostic::new(
+                file,
+                "",
+                format!("and {more} more anchors, aliases, merge keys, tags or duplicate keys"),
+            ));
+        }
         return Err(ConfigError::Invalid(all));
     }
 
@@ -154,15 +166,20 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
         all.normalize();
         return Err(ConfigError::Invalid(all));
     }
-    let job: SparkJob = serde_json::from_value(document).map_err(|e| {
-        fail(
-            Diagnostic::new(
-                file,
-                "",
-                format!("the file does not match the config format: {e}"),
-            )
-            .help("compare with `k8s-s3-spark schema`"),
-        )
+    let job: SparkJob = serde_path_to_error::deserialize(document).map_err(|e| {
+        // The schema passed, so this is a number out of its type's range (e.g. 1e10 cores).
+        let mut field = String::new();
+        for segment in e.path().iter() {
+            field = match segment {
+                serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
+                serde_path_to_error::Segment::Map { key } => join_key(&field, key),
+                serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
+                serde_path_to_error::Segment::Unknown => field,
+            };
+        }
+        fail(Diagnostic::new(file, field.clone(), e.inner().to_string())
+            .at(at(&field))
+            .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand)"))
     })?;
 
     let mut all = Diagnostics::default();

@@ -135,35 +135,46 @@ fn describe(
         }
         _ => {
             let allowed = keyword.map(allowed_values).unwrap_or_default();
-            SchemaProblem {
-                field,
-                message: if allowed.is_empty() { plain } else { format!("{} is not an allowed value", instance_text(fallback)) },
-                help: (!allowed.is_empty()).then(|| format!("use one of: {}", allowed.join(", "))),
+            if allowed.is_empty() {
+                SchemaProblem {
+                    field,
+                    message: plain,
+                    help: Some("see docs/config-reference.md or `k8s-s3-spark schema` for what this field takes".into()),
+                }
+            } else {
+                SchemaProblem {
+                    field,
+                    message: format!("{} is not an allowed value", instance_text(fallback)),
+                    help: Some(format!("use one of: {}", allowed.join(", "))),
+                }
             }
         }
     }
 }
 
-/// The constant values a `oneOf`/`enum`/`const` subschema allows.
+/// The constant values a `oneOf`/`anyOf`/`enum`/`const` subschema allows, following `$ref`s.
 fn allowed_values(keyword: &Value) -> Vec<String> {
     let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     match keyword {
-        Value::Array(items) => items
-            .iter()
-            .flat_map(|item| match item {
-                Value::Object(o) => o
-                    .get("const")
-                    .map(|c| vec![text(c)])
-                    .or_else(|| {
-                        o.get("enum")
-                            .and_then(Value::as_array)
-                            .map(|e| e.iter().map(text).collect())
-                    })
-                    .unwrap_or_default(),
-                other => vec![text(other)],
-            })
-            .collect(),
-        Value::Object(_) => Vec::new(),
+        Value::Array(items) => items.iter().flat_map(allowed_values).collect(),
+        Value::Object(o) => {
+            if let Some(c) = o.get("const") {
+                vec![text(c)]
+            } else if let Some(e) = o.get("enum").and_then(Value::as_array) {
+                e.iter().map(text).collect()
+            } else if let Some(target) = o
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| schema_value().pointer(p))
+            {
+                allowed_values(target)
+            } else if let Some(options) = o.get("oneOf").or_else(|| o.get("anyOf")) {
+                allowed_values(options)
+            } else {
+                Vec::new()
+            }
+        }
         other => vec![text(other)],
     }
 }

@@ -1,0 +1,374 @@
+//! Hostile input, crashes mid-write, concurrent writers, symbolic links and secret hygiene, on the
+//! real binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use k8s_s3_spark::emit::FileTree;
+use k8s_s3_spark::{commands, config, emit, write};
+
+const EXAMPLE: &str = "examples/amazon-reviews/spark-job.yaml";
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"));
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    cmd
+}
+
+/// Runs the binary with at most 1 GiB of address space and 20 s of CPU.
+fn run_bounded(args: &[&str]) -> Output {
+    let mut cmd = bin();
+    cmd.args(args);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setrlimit is async-signal-safe and only touches the child.
+        unsafe {
+            cmd.pre_exec(|| {
+                let limit = |resource, value| {
+                    let r = libc::rlimit {
+                        rlim_cur: value,
+                        rlim_max: value,
+                    };
+                    if libc::setrlimit(resource, &r) == 0 {
+                        Ok(())
+                    } else {
+                        Err(std::io::Error::last_os_error())
+                    }
+                };
+                limit(libc::RLIMIT_AS, 1 << 30)?;
+                limit(libc::RLIMIT_CPU, 20)
+            });
+        }
+    }
+    cmd.output().expect("the binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn corpus() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir("tests/invalid")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_bad_config_exits_2_with_file_position_and_fix_in_bounded_resources() {
+    let files = corpus();
+    assert!(files.len() >= 60, "the corpus has {} files", files.len());
+    let dir = tempfile::tempdir().unwrap();
+    for file in &files {
+        let f = file.to_str().unwrap();
+        let out = dir.path().join("out");
+        let o = run_bounded(&["render", f, "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{f}: {}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(
+            err.starts_with(&format!("{f}:")),
+            "{f}: names the file: {err}"
+        );
+        assert!(
+            err.contains("help: ") || err.contains("more anchors"),
+            "{f}: says how to fix it: {err}"
+        );
+        assert!(!out.exists(), "{f}: nothing written");
+        assert!(o.stdout.is_empty());
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_50_mb_file_is_refused_without_reading_it_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.yaml");
+    let mut text = String::from(
+        "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata:\n  name: x\n  namespace: y\n#",
+    );
+    text.push_str(&"x".repeat(50 << 20));
+    fs::write(&file, text).unwrap();
+    let o = run_bounded(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text_of(&o).contains("is larger than 1048576 bytes"),
+        "{}",
+        text_of(&o)
+    );
+}
+
+fn text_of(o: &Output) -> String {
+    text(&o.stdout) + &text(&o.stderr)
+}
+
+/// The files `render --out` writes for the example with or without `--env prod`.
+fn plain_tree(env: Option<&str>) -> FileTree {
+    let config = config::load(Path::new(EXAMPLE)).unwrap();
+    let job = config.resolve(env).unwrap();
+    emit::plain::tree(&commands::manifests(&job, None).unwrap())
+}
+
+fn is_exactly(tree: &FileTree, dir: &Path) -> bool {
+    write::check(tree, dir).unwrap().is_empty()
+        && fs::read_dir(dir).unwrap().count() == tree.len() + 1 // plus the ownership marker
+}
+
+#[test]
+fn a_write_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
+    let (base, prod) = (plain_tree(None), plain_tree(Some("prod")));
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("manifests");
+    let out_s = out.to_str().unwrap();
+    let mut kills = 0;
+    for i in 0..60u64 {
+        let mut args = vec!["render", EXAMPLE, "--out", out_s];
+        if i % 2 == 1 {
+            args.extend(["--env", "prod"]);
+        }
+        let mut child = bin()
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Spread the kill over the write: 0 to 12 ms after the start, in 0.2 ms steps.
+        std::thread::sleep(Duration::from_micros((i * 1_237) % 12_000));
+        if child.try_wait().unwrap().is_none() {
+            kills += 1;
+        }
+        let _ = child.kill();
+        child.wait().unwrap();
+        if out.exists() {
+            assert!(
+                is_exactly(&base, &out) || is_exactly(&prod, &out),
+                "mixed tree after kill {i}"
+            );
+        }
+    }
+    assert!(kills > 10, "only {kills} runs were killed before finishing");
+    // The next write cleans up the staging folders the killed runs left behind.
+    let o = bin()
+        .args(["render", EXAMPLE, "--out", out_s])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(is_exactly(&base, &out));
+    let left: Vec<_> = fs::read_dir(root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["manifests"], "staging folders are cleaned up");
+}
+
+#[test]
+fn concurrent_writers_wait_for_each_other() {
+    let (base, prod) = (plain_tree(None), plain_tree(Some("prod")));
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("manifests");
+    let out_s = out.to_str().unwrap();
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let mut args = vec!["render", EXAMPLE, "--out", out_s];
+            if i % 2 == 1 {
+                args.extend(["--env", "prod"]);
+            }
+            bin()
+                .args(&args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    }
+    assert!(is_exactly(&base, &out) || is_exactly(&prod, &out));
+    assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_are_never_followed() {
+    let root = tempfile::tempdir().unwrap();
+    let secret = root.path().join("outside-secret.txt");
+    fs::write(&secret, "TOP-SECRET-CONTENT").unwrap();
+    let out = root.path().join("manifests");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(
+        bin()
+            .args(["render", EXAMPLE, "--out", out_s])
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    // A generated file replaced by a link to something outside the folder.
+    fs::remove_file(out.join("06-job.yaml")).unwrap();
+    std::os::unix::fs::symlink(&secret, out.join("06-job.yaml")).unwrap();
+    let check = bin()
+        .args(["render", EXAMPLE, "--out", out_s, "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        !text_of(&check).contains("TOP-SECRET"),
+        "{}",
+        text_of(&check)
+    );
+    assert!(text(&check.stdout).contains("not a regular file"));
+    assert_eq!(
+        bin()
+            .args(["render", EXAMPLE, "--out", out_s])
+            .status()
+            .unwrap()
+            .code(),
+        Some(0)
+    );
+    assert!(
+        !fs::symlink_metadata(out.join("06-job.yaml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(fs::read_to_string(&secret).unwrap(), "TOP-SECRET-CONTENT");
+    // An output path that is itself a link is refused.
+    let link = root.path().join("link");
+    std::os::unix::fs::symlink(root.path(), &link).unwrap();
+    let o = bin()
+        .args(["render", EXAMPLE, "--out", link.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("symbolic link"));
+}
+
+/// Every command, on a config and credentials holding unique canary values: the values appear
+/// only in the Secret the user asked for.
+#[test]
+fn canary_secret_values_appear_only_where_asked_for() {
+    let id = "AKIACANARYID00000042";
+    let secret = "canary-SECRET-value-7f3e9b";
+    use base64::Engine as _;
+    let encoded: Vec<String> = [id, secret]
+        .iter()
+        .map(|v| base64::engine::general_purpose::STANDARD.encode(v))
+        .collect();
+    let needles: Vec<&str> = [id, secret]
+        .into_iter()
+        .chain(encoded.iter().map(String::as_str))
+        .collect();
+
+    let root = tempfile::tempdir().unwrap();
+    let creds = root.path().join("credentials");
+    fs::write(
+        &creds,
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    let creds_s = creds.to_str().unwrap();
+    // The canary also sits in the environment of every run, where a careless tool might pick it up.
+    let with_env = |args: &[&str]| {
+        bin()
+            .args(args)
+            .env("AWS_ACCESS_KEY_ID", id)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .output()
+            .unwrap()
+    };
+    let d = |name: &str| root.path().join(name).to_str().unwrap().to_owned();
+    let (chart, kz, plain, init) = (d("chart"), d("kz"), d("plain"), d("init"));
+    let runs: Vec<(Vec<String>, Output)> = [
+        vec!["render", EXAMPLE],
+        vec!["render", EXAMPLE, "--env", "prod", "--out", &plain],
+        vec!["render", EXAMPLE, "--out", &plain, "--check"],
+        vec![
+            "render",
+            EXAMPLE,
+            "--aws-profile",
+            "missing",
+            "--aws-credentials",
+            creds_s,
+        ],
+        vec!["render", "examples/irsa/spark-job.yaml", "--aws-env"],
+        vec!["render", "tests/invalid/reserved-confs.yaml", "--aws-env"],
+        vec!["chart", EXAMPLE, "--out", &chart],
+        vec!["chart", EXAMPLE, "--out", &chart, "--check"],
+        vec!["kustomize", EXAMPLE, "--out", &kz],
+        vec!["kustomize", EXAMPLE, "--out", &kz, "--check"],
+        vec![
+            "validate",
+            "examples",
+            "tests/invalid/web-identity-old-hadoop.yaml",
+        ],
+        vec!["schema"],
+        vec!["init", &init],
+    ]
+    .into_iter()
+    .map(|args| {
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = with_env(&refs);
+        (args, o)
+    })
+    .collect();
+    for (args, o) in &runs {
+        let all = text_of(o);
+        for needle in &needles {
+            assert!(!all.contains(needle), "{args:?} printed a secret value");
+        }
+    }
+    // The one place values may appear: the Secret asked for with --aws-profile / --aws-env.
+    let asked = with_env(&[
+        "render",
+        EXAMPLE,
+        "--aws-profile",
+        "default",
+        "--aws-credentials",
+        creds_s,
+    ]);
+    assert!(text(&asked.stdout).contains(&encoded[1]) && asked.stderr.is_empty());
+    // ...and drift checks against a tree holding it never show it.
+    let secret_tree = d("secret-tree");
+    assert_eq!(
+        with_env(&["render", EXAMPLE, "--aws-env", "--out", &secret_tree])
+            .status
+            .code(),
+        Some(0)
+    );
+    let drift = with_env(&[
+        "render",
+        EXAMPLE,
+        "--env",
+        "prod",
+        "--aws-env",
+        "--out",
+        &secret_tree,
+        "--check",
+    ]);
+    assert!(!needles.iter().any(|n| text_of(&drift).contains(n)));
+    // No generated file outside the asked-for Secret holds a value.
+    let mut pending = vec![root.path().to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path != creds && !path.ends_with("secret-tree/04-secret.yaml") {
+                let content = fs::read_to_string(&path).unwrap_or_default();
+                assert!(
+                    !needles.iter().any(|n| content.contains(n)),
+                    "{} holds a secret value",
+                    path.display()
+                );
+            }
+        }
+    }
+}
