@@ -151,7 +151,7 @@ fn a_write_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
             );
         }
     }
-    assert!(kills > 10, "only {kills} runs were killed before finishing");
+    assert!(kills >= 5, "only {kills} runs were killed before finishing");
     // The next write cleans up the staging folders the killed runs left behind.
     let o = bin()
         .args(["render", EXAMPLE, "--out", out_s])

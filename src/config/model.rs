@@ -298,6 +298,54 @@ spark_pod_spec!(
     }
 );
 
+/// The fields the driver and the executors share, borrowed (for checks and for building).
+pub struct PodView<'a> {
+    /// Cores.
+    pub cores: u32,
+    /// CPU request.
+    pub core_request: Option<&'a str>,
+    /// CPU limit.
+    pub core_limit: Option<&'a str>,
+    /// Heap.
+    pub memory: &'a str,
+    /// Overhead.
+    pub memory_overhead: Option<&'a str>,
+    /// Labels.
+    pub labels: &'a BTreeMap<String, String>,
+    /// Annotations.
+    pub annotations: &'a BTreeMap<String, String>,
+    /// Environment.
+    pub env: &'a [EnvVar],
+    /// Node selector.
+    pub node_selector: &'a BTreeMap<String, String>,
+    /// Tolerations.
+    pub tolerations: &'a [Toleration],
+}
+
+macro_rules! as_pod {
+    ($t:ty) => {
+        impl $t {
+            /// The fields shared by driver and executors.
+            pub fn as_pod(&self) -> PodView<'_> {
+                PodView {
+                    cores: self.cores,
+                    core_request: self.core_request.as_deref(),
+                    core_limit: self.core_limit.as_deref(),
+                    memory: &self.memory,
+                    memory_overhead: self.memory_overhead.as_deref(),
+                    labels: &self.labels,
+                    annotations: &self.annotations,
+                    env: &self.env,
+                    node_selector: &self.node_selector,
+                    tolerations: &self.tolerations,
+                }
+            }
+        }
+    };
+}
+as_pod!(DriverSpec);
+as_pod!(ExecutorSpec);
+
 fn default_cores() -> u32 {
     1
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    ApplicationType, EnvVar, S3Credentials, SparkJob, SparkJobSpec, Toleration, TolerationOperator,
+    ApplicationType, PodView, S3Credentials, SparkJob, SparkJobSpec, TolerationOperator,
 };
 use super::spans::{join_index, join_key};
 use crate::spark::submit::{RESERVED_ENV, reserved_conf_reason};
@@ -386,54 +386,6 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
         }
     }
 }
-
-/// The fields the driver and the executors share, borrowed for checking.
-pub struct PodView<'a> {
-    /// Cores.
-    pub cores: u32,
-    /// CPU request.
-    pub core_request: Option<&'a str>,
-    /// CPU limit.
-    pub core_limit: Option<&'a str>,
-    /// Heap.
-    pub memory: &'a str,
-    /// Overhead.
-    pub memory_overhead: Option<&'a str>,
-    /// Labels.
-    pub labels: &'a BTreeMap<String, String>,
-    /// Annotations.
-    pub annotations: &'a BTreeMap<String, String>,
-    /// Environment.
-    pub env: &'a [EnvVar],
-    /// Node selector.
-    pub node_selector: &'a BTreeMap<String, String>,
-    /// Tolerations.
-    pub tolerations: &'a [Toleration],
-}
-
-macro_rules! as_pod {
-    ($t:ty) => {
-        impl $t {
-            /// The fields shared by driver and executors.
-            pub fn as_pod(&self) -> PodView<'_> {
-                PodView {
-                    cores: self.cores,
-                    core_request: self.core_request.as_deref(),
-                    core_limit: self.core_limit.as_deref(),
-                    memory: &self.memory,
-                    memory_overhead: self.memory_overhead.as_deref(),
-                    labels: &self.labels,
-                    annotations: &self.annotations,
-                    env: &self.env,
-                    node_selector: &self.node_selector,
-                    tolerations: &self.tolerations,
-                }
-            }
-        }
-    };
-}
-as_pod!(super::model::DriverSpec);
-as_pod!(super::model::ExecutorSpec);
 
 fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobVersions>) {
     let f = |name: &str| format!("spec.{role}.{name}");

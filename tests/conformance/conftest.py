@@ -58,3 +58,18 @@ def checkov(directory):
         for key in results:
             results[key].extend(report.get("results", {}).get(key, []))
     return results
+
+
+def assert_valid_and_policy_clean(files, folder):
+    """The real judges on rendered manifests: kubernetes-validate --strict accepts every file, and
+    checkov's kubernetes framework over `folder` passes with every skipped check explained."""
+    result = subprocess.run([tool("kubernetes-validate"), "--strict", "-k", K8S_VERSION, "--quiet", *map(str, files)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    results = checkov(folder)
+    assert results["passed_checks"], "checkov parsed the manifests"
+    failed = [(c["check_id"], c["resource"]) for c in results["failed_checks"]]
+    assert not failed, failed
+    for skipped in results["skipped_checks"]:
+        reason = skipped["check_result"].get("suppress_comment", "")
+        assert len(reason) > 20, f"{skipped['check_id']} skipped without a reason"

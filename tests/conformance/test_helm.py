@@ -3,13 +3,12 @@
 through kubernetes-validate and checkov."""
 
 import copy
-import subprocess
 
 import pytest
 import yaml
 from helm_python.chart import Chart, lint
 
-from conftest import EXAMPLES, K8S_VERSION, checkov, run, tool
+from conftest import EXAMPLES, K8S_VERSION, assert_valid_and_policy_clean, run
 
 HELM_OWN_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
 
@@ -163,12 +162,4 @@ def test_rendered_charts_pass_kubernetes_validate_and_checkov(charts, tmp_path):
             target = tmp_path / f"{example.name}-{label}.yaml"
             target.write_text(yaml.safe_dump_all(objects, sort_keys=False))
             files.append(target)
-    result = subprocess.run([tool("kubernetes-validate"), "--strict", "-k", K8S_VERSION, "--quiet", *map(str, files)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    results = checkov(tmp_path)
-    assert results["passed_checks"]
-    failed = [(c["check_id"], c["resource"]) for c in results["failed_checks"]]
-    assert not failed, failed
-    for skipped in results["skipped_checks"]:
-        assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
+    assert_valid_and_policy_clean(files, tmp_path)

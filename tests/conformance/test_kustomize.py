@@ -4,12 +4,11 @@ kubernetes-validate and checkov, and overlays a user adds on top (namespace, nam
 nameSuffix, images, a hashed secretGenerator) keep every reference pointing at what exists."""
 
 import os
-import subprocess
 
 import pytest
 import yaml
 
-from conftest import EXAMPLES, K8S_VERSION, checkov, environments, run, tool
+from conftest import EXAMPLES, assert_valid_and_policy_clean, environments, run, tool
 
 FAKE_KEYS = {"id": "AKIAFAKEFAKEFAKE1234", "secret": "fake/Secret+Key0123456789"}
 
@@ -121,14 +120,7 @@ def test_built_overlays_pass_kubernetes_validate_and_checkov(trees, tmp_path):
         target = tmp_path / f"{example.name}-{env or 'base'}.yaml"
         target.write_text(yaml.safe_dump_all(objects, sort_keys=False))
         files.append(target)
-    result = subprocess.run([tool("kubernetes-validate"), "--strict", "-k", K8S_VERSION, "--quiet", *map(str, files)],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    results = checkov(tmp_path)
-    assert results["passed_checks"]
-    assert not [(c["check_id"], c["resource"]) for c in results["failed_checks"]]
-    for skipped in results["skipped_checks"]:
-        assert len(skipped["check_result"].get("suppress_comment", "")) > 20, skipped["check_id"]
+    assert_valid_and_policy_clean(files, tmp_path)
 
 
 @pytest.mark.parametrize("example,env", list(cases()), ids=lambda v: getattr(v, "name", v) or "base")
