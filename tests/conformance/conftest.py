@@ -42,6 +42,11 @@ def run(args, check=True, **kwargs):
     return result
 
 
+def config_of(example):
+    """The parsed spark-job.yaml of an example folder."""
+    return yaml.safe_load((example / "spark-job.yaml").read_text())
+
+
 def environments(config):
     """The environment names a config declares."""
     document = yaml.safe_load(Path(config).read_text())

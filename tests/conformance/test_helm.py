@@ -8,13 +8,9 @@ import pytest
 import yaml
 from helm_python.chart import Chart, lint
 
-from conftest import EXAMPLES, K8S_VERSION, assert_valid_and_policy_clean, run
+from conftest import EXAMPLES, config_of, K8S_VERSION, assert_valid_and_policy_clean, run
 
 HELM_OWN_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
-
-
-def config_of(example):
-    return yaml.safe_load((example / "spark-job.yaml").read_text())
 
 
 @pytest.fixture(scope="module")

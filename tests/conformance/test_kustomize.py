@@ -8,13 +8,9 @@ import os
 import pytest
 import yaml
 
-from conftest import EXAMPLES, assert_valid_and_policy_clean, environments, run, tool
+from conftest import EXAMPLES, config_of, assert_valid_and_policy_clean, environments, run, tool
 
 FAKE_KEYS = {"id": "AKIAFAKEFAKEFAKE1234", "secret": "fake/Secret+Key0123456789"}
-
-
-def config_of(example):
-    return yaml.safe_load((example / "spark-job.yaml").read_text())
 
 
 def secret_settings(config):
