@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use super::schema::json_schema;
+use super::schema::{json_schema, reference_of};
 
 /// Where the generated page is committed.
 pub const REFERENCE_FILE: &str = "docs/config-reference.md";
@@ -104,15 +104,7 @@ fn type_of<'a>(
     seen: &mut BTreeSet<String>,
     queue: &mut VecDeque<(String, &'a Value)>,
 ) -> String {
-    let reference = prop
-        .get("$ref")
-        .or_else(|| {
-            prop.get("allOf")
-                .and_then(|a| a.get(0))
-                .and_then(|a| a.get("$ref"))
-        })
-        .and_then(Value::as_str);
-    if let Some(name) = reference.and_then(|r| r.rsplit('/').next()) {
+    if let Some(name) = reference_of(prop).and_then(|r| r.rsplit('/').next()) {
         let Some(def) = defs.get(name) else {
             return format!("`{name}`");
         };

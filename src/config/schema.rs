@@ -47,6 +47,14 @@ pub struct SchemaProblem {
     pub help: Option<String>,
 }
 
+/// The `$ref` of a schema node, written directly or wrapped as `allOf: [{$ref}]` (how schemars
+/// attaches a description to a reference).
+pub fn reference_of(node: &Value) -> Option<&str> {
+    node.get("$ref")
+        .or_else(|| node.get("allOf")?.get(0)?.get("$ref"))
+        .and_then(Value::as_str)
+}
+
 fn schema_value() -> &'static Value {
     static SCHEMA: OnceLock<Value> = OnceLock::new();
     SCHEMA.get_or_init(json_schema)
@@ -162,9 +170,7 @@ fn allowed_values(keyword: &Value) -> Vec<String> {
                 vec![text(c)]
             } else if let Some(e) = o.get("enum").and_then(Value::as_array) {
                 e.iter().map(text).collect()
-            } else if let Some(target) = o
-                .get("$ref")
-                .and_then(Value::as_str)
+            } else if let Some(target) = reference_of(keyword)
                 .and_then(|r| r.strip_prefix('#'))
                 .and_then(|p| schema_value().pointer(p))
             {

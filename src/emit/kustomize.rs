@@ -304,8 +304,7 @@ fn readme(job: &SparkJob, environments: &[(&str, Rendered<'_>)], config_file: &s
         out.push_str("Build it with `kubectl kustomize base`.\n");
     } else {
         out.push_str("| environment | build |\n|---|---|\n");
-        for (env, rendered) in environments {
-            let _ = rendered;
+        for (env, _) in environments {
             out.push_str(&format!("| {env} | `kubectl kustomize overlays/{env}` |\n"));
         }
     }

@@ -89,7 +89,7 @@ impl Bundle {
 }
 
 /// The name of the pod templates ConfigMap.
-pub fn pod_templates_name(job: &SparkJob) -> String {
+fn pod_templates_name(job: &SparkJob) -> String {
     format!("{}-pod-templates", job.metadata.name)
 }
 

@@ -8,7 +8,7 @@ pub mod labels;
 pub mod policy;
 pub mod rbac;
 
-pub use bundle::{Bundle, Manifest, build, pod_templates_name};
+pub use bundle::{Bundle, Manifest, build};
 
 use k8s_openapi::Resource;
 use k8s_openapi::api::batch::v1::Job;

@@ -47,6 +47,32 @@ def config_of(example):
     return yaml.safe_load((example / "spark-job.yaml").read_text())
 
 
+def documents(text):
+    """The non-empty objects of a multi-document YAML stream."""
+    return [o for o in yaml.safe_load_all(text) if o]
+
+
+def render_chart(path, values=None, name=None, namespace=None, tests=False):
+    """Renders a chart with the real Helm library, like `helm template`: the objects of its templates,
+    or with `tests` only those of templates/tests/ (NOTES.txt is never an object)."""
+    from helm_python.chart import Chart  # the Helm library is only needed by the tests that use it
+
+    rendered = Chart.load(str(path)).render(values, name=name, namespace=namespace, is_install=True)
+    objects = []
+    for template, text in sorted(rendered.items()):
+        if template.endswith("NOTES.txt") or ("/tests/" in template) != tests:
+            continue
+        objects.extend(documents(text))
+    return objects
+
+
+def fill_credentials(tree, key_id, secret):
+    """Writes every aws-credentials.env the tree's secretGenerators read, from their .example, as a user would."""
+    for sample in Path(tree).rglob("aws-credentials.env.example"):
+        keys = [line.split("=")[0] for line in sample.read_text().splitlines() if line and not line.startswith("#")]
+        sample.with_name("aws-credentials.env").write_text(f"{keys[0]}={key_id}\n{keys[1]}={secret}\n")
+
+
 def environments(config):
     """The environment names a config declares."""
     document = yaml.safe_load(Path(config).read_text())

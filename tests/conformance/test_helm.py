@@ -8,7 +8,7 @@ import pytest
 import yaml
 from helm_python.chart import Chart, lint
 
-from conftest import EXAMPLES, config_of, K8S_VERSION, assert_valid_and_policy_clean, run
+from conftest import EXAMPLES, K8S_VERSION, assert_valid_and_policy_clean, config_of, documents, render_chart, run
 
 HELM_OWN_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
 
@@ -22,16 +22,6 @@ def charts(binary, tmp_path_factory):
         run([binary, "chart", example / "spark-job.yaml", "--out", target])
         out[example.name] = target
     return out
-
-
-def render_chart(path, values=None, name=None, namespace=None, tests=False):
-    rendered = Chart.load(str(path)).render(values, name=name, namespace=namespace, is_install=True)
-    objects = []
-    for template, text in sorted(rendered.items()):
-        if template.endswith("NOTES.txt") or ("/tests/" in template) != tests:
-            continue
-        objects.extend(o for o in yaml.safe_load_all(text) if o)
-    return objects
 
 
 def normalize(obj):
@@ -63,7 +53,7 @@ def test_default_values_render_the_same_objects_as_render(binary, charts, exampl
     config = config_of(example)
     name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
     helm = by_key(render_chart(charts[example.name], name=name, namespace=namespace))
-    plain = by_key(o for o in yaml.safe_load_all(run([binary, "render", example / "spark-job.yaml"]).stdout) if o)
+    plain = by_key(documents(run([binary, "render", example / "spark-job.yaml"]).stdout))
     assert sorted(helm) == sorted(plain)
     for key in plain:
         assert helm[key] == plain[key], key

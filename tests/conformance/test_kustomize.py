@@ -8,7 +8,7 @@ import os
 import pytest
 import yaml
 
-from conftest import EXAMPLES, config_of, assert_valid_and_policy_clean, environments, run, tool
+from conftest import EXAMPLES, assert_valid_and_policy_clean, config_of, documents, environments, fill_credentials, run, tool
 
 FAKE_KEYS = {"id": "AKIAFAKEFAKEFAKE1234", "secret": "fake/Secret+Key0123456789"}
 
@@ -33,17 +33,13 @@ def trees(binary, tmp_path_factory):
     for example in EXAMPLES:
         target = root / example.name
         run([binary, "kustomize", example / "spark-job.yaml", "--out", target])
-        # Fill in every secretGenerator's key file, as a user would.
-        for sample in target.rglob("aws-credentials.env.example"):
-            keys = [line.split("=")[0] for line in sample.read_text().splitlines() if line and not line.startswith("#")]
-            sample.with_name("aws-credentials.env").write_text(f"{keys[0]}={FAKE_KEYS['id']}\n{keys[1]}={FAKE_KEYS['secret']}\n")
+        fill_credentials(target, FAKE_KEYS["id"], FAKE_KEYS["secret"])
         out[example.name] = target
     return out
 
 
 def kustomize(directory):
-    result = run([tool("kubectl"), "kustomize", directory])
-    return [o for o in yaml.safe_load_all(result.stdout) if o]
+    return documents(run([tool("kubectl"), "kustomize", directory]).stdout)
 
 
 def unhash(objects, secret_name):
@@ -86,7 +82,7 @@ def test_overlay_builds_to_what_render_gives(binary, trees, example, env):
     if secret and secret["generate"] and env:
         args.append("--aws-env")
         envvars.update(AWS_ACCESS_KEY_ID=FAKE_KEYS["id"], AWS_SECRET_ACCESS_KEY=FAKE_KEYS["secret"])
-    expected = [o for o in yaml.safe_load_all(run(args, env=envvars).stdout) if o]
+    expected = documents(run(args, env=envvars).stdout)
     if secret:
         built = unhash(built, secret["name"])
     built, expected = by_key(built), by_key(expected)

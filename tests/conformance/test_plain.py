@@ -4,9 +4,8 @@ For every example, in the base and every environment, with and without a Secret 
 """
 
 import pytest
-import yaml
 
-from conftest import EXAMPLES, assert_valid_and_policy_clean, environments, run
+from conftest import EXAMPLES, assert_valid_and_policy_clean, documents, environments, run
 
 
 def render_all(binary, out_dir, extra_args=()):
@@ -40,7 +39,7 @@ def test_kubernetes_validate_and_checkov_accept_everything(rendered):
 def test_rules_kubernetes_validate_misses(rendered):
     """roleRef.apiGroup (the seed's bug), restartPolicy, images, secretKeyRef names."""
     for file in rendered:
-        objects = [o for o in yaml.safe_load_all(file.read_text()) if o]
+        objects = documents(file.read_text())
         kinds = [o["kind"] for o in objects]
         assert kinds == sorted(kinds, key=["Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap", "Job"].index)
         binding = next(o for o in objects if o["kind"] == "RoleBinding")

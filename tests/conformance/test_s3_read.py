@@ -19,7 +19,7 @@ import pytest
 import yaml
 from botocore.config import Config
 
-from conftest import ROOT, run, tool
+from conftest import ROOT, documents, run, tool
 from kubelet import SPARK_HOME, SPARK_SUBMIT
 
 ACCESS_KEY = "AKIASEAWEEDTEST00001"
@@ -130,7 +130,7 @@ def generated_job(binary, tmp_path, endpoint):
     config["spec"]["environments"] = {}
     path = tmp_path / "spark-job.yaml"
     path.write_text(yaml.safe_dump(config))
-    objects = [o for o in yaml.safe_load_all(run([binary, "render", path]).stdout) if o]
+    objects = documents(run([binary, "render", path]).stdout)
     return next(o for o in objects if o["kind"] == "Job")
 
 

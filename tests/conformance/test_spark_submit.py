@@ -6,9 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from helm_python.chart import Chart
-
-from conftest import EXAMPLES, environments, run, tool
+from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, render_chart, run, tool
 from kubelet import IGNORED_CONF_MESSAGES, expand, spark_properties, submit
 from recording_api import RecordingApiServer
 
@@ -25,25 +23,20 @@ def forms(binary, tmp_path_factory):
         envs = environments(config_file)
         for env in [None, *envs]:
             text = run([binary, "render", config_file] + (["--env", env] if env else [])).stdout
-            out.append((f"{example.name}-render-{env or 'base'}", [o for o in yaml.safe_load_all(text) if o]))
+            out.append((f"{example.name}-render-{env or 'base'}", documents(text)))
         chart = root / f"chart-{example.name}"
         run([binary, "chart", config_file, "--out", chart])
         for release, namespace, values in [
             (config["metadata"]["name"], config["metadata"]["namespace"], None),
             ("nightly", "other-ns", {"executor": {"instances": 7}, "image": {"tag": "9.9.9"}}),
         ]:
-            rendered = Chart.load(str(chart)).render(values, name=release, namespace=namespace, is_install=True)
-            objects = [o for t, text in sorted(rendered.items()) if "/tests/" not in t and not t.endswith("NOTES.txt")
-                       for o in yaml.safe_load_all(text) if o]
-            out.append((f"{example.name}-helm-{release}", objects))
+            out.append((f"{example.name}-helm-{release}", render_chart(chart, values, release, namespace)))
         tree = root / f"kustomize-{example.name}"
         run([binary, "kustomize", config_file, "--out", tree])
-        for sample in tree.rglob("aws-credentials.env.example"):
-            keys = [l.split("=")[0] for l in sample.read_text().splitlines() if l and not l.startswith("#")]
-            sample.with_name("aws-credentials.env").write_text(f"{keys[0]}={FAKE}\n{keys[1]}=fake\n")
+        fill_credentials(tree, FAKE, "fake")
         for env in envs:
             built = run([tool("kubectl"), "kustomize", tree / "overlays" / env]).stdout
-            out.append((f"{example.name}-kustomize-{env}", [o for o in yaml.safe_load_all(built) if o]))
+            out.append((f"{example.name}-kustomize-{env}", documents(built)))
     return out
 
 
@@ -67,7 +60,7 @@ def cases():
     names = []
     for example in EXAMPLES:
         envs = environments(example / "spark-job.yaml")
-        config = yaml.safe_load((example / "spark-job.yaml").read_text())
+        config = config_of(example)
         names += [f"{example.name}-render-{e or 'base'}" for e in [None, *envs]]
         names += [f"{example.name}-helm-{config['metadata']['name']}", f"{example.name}-helm-nightly"]
         names += [f"{example.name}-kustomize-{e}" for e in envs]
@@ -146,7 +139,7 @@ def test_our_validator_catches_what_spark_submit_only_warns_about(binary, tmp_pa
     """A non-Spark key in sparkConf is silently ignored by spark-submit; we refuse it first."""
     rejected = run([binary, "validate", "tests/invalid/reserved-confs.yaml"], check=False)
     assert rejected.returncode == 2 and "is not a Spark setting" in rejected.stderr
-    objects = [o for o in yaml.safe_load_all(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout) if o]
+    objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
     job = next(o for o in objects if o["kind"] == "Job")
     with RecordingApiServer() as api:
         process = submit(job, objects, api.url, tmp_path, extra_args=["--conf", "fs.s3a.endpoint=http://x"])
@@ -155,7 +148,7 @@ def test_our_validator_catches_what_spark_submit_only_warns_about(binary, tmp_pa
 
 
 def test_spark_submit_refuses_a_job_without_image_and_so_do_we(binary, tmp_path):
-    objects = [o for o in yaml.safe_load_all(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout) if o]
+    objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
     job = next(o for o in objects if o["kind"] == "Job")
     with RecordingApiServer() as api:
         process = submit(job, objects, api.url, tmp_path, drop_conf_prefix="spark.kubernetes.container.image=")
@@ -169,7 +162,7 @@ def test_spark_submit_refuses_a_job_without_image_and_so_do_we(binary, tmp_path)
 def test_user_text_is_never_expanded_by_any_kubelet(binary, tmp_path, form):
     """`$(AWS_SECRET_ACCESS_KEY)` in an argument or env value reaches the application as text: the
     submitter's kubelet and then the driver's (whose env has the key) each remove one escape."""
-    config = yaml.safe_load((EXAMPLES[0] / "spark-job.yaml").read_text())
+    config = config_of(EXAMPLES[0])
     hostile = ["$(AWS_SECRET_ACCESS_KEY)", "cost$$5 $(K8S_S3_SPARK_IMAGE)"]
     config["spec"]["arguments"] = hostile
     config["spec"]["driver"] = {"env": [{"name": "GREETING", "value": "$(AWS_ACCESS_KEY_ID)"}]}
@@ -177,12 +170,10 @@ def test_user_text_is_never_expanded_by_any_kubelet(binary, tmp_path, form):
     path = tmp_path / "spark-job.yaml"
     path.write_text(yaml.safe_dump(config))
     if form == "render":
-        objects = [o for o in yaml.safe_load_all(run([binary, "render", path]).stdout) if o]
+        objects = documents(run([binary, "render", path]).stdout)
     else:
         run([binary, "chart", path, "--out", tmp_path / "chart"])
-        rendered = Chart.load(str(tmp_path / "chart")).render(None, name="simple-read", namespace="spark-test", is_install=True)
-        objects = [o for t, text in rendered.items() if "/tests/" not in t and not t.endswith("NOTES.txt")
-                   for o in yaml.safe_load_all(text) if o]
+        objects = render_chart(tmp_path / "chart", name="simple-read", namespace="spark-test")
     job = next(o for o in objects if o["kind"] == "Job")
     with RecordingApiServer() as api:
         process = submit(job, objects, api.url, tmp_path / "work")

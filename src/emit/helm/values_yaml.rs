@@ -7,18 +7,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::super::yaml;
+use crate::config::schema::reference_of;
 
 /// Resolves `$ref`, `allOf: [$ref]` and `anyOf: [T, null]` to the schema of the value itself.
 fn resolve<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
-    let reference = node
-        .get("$ref")
-        .or_else(|| {
-            node.get("allOf")
-                .and_then(|a| a.get(0))
-                .and_then(|a| a.get("$ref"))
-        })
-        .and_then(Value::as_str);
-    if let Some(target) = reference
+    if let Some(target) = reference_of(node)
         .and_then(|r| r.strip_prefix('#'))
         .and_then(|p| root.pointer(p))
     {
