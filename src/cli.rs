@@ -51,6 +51,103 @@ pub enum Command {
     Schema,
     /// Write a commented starter spark-job.yaml (the Amazon reviews example) into a folder.
     Init(InitArgs),
+    /// Show which Spark, Hadoop and AWS SDK versions fit, and which S3A jars an image needs.
+    ///
+    /// Without flags, the whole table the config validator uses. With --spark and/or --hadoop,
+    /// whether that pairing fits, the SDK, the credentials provider classes and the jars with
+    /// their Maven Central addresses. Exit 1 if the pairing cannot work.
+    Versions(VersionsArgs),
+    /// Inspect a Spark distribution, an unpacked image filesystem or a pip-installed pyspark for
+    /// the jars S3A and Kubernetes need. Exit 1 if any problem is found.
+    ///
+    /// Reads file names only: jars/ (hadoop-aws, the AWS SDK, Hadoop client jars, spark-core and
+    /// spark-kubernetes, Scala suffixes), python/pyspark and kubernetes/dockerfiles.
+    Doctor(DoctorArgs),
+    /// Print the commands that build the config's Spark distribution and images, and optionally
+    /// write the application image's Dockerfile.
+    BuildPlan(BuildPlanArgs),
+    /// Check that S3 URLs are readable with the endpoint, region, addressing style and
+    /// credentials the generated Job would use. Exit 1 if any check fails.
+    ///
+    /// For each s3a://bucket/key: the bucket answers, the key lists as a prefix, and its first
+    /// bytes read (the first lines of a .gz). Credentials: --profile, else $AWS_ACCESS_KEY_ID and
+    /// $AWS_SECRET_ACCESS_KEY (+ $AWS_SESSION_TOKEN), else the $AWS_PROFILE or [default] profile.
+    /// Key values are never printed.
+    #[command(name = "check-s3")]
+    CheckS3(CheckS3Args),
+}
+
+/// Arguments of `versions`.
+#[derive(Debug, Args)]
+pub struct VersionsArgs {
+    /// A Spark version, e.g. 3.5.3.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub spark: Option<String>,
+    /// A Hadoop version, e.g. 3.3.4 (default: the one the Spark line ships with).
+    #[arg(long, value_name = "X.Y.Z")]
+    pub hadoop: Option<String>,
+}
+
+/// Arguments of `doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The Spark distribution folder (SPARK_HOME), an unpacked image root (with opt/spark), or
+    /// a pip-installed pyspark folder.
+    #[arg(value_name = "SPARK_HOME")]
+    pub spark_home: PathBuf,
+    /// Print the findings as JSON (for CI).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `build-plan`.
+#[derive(Debug, Args)]
+pub struct BuildPlanArgs {
+    /// The config file.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// Repository prefix of the base images [default: the application image's, e.g.
+    /// `alexmilowski` for alexmilowski/app:tag].
+    #[arg(long, value_name = "PREFIX")]
+    pub base_repository: Option<String>,
+    /// Last part of the base images' tag SPARK-HADOOP-N.
+    #[arg(long, value_name = "N", default_value = "1")]
+    pub image_version: String,
+    /// Also write the application image's Dockerfile here (never overwrites a file).
+    #[arg(long, value_name = "FILE")]
+    pub dockerfile: Option<PathBuf>,
+}
+
+/// Arguments of `check-s3`.
+#[derive(Debug, Args)]
+pub struct CheckS3Args {
+    /// s3a://bucket/key URLs (keys may be prefixes) [default: the config's spec.s3.paths].
+    #[arg(value_name = "URL")]
+    pub urls: Vec<String>,
+    /// Take endpoint, region, path style, credentials kind and paths from this config.
+    #[arg(long, value_name = "CONFIG")]
+    pub config: Option<PathBuf>,
+    /// With --config: apply this environment.
+    #[arg(long, value_name = "NAME", requires = "config")]
+    pub env: Option<String>,
+    /// S3 endpoint, http(s)://host[:port] [default: the config's, else AWS S3 of the region].
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Signing region [default: the config's, else $AWS_REGION, $AWS_DEFAULT_REGION, us-east-1].
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// Path-style requests (http://host/bucket/key), as S3-compatible stores need.
+    #[arg(long)]
+    pub path_style: bool,
+    /// Use this profile of the AWS credentials file.
+    #[arg(long, value_name = "NAME", conflicts_with = "anonymous")]
+    pub profile: Option<String>,
+    /// The AWS credentials file [default: $AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials].
+    #[arg(long, value_name = "FILE")]
+    pub aws_credentials: Option<PathBuf>,
+    /// Send unsigned requests (public buckets).
+    #[arg(long)]
+    pub anonymous: bool,
 }
 
 /// Where generated files go.

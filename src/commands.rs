@@ -4,12 +4,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ChartArgs, Cli, Command, InitArgs, KustomizeArgs, RenderArgs, ValidateArgs};
+use crate::cli::{
+    BuildPlanArgs, ChartArgs, CheckS3Args, Cli, Command, DoctorArgs, InitArgs, KustomizeArgs,
+    RenderArgs, ValidateArgs, VersionsArgs,
+};
 use crate::config::{self, Config, ConfigError, SparkJob};
 use crate::credentials::{self, AwsKeys, CredentialsError};
 use crate::emit::helm::{self, HelmError};
 use crate::emit::{FileTree, kustomize, plain};
 use crate::k8s::{self, K8sError};
+use crate::preflight::check_s3::{self, CheckS3Error};
+use crate::preflight::doctor::{self, DoctorError};
+use crate::preflight::{build_plan, compat};
+use crate::spark::versions::Version;
 use crate::write::{self, WriteError};
 
 /// The starter config `init` writes: the shipped Amazon reviews example.
@@ -45,6 +52,26 @@ pub enum Error {
     /// `init` found a config already there.
     #[error("{} exists; init never overwrites a config\n  help: choose another folder, or edit the file you have", .0.display())]
     Exists(PathBuf),
+    /// A version flag is not `MAJOR.MINOR.PATCH`.
+    #[error("--{flag}: {reason}\n  help: pass the full version, e.g. --spark 3.5.3 --hadoop 3.3.4")]
+    BadVersion {
+        /// The flag.
+        flag: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `doctor` could not inspect the folder.
+    #[error(transparent)]
+    Doctor(#[from] DoctorError),
+    /// `check-s3` could not start.
+    #[error(transparent)]
+    CheckS3(#[from] CheckS3Error),
+    /// `build-plan --dockerfile` found a file there.
+    #[error("{} exists; build-plan never overwrites a file\n  help: remove it, or pass another --dockerfile path", .0.display())]
+    FileExists(PathBuf),
+    /// A preflight check found problems (the report says which).
+    #[error("{0}")]
+    ChecksFailed(String),
     /// A standard stream could not be written.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -58,10 +85,19 @@ impl Error {
             | Self::Credentials(_)
             | Self::InvalidConfigs(..)
             | Self::NoConfigs(_)
-            | Self::Exists(_) => 2,
+            | Self::Exists(_)
+            | Self::BadVersion { .. }
+            | Self::Doctor(_)
+            | Self::CheckS3(_)
+            | Self::FileExists(_) => 2,
             Self::K8s(K8sError::KeysWithoutSecret) => 2,
             Self::Write(WriteError::NotOurs { .. } | WriteError::NotAFolder(_)) => 2,
-            Self::K8s(_) | Self::Helm(_) | Self::Write(_) | Self::Drift(_) | Self::Output(_) => 1,
+            Self::K8s(_)
+            | Self::Helm(_)
+            | Self::Write(_)
+            | Self::Drift(_)
+            | Self::ChecksFailed(_)
+            | Self::Output(_) => 1,
         }
     }
 }
@@ -75,6 +111,168 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
         Command::Validate(args) => validate(&args, stdout, stderr),
         Command::Schema => Ok(stdout.write_all(config::schema::json_schema_text().as_bytes())?),
         Command::Init(args) => init(&args, stdout),
+        Command::Versions(args) => versions(&args, stdout),
+        Command::Doctor(args) => doctor(&args, stdout),
+        Command::BuildPlan(args) => build_plan(&args, stdout, stderr),
+        Command::CheckS3(args) => check_s3(&args, stdout),
+    }
+}
+
+fn version_flag(flag: &'static str, value: Option<&str>) -> Result<Option<Version>, Error> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|reason| Error::BadVersion { flag, reason })
+        })
+        .transpose()
+}
+
+fn versions(args: &VersionsArgs, stdout: &mut dyn Write) -> Result<(), Error> {
+    let spark = version_flag("spark", args.spark.as_deref())?;
+    let hadoop = version_flag("hadoop", args.hadoop.as_deref())?;
+    let report = compat::report(spark, hadoop);
+    stdout.write_all(report.text.as_bytes())?;
+    if report.fits {
+        Ok(())
+    } else {
+        Err(Error::ChecksFailed("these versions do not fit".into()))
+    }
+}
+
+fn doctor(args: &DoctorArgs, stdout: &mut dyn Write) -> Result<(), Error> {
+    let diagnosis = doctor::inspect(&args.spark_home)?;
+    if args.json {
+        let json = serde_json::to_string_pretty(&diagnosis).map_err(std::io::Error::other)?;
+        writeln!(stdout, "{json}")?;
+    } else {
+        stdout.write_all(diagnosis.text().as_bytes())?;
+    }
+    if diagnosis.has_problems() {
+        Err(Error::ChecksFailed(format!(
+            "{} cannot run Spark jobs that read S3 on Kubernetes as it is",
+            args.spark_home.display()
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+fn build_plan(
+    args: &BuildPlanArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
+    let config = config::load(&args.config)?;
+    let job = config.resolve(None)?;
+    let versions = config::validate::job_versions(&job.spec).map_err(|problems| {
+        K8sError::Unchecked(problems.into_iter().map(|p| p.message).collect())
+    })?;
+    let mut env_images = Vec::new();
+    for name in config.environment_names() {
+        env_images.push((name.to_string(), config.resolve(Some(name))?.spec.image));
+    }
+    let options = build_plan::PlanOptions {
+        base_repository: args.base_repository.clone(),
+        image_version: args.image_version.clone(),
+        config_file: args.config.file_name().map_or_else(
+            || "spark-job.yaml".into(),
+            |f| f.to_string_lossy().into_owned(),
+        ),
+    };
+    let plan = build_plan::plan(
+        &job,
+        versions,
+        job.spec.custom_distribution,
+        &env_images,
+        &options,
+    );
+    if let Some(path) = &args.dockerfile {
+        write_new_file(path, plan.dockerfile.as_bytes())?;
+        writeln!(stderr, "wrote {}", path.display())?;
+    }
+    stdout.write_all(plan.script.as_bytes())?;
+    Ok(())
+}
+
+/// Writes a file that must not exist yet, all or nothing.
+fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let io_error = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(Error::FileExists(path.to_path_buf()));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut staged = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
+    staged.write_all(bytes).map_err(io_error)?;
+    staged.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            Error::FileExists(path.to_path_buf())
+        } else {
+            io_error(e.error).into()
+        }
+    })?;
+    Ok(())
+}
+
+fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
+    let job = match &args.config {
+        Some(file) => Some(config::load(file)?.resolve(args.env.as_deref())?),
+        None => None,
+    };
+    let file = args
+        .aws_credentials
+        .clone()
+        .unwrap_or_else(credentials::default_credentials_file);
+    let profile_keys = match &args.profile {
+        Some(p) => Some((
+            format!("profile [{p}] of {}", file.display()),
+            credentials::from_profile(&file, p)?,
+        )),
+        None => None,
+    };
+    let ambient_profile = match std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) {
+        Some(p) => Some((
+            format!("profile [{p}] ($AWS_PROFILE) of {}", file.display()),
+            credentials::from_profile(&file, &p)?,
+        )),
+        None => credentials::from_profile(&file, "default")
+            .ok()
+            .map(|k| (format!("profile [default] of {}", file.display()), k)),
+    };
+    let ambient = check_s3::Ambient {
+        env_keys: credentials::from_env().ok(),
+        profile_keys: ambient_profile,
+        region: ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .into_iter()
+            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty())),
+        credentials_file: file.display().to_string(),
+    };
+    let flags = check_s3::Flags {
+        endpoint: args.endpoint.clone(),
+        region: args.region.clone(),
+        path_style: args.path_style,
+        profile_keys,
+        anonymous: args.anonymous,
+    };
+    let urls = if args.urls.is_empty() {
+        job.as_ref()
+            .map(|j| j.spec.s3.paths.clone())
+            .unwrap_or_default()
+    } else {
+        args.urls.clone()
+    };
+    let target = check_s3::resolve(job.as_ref(), flags, ambient)?;
+    let reports = check_s3::check(&target, &urls)?;
+    stdout.write_all(check_s3::text(&target, &reports).as_bytes())?;
+    if check_s3::all_ok(&reports) {
+        Ok(())
+    } else {
+        Err(Error::ChecksFailed("some S3 checks failed".into()))
     }
 }
 

@@ -34,6 +34,9 @@ pub struct AwsKeys {
     pub access_key_id: SecretValue,
     /// `aws_secret_access_key`.
     pub secret_access_key: SecretValue,
+    /// `aws_session_token` of temporary credentials. `check-s3` signs with it; the generated
+    /// Secret holds the two keys only.
+    pub session_token: Option<SecretValue>,
 }
 
 /// Why keys could not be read.
@@ -93,7 +96,7 @@ pub fn from_profile(file: &Path, profile: &str) -> Result<AwsKeys, CredentialsEr
     })?;
     let mut known = Vec::new();
     let mut header_line = None;
-    let (mut id, mut secret) = (None, None);
+    let (mut id, mut secret, mut token) = (None, None, None);
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if line.starts_with('#') || line.starts_with(';') || line.is_empty() {
@@ -118,6 +121,7 @@ pub fn from_profile(file: &Path, profile: &str) -> Result<AwsKeys, CredentialsEr
             match key.trim() {
                 "aws_access_key_id" => id = Some(SecretValue::new(value)),
                 "aws_secret_access_key" => secret = Some(SecretValue::new(value)),
+                "aws_session_token" => token = Some(SecretValue::new(value)),
                 _ => {}
             }
         }
@@ -142,6 +146,7 @@ pub fn from_profile(file: &Path, profile: &str) -> Result<AwsKeys, CredentialsEr
         secret_access_key: secret
             .filter(|v| !v.0.is_empty())
             .ok_or_else(|| missing("aws_secret_access_key"))?,
+        session_token: token.filter(|v| !v.0.is_empty()),
     })
 }
 
@@ -157,6 +162,7 @@ pub fn from_env() -> Result<AwsKeys, CredentialsError> {
     Ok(AwsKeys {
         access_key_id: get("AWS_ACCESS_KEY_ID")?,
         secret_access_key: get("AWS_SECRET_ACCESS_KEY")?,
+        session_token: get("AWS_SESSION_TOKEN").ok(),
     })
 }
 

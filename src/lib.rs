@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod diagnostics;
 pub mod emit;
 pub mod k8s;
+pub mod preflight;
 pub mod spark;
 pub mod syntax;
 pub mod write;

@@ -10,9 +10,8 @@ use super::model::{
 use super::spans::{join_index, join_key};
 use crate::spark::submit::{RESERVED_ENV, reserved_conf_reason};
 use crate::spark::versions::{
-    self, MIN_HADOOP, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK,
-    MIN_SPARK_DRIVER_REQUEST_CORES, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE,
-    MIN_SPARK_PYTHON_R, Version,
+    self, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_DRIVER_REQUEST_CORES,
+    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, Version,
 };
 use crate::syntax;
 
@@ -93,72 +92,25 @@ pub fn job_versions(spec: &SparkJobSpec) -> Result<JobVersions, Vec<Problem>> {
         None => None,
     };
     let Some(spark) = spark else { return Err(p.0) };
-
-    if spark < MIN_SPARK {
-        p.add(
-            "spec.sparkVersion",
-            format!(
-                "Spark {spark} cannot run natively on Kubernetes; support arrived in {MIN_SPARK}"
-            ),
-            "use Spark 3.5 or later (at least 2.3), or YARN or a standalone cluster",
-        );
-        return Err(p.0);
-    } else if matches!(spec.app_type, ApplicationType::Python | ApplicationType::R)
-        && spark < MIN_SPARK_PYTHON_R
-    {
-        p.add(
-            "spec.sparkVersion",
-            format!("Spark {spark} has no Python or R support on Kubernetes; it arrived in {MIN_SPARK_PYTHON_R}"),
-            "use Spark 3.5 or later (at least 2.4) for PySpark and SparkR",
-        );
-    }
-
-    let line = versions::spark_line(spark);
-    let hadoop = match (explicit_hadoop, line) {
-        (Some(h), Some(line)) => {
-            let shipped = h == line.default_hadoop || line.other_hadoop.contains(&h);
-            if !shipped && !spec.custom_distribution {
-                p.add(
-                    "spec.hadoopVersion",
-                    format!(
-                        "Spark {}.{} distributions ship with Hadoop {}, not {h}",
-                        line.line.0, line.line.1, line.default_hadoop
-                    ),
-                    format!(
-                        "remove hadoopVersion to use {}, or, if the image carries a distribution you built with -Dhadoop.version={h}, add `customDistribution: true`",
-                        line.default_hadoop
-                    ),
-                );
-            }
-            h
-        }
-        (Some(h), None) => h,
-        (None, Some(line)) => line.default_hadoop,
-        (None, None) => {
-            p.add(
-                "spec.hadoopVersion",
-                format!("Spark {spark} is newer than this tool's version table, so its Hadoop version is unknown"),
-                "set hadoopVersion to the version of the image's hadoop-aws jar and add `customDistribution: true`",
-            );
-            return Err(p.0);
-        }
+    let pairing = versions::Pairing {
+        spark,
+        hadoop: explicit_hadoop,
+        custom_distribution: spec.custom_distribution,
+        python_or_r: matches!(spec.app_type, ApplicationType::Python | ApplicationType::R),
     };
-    if hadoop < MIN_HADOOP {
-        let field = if explicit_hadoop.is_some() {
-            "spec.hadoopVersion"
-        } else {
-            "spec.sparkVersion"
-        };
-        p.add(
-            field,
-            format!("Hadoop {hadoop} cannot read S3 through S3A; Hadoop {MIN_HADOOP} or later is needed"),
-            "build the distribution with -Phadoop-cloud -Dhadoop.version=2.9.2 or later, then set hadoopVersion and `customDistribution: true`; or use Spark 3.2+, whose default Hadoop fits",
-        );
-    }
-    if p.0.is_empty() {
-        Ok(JobVersions { spark, hadoop })
-    } else {
-        Err(p.0)
+    match versions::fit(pairing) {
+        Ok(hadoop) => Ok(JobVersions { spark, hadoop }),
+        Err(misfits) => {
+            for m in misfits {
+                let field = if m.is_about_hadoop() {
+                    "spec.hadoopVersion"
+                } else {
+                    "spec.sparkVersion"
+                };
+                p.add(field, m.message(), m.help());
+            }
+            Err(p.0)
+        }
     }
 }
 

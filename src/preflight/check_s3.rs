@@ -1,0 +1,917 @@
+//! `check-s3`: the seed's `test_access.py` without Spark. For each `s3a://bucket/key` it checks
+//! the bucket, lists the key as a prefix and reads the first bytes (the first lines of a `.gz`),
+//! with the endpoint, region, addressing style and credentials the generated Job would use.
+//! Every failure is classified with a fix.
+//!
+//! Requests are signed with `rusty-s3` (presigned SigV4 URLs, no SDK runtime) and sent with
+//! `ureq`, so status codes, headers and S3 error codes reach the classifier untouched. Key
+//! values are never printed: errors keep only S3's `Code`, `Message` and `Region`, and every
+//! line of the report is scrubbed of the key id, secret and token before it is returned.
+
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::time::Duration;
+
+use rusty_s3::actions::{GetObject, ListObjectsV2};
+use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
+use url::Url;
+
+use crate::config::model::{S3Credentials, SparkJob};
+use crate::credentials::{AwsKeys, SecretValue};
+use crate::syntax;
+
+/// How long a presigned request stays valid.
+const SIGNATURE_LIFETIME: Duration = Duration::from_secs(300);
+/// How many bytes of an object to fetch.
+const READ_BYTES: u64 = 64 * 1024;
+/// How many lines of an object to show.
+const SHOW_LINES: usize = 3;
+/// How many characters of a line to show.
+const SHOW_CHARS: usize = 160;
+
+/// Why `check-s3` could not start (bad input: exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckS3Error {
+    /// A URL is not `s3a://bucket[/key]`.
+    #[error("{url}: {reason}\n  help: pass URLs like s3a://my-bucket/path/to/data.csv")]
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The endpoint is not an `http(s)://host[:port]` URL.
+    #[error(
+        "endpoint {endpoint:?} {reason}\n  help: pass --endpoint http(s)://host[:port], e.g. http://127.0.0.1:8333"
+    )]
+    BadEndpoint {
+        /// The endpoint as given.
+        endpoint: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Neither URLs nor a config with `spec.s3.paths`.
+    #[error("nothing to check\n  help: pass s3a:// URLs, or --config with spec.s3.paths")]
+    NoUrls,
+    /// No keys anywhere and the bucket is not declared public.
+    #[error(
+        "no AWS credentials: not --profile, not $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY, not $AWS_PROFILE, and no [default] profile in {file}\n  help: pass --profile NAME, export the two variables, or --anonymous for a public bucket"
+    )]
+    NoCredentials {
+        /// The credentials file looked at.
+        file: String,
+    },
+}
+
+/// Where and how to reach S3, resolved from flags, the config, and the environment.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Endpoint URL (scheme, host, port).
+    pub endpoint: Url,
+    /// Signing region.
+    pub region: String,
+    /// Path-style addressing.
+    pub path_style: bool,
+    /// Keys, or `None` for unsigned (anonymous) requests.
+    pub keys: Option<AwsKeys>,
+    /// Where the keys came from (never the values), for the report.
+    pub credentials_source: String,
+    /// Notes on how the Job's access differs from this check.
+    pub notes: Vec<String>,
+}
+
+/// What the flags say; anything unset comes from the config, then the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    /// `--endpoint`.
+    pub endpoint: Option<String>,
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--path-style`.
+    pub path_style: bool,
+    /// Keys from `--profile` (read by the caller).
+    pub profile_keys: Option<(String, AwsKeys)>,
+    /// `--anonymous`.
+    pub anonymous: bool,
+}
+
+/// Where keys come from when no flag names them: `$AWS_ACCESS_KEY_ID`/`$AWS_SECRET_ACCESS_KEY`
+/// (the variables the Job's pods get from the Secret), then a profile (`$AWS_PROFILE` or
+/// `default`) of the credentials file. The caller reads those, so this stays pure.
+#[derive(Debug, Clone, Default)]
+pub struct Ambient {
+    /// Keys from the environment, if both variables are set.
+    pub env_keys: Option<AwsKeys>,
+    /// Keys and a description of the profile, if one was found.
+    pub profile_keys: Option<(String, AwsKeys)>,
+    /// `$AWS_REGION` or `$AWS_DEFAULT_REGION`.
+    pub region: Option<String>,
+    /// The credentials file, for the error when nothing is found.
+    pub credentials_file: String,
+}
+
+/// Resolves the target the way the generated Job would reach S3.
+pub fn resolve(
+    job: Option<&SparkJob>,
+    flags: Flags,
+    ambient: Ambient,
+) -> Result<Target, CheckS3Error> {
+    let s3 = job.map(|j| &j.spec.s3);
+    let region = flags
+        .region
+        .or_else(|| s3.and_then(|s| s.region.clone()))
+        .or(ambient.region)
+        .unwrap_or_else(|| "us-east-1".into());
+    let endpoint_text = flags
+        .endpoint
+        .or_else(|| s3.and_then(|s| s.endpoint.clone()))
+        .unwrap_or_else(|| {
+            let scheme = if s3.and_then(|s| s.tls) == Some(false) {
+                "http"
+            } else {
+                "https"
+            };
+            format!("{scheme}://s3.{region}.amazonaws.com")
+        });
+    syntax::endpoint_url(&endpoint_text).map_err(|reason| CheckS3Error::BadEndpoint {
+        endpoint: endpoint_text.clone(),
+        reason,
+    })?;
+    let endpoint = Url::parse(&endpoint_text).map_err(|e| CheckS3Error::BadEndpoint {
+        endpoint: endpoint_text.clone(),
+        reason: e.to_string(),
+    })?;
+    let path_style = flags.path_style || s3.is_some_and(|s| s.path_style_access);
+
+    let mut notes = Vec::new();
+    let config_credentials = s3.map(|s| &s.credentials);
+    let (keys, source) = if flags.anonymous {
+        (None, "none (--anonymous)".to_string())
+    } else if let Some((source, keys)) = flags.profile_keys {
+        (Some(keys), source)
+    } else if matches!(config_credentials, Some(S3Credentials::Anonymous(_))) {
+        (None, "none (the config's credentials are anonymous)".into())
+    } else if let Some(keys) = ambient.env_keys {
+        (
+            Some(keys),
+            "$AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY".into(),
+        )
+    } else if let Some((source, keys)) = ambient.profile_keys {
+        (Some(keys), source)
+    } else {
+        return Err(CheckS3Error::NoCredentials {
+            file: ambient.credentials_file,
+        });
+    };
+    match config_credentials {
+        Some(S3Credentials::WebIdentity(w)) if keys.is_some() => notes.push(format!(
+            "the Job assumes {} by web identity; this check uses your keys instead, which may have other permissions",
+            w.role_arn
+        )),
+        Some(S3Credentials::Secret(s)) if keys.is_some() => notes.push(format!(
+            "the Job reads its keys from Secret {}; make sure it holds the keys checked here",
+            s.name
+        )),
+        _ => {}
+    }
+    Ok(Target {
+        endpoint,
+        region,
+        path_style,
+        keys,
+        credentials_source: source,
+        notes,
+    })
+}
+
+/// The kind of a failed check; each has its own fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Nothing answers at the endpoint (refused, unreachable, name unknown).
+    CannotConnect,
+    /// The TLS handshake failed.
+    Tls,
+    /// No answer in time.
+    Timeout,
+    /// The bucket lives in another region.
+    WrongRegion,
+    /// The keys are wrong, unknown or expired.
+    BadCredentials,
+    /// The bucket does not exist.
+    NoSuchBucket,
+    /// Nothing at the key or under the prefix.
+    NoSuchKey,
+    /// The keys are valid but lack the permission.
+    AccessDenied,
+    /// Any other answer.
+    Other,
+}
+
+impl FailureKind {
+    fn label(self) -> &'static str {
+        match self {
+            Self::CannotConnect => "cannot connect",
+            Self::Tls => "TLS failed",
+            Self::Timeout => "timed out",
+            Self::WrongRegion => "wrong region",
+            Self::BadCredentials => "bad credentials",
+            Self::NoSuchBucket => "no such bucket",
+            Self::NoSuchKey => "no such key",
+            Self::AccessDenied => "access denied",
+            Self::Other => "failed",
+        }
+    }
+}
+
+/// A failed check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The kind.
+    pub kind: FailureKind,
+    /// What happened (S3's code and message, or the transport error).
+    pub detail: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// The result of one step (bucket, list, read) of one URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// `bucket`, `list` or `read`.
+    pub name: &'static str,
+    /// What was seen, or why it failed.
+    pub outcome: Result<String, Failure>,
+}
+
+/// All steps of one URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlReport {
+    /// The URL.
+    pub url: String,
+    /// The steps run, in order.
+    pub steps: Vec<Step>,
+}
+
+/// The answer to one request.
+struct Answer {
+    status: u16,
+    bucket_region: Option<String>,
+    body: Vec<u8>,
+}
+
+/// One field of an S3 XML error body.
+fn xml_field(body: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let close = format!("</{name}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&close)? + start;
+    Some(
+        body[start..end]
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Classifies an S3 error answer. `what` is `"bucket"` or `"key"`, for the messages.
+fn classify(answer: &Answer, target: &Target, bucket: &str, key: &str) -> Failure {
+    let body = String::from_utf8_lossy(&answer.body);
+    let code = xml_field(&body, "Code").unwrap_or_default();
+    let message = xml_field(&body, "Message").unwrap_or_default();
+    let region = answer
+        .bucket_region
+        .clone()
+        .or_else(|| xml_field(&body, "Region"));
+    let detail = if code.is_empty() {
+        format!("HTTP {}", answer.status)
+    } else if message.is_empty() {
+        format!("{code} (HTTP {})", answer.status)
+    } else {
+        format!("{code}: {message} (HTTP {})", answer.status)
+    };
+    let wrong_region = matches!(
+        code.as_str(),
+        "PermanentRedirect" | "AuthorizationHeaderMalformed" | "IllegalLocationConstraintException"
+    ) || matches!(answer.status, 301 | 307)
+        || region
+            .as_deref()
+            .is_some_and(|r| r != target.region && code != "AccessDenied");
+    let (kind, fix) = if wrong_region {
+        (
+            FailureKind::WrongRegion,
+            match region {
+                Some(r) => format!(
+                    "the bucket is in {r}, not {}: set spec.s3.region: {r} (or --region {r}){}",
+                    target.region,
+                    if target
+                        .endpoint
+                        .host_str()
+                        .is_some_and(|h| h.ends_with("amazonaws.com"))
+                    {
+                        format!(" and leave the endpoint unset or use https://s3.{r}.amazonaws.com")
+                    } else {
+                        String::new()
+                    }
+                ),
+                None => "set spec.s3.region to the bucket's region (aws s3api get-bucket-location)"
+                    .into(),
+            },
+        )
+    } else {
+        match code.as_str() {
+            "SignatureDoesNotMatch" => (
+                FailureKind::BadCredentials,
+                "the secret access key does not match the key id: check the Secret's or profile's aws_secret_access_key (no stray spaces or newlines)".into(),
+            ),
+            "InvalidAccessKeyId" => (
+                FailureKind::BadCredentials,
+                "the access key id is unknown to this endpoint: check the key id, and that the endpoint is the store that issued it".into(),
+            ),
+            "ExpiredToken" | "InvalidToken" | "TokenRefreshRequired" => (
+                FailureKind::BadCredentials,
+                "the session token is expired or invalid: get fresh temporary credentials".into(),
+            ),
+            "NoSuchBucket" => (
+                FailureKind::NoSuchBucket,
+                format!("there is no bucket {bucket:?} at {}: check the name and the endpoint", target.endpoint),
+            ),
+            "NoSuchKey" => (
+                FailureKind::NoSuchKey,
+                format!("there is no object {key:?} in {bucket}: check the path (keys are case-sensitive)"),
+            ),
+            "AccessDenied" | "AllAccessDisabled" | "AccountProblem" => (
+                FailureKind::AccessDenied,
+                "the keys are valid but lack the permission: grant s3:ListBucket on the bucket and s3:GetObject on its keys".into(),
+            ),
+            _ => match answer.status {
+                404 if key.is_empty() => (
+                    FailureKind::NoSuchBucket,
+                    format!("there is no bucket {bucket:?}: check the name and the endpoint"),
+                ),
+                404 => (
+                    FailureKind::NoSuchKey,
+                    format!("there is no object {key:?} in {bucket}: check the path"),
+                ),
+                403 => (
+                    FailureKind::AccessDenied,
+                    "access denied: check the keys and the bucket policy".into(),
+                ),
+                400 if !target.path_style => (
+                    FailureKind::Other,
+                    "S3-compatible stores usually need path-style requests: set spec.s3.pathStyleAccess: true (or --path-style)".into(),
+                ),
+                _ => (
+                    FailureKind::Other,
+                    "see the store's documentation for this answer".into(),
+                ),
+            },
+        }
+    };
+    Failure { kind, detail, fix }
+}
+
+/// Classifies a transport error.
+fn transport_failure(error: &ureq::Error, target: &Target) -> Failure {
+    let host = target.endpoint.host_str().unwrap_or_default();
+    let virtual_hosted_custom = !target.path_style && !host.ends_with("amazonaws.com");
+    match error {
+        ureq::Error::HostNotFound => Failure {
+            kind: FailureKind::CannotConnect,
+            detail: "host name not found".into(),
+            fix: if virtual_hosted_custom {
+                "the bucket name was put in front of the endpoint's host (virtual-hosted style); S3-compatible stores need spec.s3.pathStyleAccess: true (or --path-style)".into()
+            } else {
+                "check the endpoint's host name and your DNS".into()
+            },
+        },
+        ureq::Error::Timeout(_) => Failure {
+            kind: FailureKind::Timeout,
+            detail: error.to_string(),
+            fix: "the endpoint did not answer in time: check the host, port and any firewall or proxy".into(),
+        },
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => Failure {
+            kind: FailureKind::Tls,
+            detail: error.to_string(),
+            fix: "if the store speaks plain HTTP, use an http:// endpoint (and tls: false); if it uses a private CA, its certificate is not trusted here".into(),
+        },
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData || e.to_string().contains("tls") || e.to_string().contains("certificate") => Failure {
+            kind: FailureKind::Tls,
+            detail: e.to_string(),
+            fix: "if the store speaks plain HTTP, use an http:// endpoint (and tls: false); if it uses a private CA, its certificate is not trusted here".into(),
+        },
+        ureq::Error::Protocol(_) if target.endpoint.scheme() == "http" => Failure {
+            kind: FailureKind::Tls,
+            detail: error.to_string(),
+            fix: "the endpoint did not answer in HTTP: if it speaks HTTPS, use an https:// endpoint".into(),
+        },
+        _ => Failure {
+            kind: FailureKind::CannotConnect,
+            detail: error.to_string(),
+            fix: format!(
+                "nothing answers at {}: check the endpoint's host and port and that the store is running",
+                target.endpoint
+            ),
+        },
+    }
+}
+
+/// Sends requests for one target.
+struct Client<'a> {
+    target: &'a Target,
+    credentials: Option<Credentials>,
+    agent: ureq::Agent,
+}
+
+impl<'a> Client<'a> {
+    fn new(target: &'a Target) -> Self {
+        let credentials = target.keys.as_ref().map(|k| match &k.session_token {
+            Some(token) => Credentials::new_with_token(
+                k.access_key_id.expose(),
+                k.secret_access_key.expose(),
+                token.expose(),
+            ),
+            None => Credentials::new(k.access_key_id.expose(), k.secret_access_key.expose()),
+        });
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(60)))
+            .user_agent(concat!("k8s-s3-spark/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Self {
+            target,
+            credentials,
+            agent,
+        }
+    }
+
+    fn bucket(&self, name: &str) -> Result<Bucket, Failure> {
+        let style = if self.target.path_style {
+            UrlStyle::Path
+        } else {
+            UrlStyle::VirtualHost
+        };
+        Bucket::new(
+            self.target.endpoint.clone(),
+            style,
+            name.to_string(),
+            self.target.region.clone(),
+        )
+        .map_err(|e| Failure {
+            kind: FailureKind::Other,
+            detail: e.to_string(),
+            fix: "virtual-hosted style needs a DNS host name and a bucket name without dots: set spec.s3.pathStyleAccess: true (or --path-style)".into(),
+        })
+    }
+
+    fn send(&self, url: &Url, range: Option<u64>) -> Result<Answer, Failure> {
+        let mut request = self.agent.get(url.as_str());
+        if let Some(last) = range {
+            request = request.header("Range", format!("bytes=0-{last}"));
+        }
+        let mut response = request
+            .call()
+            .map_err(|e| transport_failure(&e, self.target))?;
+        let status = response.status().as_u16();
+        let bucket_region = response
+            .headers()
+            .get("x-amz-bucket-region")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut body = Vec::new();
+        response
+            .body_mut()
+            .as_reader()
+            .take(READ_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| transport_failure(&ureq::Error::Io(e), self.target))?;
+        Ok(Answer {
+            status,
+            bucket_region,
+            body,
+        })
+    }
+}
+
+/// Checks one `s3a://` URL: bucket, list, read.
+fn check_url(client: &Client<'_>, url: &str) -> UrlReport {
+    let mut steps = Vec::new();
+    let report = |steps| UrlReport {
+        url: url.to_string(),
+        steps,
+    };
+    let Ok((bucket_name, key)) = syntax::s3a_url(url) else {
+        unreachable!("URLs are checked before")
+    };
+    let bucket = match client.bucket(bucket_name) {
+        Ok(b) => b,
+        Err(f) => {
+            steps.push(Step {
+                name: "bucket",
+                outcome: Err(f),
+            });
+            return report(steps);
+        }
+    };
+    let mut list = ListObjectsV2::new(&bucket, client.credentials.as_ref());
+    if !key.is_empty() {
+        list.with_prefix(key);
+    }
+    list.with_max_keys(5);
+    let listed = match client.send(&list.sign(SIGNATURE_LIFETIME), None) {
+        Err(f) => {
+            steps.push(Step {
+                name: "bucket",
+                outcome: Err(f),
+            });
+            return report(steps);
+        }
+        Ok(answer) if answer.status == 200 => {
+            steps.push(Step {
+                name: "bucket",
+                outcome: Ok(format!("{bucket_name} answers")),
+            });
+            let text = String::from_utf8_lossy(&answer.body);
+            match ListObjectsV2::parse_response(&text) {
+                Ok(listing) => Some(listing.contents),
+                Err(e) => {
+                    steps.push(Step {
+                        name: "list",
+                        outcome: Err(Failure {
+                            kind: FailureKind::Other,
+                            detail: format!("unreadable listing: {e}"),
+                            fix: "the endpoint does not answer like S3: check that it is the S3 API port".into(),
+                        }),
+                    });
+                    return report(steps);
+                }
+            }
+        }
+        Ok(answer) => {
+            let failure = classify(&answer, client.target, bucket_name, "");
+            if failure.kind == FailureKind::AccessDenied {
+                steps.push(Step {
+                    name: "bucket",
+                    outcome: Ok(format!("{bucket_name} exists")),
+                });
+                steps.push(Step {
+                    name: "list",
+                    outcome: Err(Failure {
+                        fix: "grant s3:ListBucket on the bucket: Spark lists prefixes and checks that paths exist before it reads".into(),
+                        ..failure
+                    }),
+                });
+                None
+            } else {
+                steps.push(Step {
+                    name: "bucket",
+                    outcome: Err(failure),
+                });
+                return report(steps);
+            }
+        }
+    };
+
+    // Which object to read: the key itself, else the first object under it as a prefix.
+    let object = match &listed {
+        Some(contents) => {
+            if contents.is_empty() {
+                steps.push(Step {
+                    name: "list",
+                    outcome: Err(Failure {
+                        kind: FailureKind::NoSuchKey,
+                        detail: format!("no objects under {key:?}"),
+                        fix: if key.is_empty() {
+                            "the bucket is empty: upload the data first".into()
+                        } else {
+                            format!("nothing in {bucket_name} starts with {key:?}: check the path (keys are case-sensitive)")
+                        },
+                    }),
+                });
+                return report(steps);
+            }
+            let exact = contents.iter().find(|c| c.key == key);
+            let first = exact.unwrap_or(&contents[0]);
+            steps.push(Step {
+                name: "list",
+                outcome: Ok(if exact.is_some() {
+                    format!("{} ({} bytes)", first.key, first.size.unwrap_or(0))
+                } else {
+                    format!(
+                        "{}{} under {key:?}, first {} ({} bytes)",
+                        contents.len(),
+                        if contents.len() == 5 {
+                            "+ objects"
+                        } else {
+                            " objects"
+                        },
+                        first.key,
+                        first.size.unwrap_or(0)
+                    )
+                }),
+            });
+            first.key.clone()
+        }
+        None if key.is_empty() || key.ends_with('/') => return report(steps),
+        None => key.to_string(),
+    };
+
+    let get = GetObject::new(&bucket, client.credentials.as_ref(), &object);
+    let outcome = match client.send(&get.sign(SIGNATURE_LIFETIME), Some(READ_BYTES - 1)) {
+        Err(f) => Err(f),
+        Ok(answer) if matches!(answer.status, 200 | 206) => Ok(preview(&object, &answer.body)),
+        Ok(answer) => {
+            let mut failure = classify(&answer, client.target, bucket_name, &object);
+            if failure.kind == FailureKind::AccessDenied {
+                failure.fix = if listed.is_none() {
+                    "grant s3:GetObject on the keys; without s3:ListBucket S3 also answers AccessDenied for keys that do not exist".into()
+                } else {
+                    "grant s3:GetObject on the bucket's keys (arn:aws:s3:::BUCKET/*)".into()
+                };
+            }
+            Err(failure)
+        }
+    };
+    steps.push(Step {
+        name: "read",
+        outcome,
+    });
+    report(steps)
+}
+
+/// The first lines of what was read, decompressed for `.gz`.
+fn preview(key: &str, bytes: &[u8]) -> String {
+    let (data, what) = if key.ends_with(".gz") || bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
+        // A partial stream ends in an error after the bytes that did decode; keep those.
+        let mut buffer = [0u8; 8192];
+        while let Ok(n) = decoder.read(&mut buffer) {
+            if n == 0 || out.len() > 4 * READ_BYTES as usize {
+                break;
+            }
+            out.extend_from_slice(&buffer[..n]);
+        }
+        (out, "gzip, decompressed")
+    } else {
+        (bytes.to_vec(), "")
+    };
+    if data.starts_with(b"PAR1") {
+        return format!("read {} bytes: a Parquet file", bytes.len());
+    }
+    let text = String::from_utf8_lossy(&data);
+    let printable = text
+        .chars()
+        .take(512)
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count()
+        == 0;
+    let mut s = format!(
+        "read {} bytes{}",
+        bytes.len(),
+        if what.is_empty() {
+            String::new()
+        } else {
+            format!(" ({what})")
+        }
+    );
+    if !printable {
+        s.push_str(": binary data");
+        return s;
+    }
+    s.push_str(", first lines:");
+    for line in text.lines().take(SHOW_LINES) {
+        let shown: String = line
+            .chars()
+            .take(SHOW_CHARS)
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        let _ = write!(
+            s,
+            "\n| {shown}{}",
+            if line.chars().count() > SHOW_CHARS {
+                "..."
+            } else {
+                ""
+            }
+        );
+    }
+    s
+}
+
+/// Checks every URL, in order. URLs are checked for syntax first, so bad input writes nothing.
+pub fn check(target: &Target, urls: &[String]) -> Result<Vec<UrlReport>, CheckS3Error> {
+    if urls.is_empty() {
+        return Err(CheckS3Error::NoUrls);
+    }
+    for url in urls {
+        syntax::s3a_url(url).map_err(|reason| CheckS3Error::BadUrl {
+            url: url.clone(),
+            reason,
+        })?;
+    }
+    let client = Client::new(target);
+    Ok(urls.iter().map(|u| check_url(&client, u)).collect())
+}
+
+/// The report for people, scrubbed of key values.
+pub fn text(target: &Target, reports: &[UrlReport]) -> String {
+    let mut s = format!(
+        "endpoint {} ({}), region {}, credentials: {}\n",
+        target.endpoint.as_str().trim_end_matches('/'),
+        if target.path_style {
+            "path style"
+        } else {
+            "virtual-hosted style"
+        },
+        target.region,
+        target.credentials_source
+    );
+    for note in &target.notes {
+        let _ = writeln!(s, "note: {note}");
+    }
+    let mut failed = 0;
+    for r in reports {
+        let _ = writeln!(s, "{}", r.url);
+        for step in &r.steps {
+            match &step.outcome {
+                Ok(seen) => {
+                    let seen = seen.replace('\n', "\n             ");
+                    let _ = writeln!(s, "  ok      {:<6} {seen}", step.name);
+                }
+                Err(f) => {
+                    let _ = writeln!(
+                        s,
+                        "  FAILED  {:<6} {}: {}\n          fix: {}",
+                        step.name,
+                        f.kind.label(),
+                        f.detail,
+                        f.fix
+                    );
+                }
+            }
+        }
+        if r.steps.iter().any(|st| st.outcome.is_err()) {
+            failed += 1;
+        }
+    }
+    let _ = writeln!(
+        s,
+        "{}",
+        if failed == 0 {
+            format!("all {} readable", plural(reports.len(), "URL"))
+        } else {
+            format!("{failed} of {} failed", plural(reports.len(), "URL"))
+        }
+    );
+    scrub(&s, target.keys.as_ref())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// Removes key values from text, in case a store echoes them in a message.
+fn scrub(text: &str, keys: Option<&AwsKeys>) -> String {
+    let Some(k) = keys else {
+        return text.to_string();
+    };
+    let mut out = text.to_string();
+    let values: [Option<&SecretValue>; 3] = [
+        Some(&k.secret_access_key),
+        k.session_token.as_ref(),
+        Some(&k.access_key_id),
+    ];
+    for v in values.into_iter().flatten() {
+        if v.expose().len() >= 4 {
+            out = out.replace(v.expose(), "<redacted>");
+        }
+    }
+    out
+}
+
+/// Whether every check of every URL passed.
+pub fn all_ok(reports: &[UrlReport]) -> bool {
+    reports
+        .iter()
+        .all(|r| r.steps.iter().all(|s| s.outcome.is_ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(path_style: bool) -> Target {
+        resolve(
+            None,
+            Flags {
+                endpoint: Some("http://127.0.0.1:9".into()),
+                region: Some("us-east-1".into()),
+                path_style,
+                anonymous: true,
+                ..Flags::default()
+            },
+            Ambient::default(),
+        )
+        .unwrap()
+    }
+
+    fn answer(status: u16, body: &str, region: Option<&str>) -> Answer {
+        Answer {
+            status,
+            bucket_region: region.map(str::to_string),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn classifies_s3_error_answers() {
+        let t = target(true);
+        let kind = |a: Answer, key: &str| classify(&a, &t, "b", key).kind;
+        let xml = |code: &str| {
+            format!(
+                "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m &amp; n</Message><AWSAccessKeyId>AKIASECRET</AWSAccessKeyId></Error>"
+            )
+        };
+        assert_eq!(
+            kind(answer(403, &xml("SignatureDoesNotMatch"), None), ""),
+            FailureKind::BadCredentials
+        );
+        assert_eq!(
+            kind(answer(403, &xml("InvalidAccessKeyId"), None), ""),
+            FailureKind::BadCredentials
+        );
+        assert_eq!(
+            kind(answer(404, &xml("NoSuchBucket"), None), ""),
+            FailureKind::NoSuchBucket
+        );
+        assert_eq!(
+            kind(answer(404, &xml("NoSuchKey"), None), "k"),
+            FailureKind::NoSuchKey
+        );
+        assert_eq!(
+            kind(answer(403, &xml("AccessDenied"), None), "k"),
+            FailureKind::AccessDenied
+        );
+        assert_eq!(
+            kind(
+                answer(301, &xml("PermanentRedirect"), Some("eu-west-1")),
+                ""
+            ),
+            FailureKind::WrongRegion
+        );
+        let f = classify(
+            &answer(
+                400,
+                "<Error><Code>AuthorizationHeaderMalformed</Code><Region>eu-west-1</Region></Error>",
+                None,
+            ),
+            &t,
+            "b",
+            "",
+        );
+        assert_eq!(f.kind, FailureKind::WrongRegion);
+        assert!(f.fix.contains("eu-west-1"), "{}", f.fix);
+        let detail = classify(
+            &answer(403, &xml("SignatureDoesNotMatch"), None),
+            &t,
+            "b",
+            "",
+        )
+        .detail;
+        assert_eq!(detail, "SignatureDoesNotMatch: m & n (HTTP 403)");
+    }
+
+    #[test]
+    fn previews_text_and_partial_gzip() {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for i in 0..5000 {
+            writeln!(gz, "row\t{i}").unwrap();
+        }
+        let bytes = gz.finish().unwrap();
+        let partial = &bytes[..bytes.len() / 2];
+        let p = preview("data.tsv.gz", partial);
+        assert!(p.contains("gzip, decompressed"), "{p}");
+        assert!(p.contains("| row 0\n| row 1\n| row 2"), "{p}");
+        assert!(preview("x.parquet", b"PAR1\x15\x04").contains("Parquet"));
+        assert!(preview("x.bin", b"\x00\x01\x02").contains("binary"));
+    }
+
+    #[test]
+    fn scrubs_key_values() {
+        let keys = AwsKeys {
+            access_key_id: SecretValue::new("AKIAEXAMPLE"),
+            secret_access_key: SecretValue::new("s3cr3t/value"),
+            session_token: None,
+        };
+        assert_eq!(
+            scrub("id AKIAEXAMPLE key s3cr3t/value", Some(&keys)),
+            "id <redacted> key <redacted>"
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! `versions`: the compatibility table, and whether one Spark/Hadoop pairing fits and which jars
+//! its image needs. Everything comes from [`crate::spark::versions`], the table the config
+//! validator uses too.
+
+use std::fmt::Write as _;
+
+use crate::spark::versions::{
+    self, AwsSdk, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, MIN_HADOOP,
+    MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK, MIN_SPARK_POD_TEMPLATE,
+    MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES, Version,
+};
+
+/// The report of `versions`, and whether the asked pairing fits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// What to print.
+    pub text: String,
+    /// False when the pairing asked about cannot work.
+    pub fits: bool,
+}
+
+/// The whole table (no arguments), or the verdict on a Spark version, a Hadoop version, or both.
+pub fn report(spark: Option<Version>, hadoop: Option<Version>) -> Report {
+    match spark {
+        None => match hadoop {
+            None => Report {
+                text: table(),
+                fits: true,
+            },
+            Some(h) => hadoop_only(h),
+        },
+        Some(s) => pairing(s, hadoop),
+    }
+}
+
+fn sdk_name(sdk: AwsSdk) -> String {
+    match sdk {
+        AwsSdk::V1Jars(v) => format!("SDK v1: aws-java-sdk-core and aws-java-sdk-s3 {v}"),
+        AwsSdk::V1Bundle(v) => format!("SDK v1: aws-java-sdk-bundle {v}"),
+        AwsSdk::V2Bundle(Some(v)) => format!("SDK v2: software.amazon.awssdk bundle {v}"),
+        AwsSdk::V2Bundle(None) => {
+            "SDK v2: software.amazon.awssdk bundle (version not in this table)".into()
+        }
+    }
+}
+
+fn table() -> String {
+    let mut t = String::new();
+    t.push_str("Spark release line -> Hadoop of its published distributions\n");
+    for l in SPARK_LINES {
+        let others: Vec<String> = l.other_hadoop.iter().map(Version::to_string).collect();
+        let others = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", others.join(", "))
+        };
+        let _ = writeln!(
+            t,
+            "  {}.{:<4} Hadoop {}{others}\n         source: {}",
+            l.line.0, l.line.1, l.default_hadoop, l.source
+        );
+    }
+    t.push_str("\nHadoop -> the AWS SDK its hadoop-aws was built against\n");
+    for r in HADOOP_AWS {
+        let _ = writeln!(
+            t,
+            "  {:<7} {}\n          source: {}",
+            r.hadoop.to_string(),
+            sdk_name(r.sdk),
+            r.source
+        );
+    }
+    let _ = writeln!(
+        t,
+        "  {FIRST_HADOOP_SDK_V2}+  SDK v2 (HADOOP-18073); other 3.4+ releases: read the SDK version from their hadoop-aws pom"
+    );
+    let _ = write!(
+        t,
+        "\nMinimums\n  Spark {MIN_SPARK} to run on Kubernetes; {MIN_SPARK_PYTHON_R} for Python and R applications\n  Hadoop {MIN_HADOOP} for S3A; {MIN_HADOOP_WEB_IDENTITY} for web identity (IRSA) and fs.s3a.endpoint.region\n  Spark {MIN_SPARK_POD_TEMPLATE} for pod templates (tolerations, node selectors, hardened driver and executor pods)\n"
+    );
+    t.push_str("\nCredentials providers (fs.s3a.aws.credentials.provider)\n");
+    for (label, sdk) in [
+        ("SDK v1", AwsSdk::V1Bundle(Version::new(1, 0, 0))),
+        ("SDK v2", AwsSdk::V2Bundle(None)),
+    ] {
+        let _ = writeln!(
+            t,
+            "  {label} keys:         {}\n  {label} web identity: {}",
+            versions::credentials_provider(CredentialsKind::EnvironmentVariables, sdk),
+            versions::credentials_provider(CredentialsKind::WebIdentity, sdk),
+        );
+    }
+    let _ = writeln!(
+        t,
+        "  anonymous (both):    {}",
+        versions::credentials_provider(CredentialsKind::Anonymous, AwsSdk::V2Bundle(None))
+    );
+    t.push_str("\nAsk about one pairing: k8s-s3-spark versions --spark 3.5.3 [--hadoop 3.3.4]\n");
+    t
+}
+
+/// The SDK, provider classes and jars of one Hadoop version.
+fn hadoop_facts(t: &mut String, hadoop: Version) {
+    let sdk = versions::aws_sdk(hadoop);
+    let exact = versions::sdk_is_exact(hadoop);
+    let _ = writeln!(
+        t,
+        "AWS {}{}",
+        sdk_name(sdk),
+        if exact || sdk.is_v2() {
+            ""
+        } else {
+            " (nearest known release of this Hadoop line: check the hadoop-aws pom)"
+        }
+    );
+    let _ = writeln!(
+        t,
+        "Credentials provider: keys {}",
+        versions::credentials_provider(CredentialsKind::EnvironmentVariables, sdk)
+    );
+    if hadoop >= MIN_HADOOP_WEB_IDENTITY {
+        let _ = writeln!(
+            t,
+            "                      web identity {}",
+            versions::credentials_provider(CredentialsKind::WebIdentity, sdk)
+        );
+    } else {
+        let _ = writeln!(
+            t,
+            "                      web identity: not available before Hadoop {MIN_HADOOP_WEB_IDENTITY}"
+        );
+    }
+    if hadoop < MIN_HADOOP_REGION_CONF {
+        let _ = writeln!(
+            t,
+            "Region: fs.s3a.endpoint.region needs Hadoop {MIN_HADOOP_REGION_CONF}; set a regional endpoint instead"
+        );
+    }
+    let (hadoop_aws, sdk_jars) = versions::s3a_jars(hadoop);
+    t.push_str(
+        "Put these jars in the image's jars/ folder (/opt/spark/jars in the Apache images):\n",
+    );
+    for jar in std::iter::once(&hadoop_aws).chain(&sdk_jars) {
+        let _ = writeln!(t, "  {:<36} {}", jar.file_name(), jar.maven_central_url());
+    }
+    if sdk_jars.is_empty() {
+        let _ = writeln!(
+            t,
+            "  bundle-VERSION.jar                   the software.amazon.awssdk:bundle version that hadoop-aws {hadoop}'s pom names"
+        );
+    }
+    let _ = writeln!(
+        t,
+        "  (or build the distribution with -Phadoop-cloud, which adds both; `k8s-s3-spark build-plan` prints the command)"
+    );
+}
+
+fn hadoop_only(hadoop: Version) -> Report {
+    let mut t = String::new();
+    if hadoop < MIN_HADOOP {
+        let m = Misfit::HadoopTooOld {
+            hadoop,
+            explicit: true,
+        };
+        let _ = writeln!(t, "Hadoop {hadoop}: does not fit\n  {}", m.message());
+        return Report {
+            text: t,
+            fits: false,
+        };
+    }
+    let lines: Vec<String> = SPARK_LINES
+        .iter()
+        .filter(|l| l.ships(hadoop))
+        .map(|l| format!("{}.{}", l.line.0, l.line.1))
+        .collect();
+    let _ = writeln!(
+        t,
+        "Hadoop {hadoop}: {}",
+        if lines.is_empty() {
+            "no published Spark distribution carries it; build one with -Dhadoop.version and set `customDistribution: true`".to_string()
+        } else {
+            format!(
+                "published Spark {} distributions carry it",
+                lines.join(", ")
+            )
+        }
+    );
+    hadoop_facts(&mut t, hadoop);
+    Report {
+        text: t,
+        fits: true,
+    }
+}
+
+fn pairing(spark: Version, hadoop: Option<Version>) -> Report {
+    let mut t = String::new();
+    let subject = match hadoop {
+        Some(h) => format!("Spark {spark} with Hadoop {h}"),
+        None => format!("Spark {spark}"),
+    };
+    let pairing = Pairing {
+        spark,
+        hadoop,
+        custom_distribution: false,
+        python_or_r: false,
+    };
+    let (hadoop, custom) = match versions::fit(pairing) {
+        Ok(h) => (h, false),
+        Err(misfits) => {
+            // A Hadoop the line does not ship is fine for a distribution built from source.
+            let only_custom = misfits
+                .iter()
+                .all(|m| matches!(m, Misfit::HadoopNotShipped { .. }));
+            match (only_custom, hadoop) {
+                (true, Some(h)) => (h, true),
+                _ => {
+                    let _ = writeln!(t, "{subject}: does not fit");
+                    for m in &misfits {
+                        let _ = writeln!(t, "  {}\n  help: {}", m.message(), m.help());
+                    }
+                    return Report {
+                        text: t,
+                        fits: false,
+                    };
+                }
+            }
+        }
+    };
+    let line = versions::spark_line(spark);
+    if custom {
+        let _ = writeln!(
+            t,
+            "{subject}: fits only as a distribution built from source with -Dhadoop.version={hadoop} (published {}.{} builds carry Hadoop {})\n  in spark-job.yaml: sparkVersion: {spark}, hadoopVersion: {hadoop}, customDistribution: true",
+            spark.major,
+            spark.minor,
+            line.map_or_else(|| "?".into(), |l| l.default_hadoop.to_string()),
+        );
+    } else if line.is_some() {
+        let _ = writeln!(
+            t,
+            "{subject}: fits (Hadoop {hadoop} is in the published Spark {}.{} distributions)\n  in spark-job.yaml: sparkVersion: {spark}{}",
+            spark.major,
+            spark.minor,
+            if pairing.hadoop.is_some() {
+                format!(", hadoopVersion: {hadoop}")
+            } else {
+                String::new()
+            }
+        );
+    } else {
+        let _ = writeln!(
+            t,
+            "{subject}: Spark {}.{} is newer than this table; trusting hadoopVersion {hadoop}\n  in spark-job.yaml: sparkVersion: {spark}, hadoopVersion: {hadoop}, customDistribution: true",
+            spark.major, spark.minor
+        );
+    }
+    if spark < MIN_SPARK_PYTHON_R {
+        let _ = writeln!(t, "  note: {}", Misfit::NoPythonR(spark).message());
+    }
+    hadoop_facts(&mut t, hadoop);
+    Report {
+        text: t,
+        fits: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn published_pairing_fits_and_names_the_jars() {
+        let r = report(Some(v("3.5.3")), None);
+        assert!(r.fits, "{}", r.text);
+        assert!(r.text.contains("hadoop-aws-3.3.4.jar"), "{}", r.text);
+        assert!(
+            r.text.contains("aws-java-sdk-bundle-1.12.262.jar"),
+            "{}",
+            r.text
+        );
+        assert!(
+            r.text
+                .contains("com.amazonaws.auth.EnvironmentVariableCredentialsProvider")
+        );
+    }
+
+    #[test]
+    fn custom_build_fits_with_a_note_and_too_old_does_not() {
+        let seed = report(Some(v("2.4.1")), Some(v("2.9.2")));
+        assert!(seed.fits);
+        assert!(
+            seed.text.contains("customDistribution: true"),
+            "{}",
+            seed.text
+        );
+        assert!(seed.text.contains("aws-java-sdk-bundle-1.11.199.jar"));
+        let old = report(Some(v("2.4.1")), Some(v("2.7.3")));
+        assert!(!old.fits);
+        assert!(
+            old.text.contains("cannot read S3 through S3A"),
+            "{}",
+            old.text
+        );
+        assert!(!report(Some(v("2.2.0")), None).fits);
+    }
+
+    #[test]
+    fn sdk_v2_hadoop_names_v2_classes() {
+        let r = report(None, Some(v("3.4.1")));
+        assert!(r.text.contains("bundle-2.24.6.jar"), "{}", r.text);
+        assert!(r.text.contains("software.amazon.awssdk.auth.credentials."));
+        assert!(
+            r.text
+                .contains("published Spark 4.0 distributions carry it")
+        );
+    }
+}

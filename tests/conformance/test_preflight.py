@@ -1,0 +1,114 @@
+"""Preflight against the real things: `doctor` on the installed pyspark 3.5.9 and on an image
+filesystem made of its jars plus the real hadoop-aws 3.3.1 / SDK 1.11.901 jars, and `check-s3`
+against SeaweedFS, agreeing with what real spark-submit sees in test_s3_read."""
+
+import gzip
+import json
+import os
+
+import pytest
+
+from conftest import ROOT, run
+from kubelet import SPARK_HOME
+from s3_server import ACCESS_KEY, SECRET_KEY, s3a_jars, seaweed  # noqa: F401 (fixtures)
+
+BUCKET = "preflight"
+KEY = "tsv/reviews.tsv.gz"
+
+
+def without_aws_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["AWS_SHARED_CREDENTIALS_FILE"] = "/nonexistent/credentials"
+    env.update(extra)
+    return env
+
+
+def doctor_json(binary, folder):
+    result = run([binary, "doctor", "--json", folder], check=False)
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def problems(diagnosis):
+    return [f"{f['message']} => {f['fix']}" for f in diagnosis["findings"] if f["severity"] == "problem"]
+
+
+def test_doctor_on_the_installed_pyspark(binary):
+    code, d = doctor_json(binary, SPARK_HOME)
+    assert d["layout"] == "pip-install" and d["sparkVersion"].startswith("3.5.")
+    assert d["hadoopVersion"] == "3.3.4" and d["scalaVersion"] == "2.12"
+    # PyPI wheels carry no S3A: exactly the one problem, with the jars that fit Hadoop 3.3.4.
+    assert code == 1
+    assert problems(d) == [
+        "no hadoop-aws jar: S3A is missing (jobs fail with ClassNotFoundException: "
+        "org.apache.hadoop.fs.s3a.S3AFileSystem) => add hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar "
+        "to jars/ (`k8s-s3-spark versions --hadoop 3.3.4` gives the download addresses), or build with -Phadoop-cloud"
+    ]
+
+
+def test_doctor_on_an_image_with_the_wrong_hadoop_aws(binary, tmp_path, s3a_jars):
+    """pyspark 3.5's jars + the real hadoop-aws 3.3.1 and SDK 1.11.901: the classic mismatch."""
+    jars = tmp_path / "opt/spark/jars"
+    jars.mkdir(parents=True)
+    for jar in [*(SPARK_HOME / "jars").iterdir(), *s3a_jars]:
+        (jars / jar.name).symlink_to(jar)
+    (tmp_path / "opt/spark/python/pyspark").mkdir(parents=True)
+    code, d = doctor_json(binary, tmp_path)
+    assert code == 1 and d["layout"] == "image-filesystem"
+    assert problems(d) == [
+        "hadoop-aws 3.3.1 but hadoop-client-api 3.3.4 => use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
+    ]
+
+
+@pytest.fixture(scope="module")
+def data(seaweed):
+    endpoint, client = seaweed
+    client.create_bucket(Bucket=BUCKET)
+    body = gzip.compress(b"marketplace\tstar_rating\n" + b"".join(b"US\t%d\n" % (i % 5 + 1) for i in range(5000)), mtime=0)
+    client.put_object(Bucket=BUCKET, Key=KEY, Body=body)
+    client.put_object(Bucket=BUCKET, Key="csv/one.csv", Body=b"a,b\n1,2\n")
+    return endpoint
+
+
+def check_s3(binary, endpoint, urls, secret=SECRET_KEY, extra=()):
+    result = run([binary, "check-s3", "--endpoint", endpoint, "--path-style", *extra, *urls], check=False,
+                 env=without_aws_env(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=secret))
+    output = result.stdout + result.stderr
+    assert SECRET_KEY not in output and ACCESS_KEY not in output and "not-the-secret" not in output
+    return result
+
+
+def test_check_s3_reads_what_spark_reads(binary, data):
+    result = check_s3(binary, data, [f"s3a://{BUCKET}/{KEY}", f"s3a://{BUCKET}/csv/"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(gzip, decompressed), first lines:\n             | marketplace star_rating\n             | US 1" in result.stdout
+    assert '1 objects under "csv/", first csv/one.csv' in result.stdout
+    assert result.stdout.endswith("all 2 URLs readable\n")
+
+
+def test_check_s3_classifies_seaweedfs_failures(binary, data):
+    wrong = check_s3(binary, data, [f"s3a://{BUCKET}/{KEY}"], secret="not-the-secret")
+    assert wrong.returncode == 1
+    assert "FAILED  bucket bad credentials: SignatureDoesNotMatch" in wrong.stdout, wrong.stdout
+    missing = check_s3(binary, data, [f"s3a://no-such-bucket-here/{KEY}", f"s3a://{BUCKET}/tsv/nope.gz"])
+    assert missing.returncode == 1
+    assert "FAILED  bucket no such bucket" in missing.stdout, missing.stdout
+    assert 'FAILED  list   no such key: no objects under "tsv/nope.gz"' in missing.stdout, missing.stdout
+
+
+def test_check_s3_takes_the_generated_jobs_settings(binary, data, tmp_path):
+    """--config gives the endpoint, path style and paths the Job uses; keys come from a profile."""
+    import yaml
+    config = yaml.safe_load((ROOT / "examples/minio/spark-job.yaml").read_text())
+    config["spec"]["s3"]["endpoint"] = data
+    config["spec"]["s3"]["paths"] = [f"s3a://{BUCKET}/{KEY}"]
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"[default]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n")
+    result = run([binary, "check-s3", "--config", path], check=False,
+                 env=without_aws_env(AWS_SHARED_CREDENTIALS_FILE=str(credentials)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "credentials: profile [default]" in result.stdout and "(path style)" in result.stdout
+    assert "note: the Job reads its keys from Secret minio-credentials" in result.stdout
+    assert SECRET_KEY not in result.stdout + result.stderr

@@ -1,0 +1,518 @@
+//! The preflight commands on the real binary: `versions`, `doctor` on synthetic folders and on
+//! the jar listing of a real pyspark 3.5.9, `build-plan`, and `check-s3` against a real S3
+//! server (s3s-fs) running in this process.
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const ACCESS_KEY: &str = "AKIAPREFLIGHTCANARY";
+const SECRET_KEY: &str = "preflight/Canary+Secret/Value";
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"));
+    cmd.args(args);
+    for v in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    ] {
+        cmd.env_remove(v);
+    }
+    // No user's credentials file is ever read.
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited normally")
+}
+
+/// A distribution folder with empty jars of these names.
+fn distribution(dir: &Path, jars: &[&str], extra_dirs: &[&str]) {
+    fs::create_dir_all(dir.join("jars")).unwrap();
+    for jar in jars {
+        fs::write(dir.join("jars").join(jar), b"").unwrap();
+    }
+    for d in extra_dirs {
+        fs::create_dir_all(dir.join(d)).unwrap();
+    }
+}
+
+const GOOD_JARS: &[&str] = &[
+    "spark-core_2.12-3.5.3.jar",
+    "spark-kubernetes_2.12-3.5.3.jar",
+    "scala-library-2.12.18.jar",
+    "hadoop-client-api-3.3.4.jar",
+    "hadoop-client-runtime-3.3.4.jar",
+    "hadoop-aws-3.3.4.jar",
+    "aws-java-sdk-bundle-1.12.262.jar",
+    "kubernetes-client-6.7.2.jar",
+];
+
+#[test]
+fn versions_answers_from_the_validators_table() {
+    let all = run(&["versions"], &[]);
+    assert_eq!(code(&all), 0);
+    assert!(out(&all).contains("source: hadoop-project pom 3.3.4"));
+    let pair = run(&["versions", "--spark", "3.5.3", "--hadoop", "3.3.4"], &[]);
+    assert_eq!(code(&pair), 0, "{}", out(&pair));
+    assert!(out(&pair).contains("aws-java-sdk-bundle-1.12.262.jar"));
+    let bad = run(&["versions", "--spark", "2.4.1", "--hadoop", "2.7.3"], &[]);
+    assert_eq!(code(&bad), 1);
+    // The same words the config validator uses for the same misfit.
+    assert!(out(&bad).contains("Hadoop 2.7.3 cannot read S3 through S3A"));
+    let typo = run(&["versions", "--spark", "3.5"], &[]);
+    assert_eq!(code(&typo), 2);
+    assert!(err(&typo).contains("--spark"), "{}", err(&typo));
+}
+
+#[test]
+fn doctor_passes_a_complete_distribution() {
+    let dir = tempfile::tempdir().unwrap();
+    distribution(
+        dir.path(),
+        GOOD_JARS,
+        &["python/pyspark", "kubernetes/dockerfiles/spark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(out(&o).contains("no problems found"), "{}", out(&o));
+    let json = run(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&json), 0);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["sparkVersion"], "3.5.3");
+    assert_eq!(v["hadoopVersion"], "3.3.4");
+    assert_eq!(v["layout"], "distribution");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn doctor_names_each_mismatch_with_its_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    distribution(
+        dir.path(),
+        &[
+            "spark-core_2.12-3.5.3.jar",
+            "spark-sql_2.13-3.5.3.jar",
+            "hadoop-client-api-3.3.4.jar",
+            "hadoop-aws-3.3.1.jar",
+            "aws-java-sdk-bundle-1.11.375.jar",
+        ],
+        &[],
+    );
+    let o = run(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let problems: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "problem")
+        .map(|f| format!("{} => {}", f["message"], f["fix"]))
+        .collect();
+    let all = problems.join("\n");
+    assert!(all.contains("Scala"), "{all}");
+    assert!(all.contains("no spark-kubernetes jar"), "{all}");
+    assert!(
+        all.contains(
+            "hadoop-aws 3.3.1 but hadoop-client-api 3.3.4\" => \"use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
+        ),
+        "{all}"
+    );
+    assert!(!all.contains("1.11.901"), "one fix per cause: {all}");
+    assert!(err(&o).contains("cannot run Spark jobs"), "{}", err(&o));
+}
+
+#[test]
+fn doctor_names_a_wrong_sdk_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut jars: Vec<&str> = GOOD_JARS
+        .iter()
+        .copied()
+        .filter(|j| !j.starts_with("aws-java-sdk-bundle"))
+        .collect();
+    jars.push("aws-java-sdk-bundle-1.11.375.jar");
+    distribution(
+        dir.path(),
+        &jars,
+        &["python/pyspark", "kubernetes/dockerfiles/spark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        out(&o).contains("AWS SDK 1.11.375 but hadoop-aws 3.3.4 was built against 1.12.262"),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("replace it with aws-java-sdk-bundle-1.12.262.jar"));
+}
+
+#[test]
+fn doctor_reads_an_image_filesystem_and_sdk_v2() {
+    let dir = tempfile::tempdir().unwrap();
+    let spark = dir.path().join("opt/spark");
+    distribution(
+        &spark,
+        &[
+            "spark-core_2.13-4.0.1.jar",
+            "spark-kubernetes_2.13-4.0.1.jar",
+            "hadoop-client-api-3.4.1.jar",
+            "hadoop-aws-3.4.1.jar",
+            "aws-java-sdk-bundle-1.12.262.jar",
+        ],
+        &["python/pyspark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("image filesystem"), "{text}");
+    assert!(
+        text.contains("opt/spark/jars/hadoop-aws-3.4.1.jar"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not the AWS SDK it was built against (found SDK v1 1.12.262 instead)"),
+        "{text}"
+    );
+    assert!(text.contains("bundle-2.24.6.jar"), "{text}");
+}
+
+#[test]
+fn doctor_on_the_jar_listing_of_a_real_pyspark() {
+    // tests/doctor/pyspark-3.5.9-jars.txt is `ls site-packages/pyspark/jars` of pyspark 3.5.9;
+    // the conformance stage runs doctor on the installed package itself.
+    let listing = fs::read_to_string("tests/doctor/pyspark-3.5.9-jars.txt").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let jars: Vec<&str> = listing.lines().collect();
+    assert!(jars.len() > 200);
+    distribution(dir.path(), &jars, &["sql"]);
+    fs::write(dir.path().join("__init__.py"), b"").unwrap();
+    let o = run(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["layout"], "pip-install");
+    assert_eq!(v["sparkVersion"], "3.5.9");
+    assert_eq!(v["scalaVersion"], "2.12");
+    assert_eq!(v["hadoopVersion"], "3.3.4");
+    assert_eq!(v["kubernetesClientVersion"], "6.7.2");
+    let problems: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "problem")
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("add hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn doctor_refuses_a_folder_that_is_not_spark() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("no jars/ folder"), "{}", err(&o));
+}
+
+#[test]
+fn build_plan_agrees_with_the_config_and_writes_a_new_dockerfile_only() {
+    let o = run(
+        &["build-plan", "examples/amazon-reviews/spark-job.yaml"],
+        &[],
+    );
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let plan = out(&o);
+    assert!(
+        plan.contains("-Pkubernetes -Phadoop-cloud -Dhadoop.version=3.3.4"),
+        "{plan}"
+    );
+    assert!(plan.contains("docker build -t alexmilowski/s3-pyspark:3.5.3-3.3.4-1 --build-arg base_img=alexmilowski/s3-spark:3.5.3-3.3.4-1"), "{plan}");
+    assert!(
+        plan.contains("-t alexmilowski/s3-spark-amazon-reviews:3.5.3-3.3.4-2"),
+        "{plan}"
+    );
+    let scala = run(&["build-plan", "examples/minio/spark-job.yaml"], &[]);
+    assert_eq!(code(&scala), 0, "{}", err(&scala));
+    assert!(!out(&scala).contains("bindings/python"), "{}", out(&scala));
+
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    let path = dockerfile.to_str().unwrap();
+    let args = [
+        "build-plan",
+        "examples/amazon-reviews/spark-job.yaml",
+        "--dockerfile",
+        path,
+    ];
+    assert_eq!(code(&run(&args, &[])), 0);
+    let written = fs::read_to_string(&dockerfile).unwrap();
+    assert!(written.contains("ARG base_img=alexmilowski/s3-pyspark:3.5.3-3.3.4-1"));
+    assert!(written.contains("COPY simple_read.py /app/simple_read.py"));
+    fs::write(&dockerfile, "mine\n").unwrap();
+    let again = run(&args, &[]);
+    assert_eq!(code(&again), 2);
+    assert!(again.stdout.is_empty());
+    assert_eq!(fs::read_to_string(&dockerfile).unwrap(), "mine\n");
+}
+
+/// An S3 server (s3s-fs over a temp folder) on a free loopback port, for the test's lifetime.
+struct S3Server {
+    endpoint: String,
+    _root: tempfile::TempDir,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn s3_server() -> S3Server {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    use std::io::Write as _;
+
+    let root = tempfile::tempdir().unwrap();
+    let bucket = root.path().join("reviews");
+    fs::create_dir_all(bucket.join("tsv")).unwrap();
+    fs::write(
+        bucket.join("tsv/sample.tsv"),
+        "marketplace\tstar_rating\nUS\t5\nUS\t4\nUS\t3\n",
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..20_000 {
+        writeln!(gz, "US\treview {i}\t{}", i % 5 + 1).unwrap();
+    }
+    fs::write(bucket.join("tsv/big.tsv.gz"), gz.finish().unwrap()).unwrap();
+    fs::create_dir_all(root.path().join("empty")).unwrap();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let fs_root = root.path().to_path_buf();
+    runtime.spawn(async move {
+        let mut builder =
+            s3s::service::S3ServiceBuilder::new(s3s_fs::FileSystem::new(fs_root).unwrap());
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+        let service = builder.build();
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                continue;
+            };
+            let service = service.clone();
+            tokio::spawn(async move {
+                let _ = Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(socket), service)
+                    .await;
+            });
+        }
+    });
+    S3Server {
+        endpoint,
+        _root: root,
+        _runtime: runtime,
+    }
+}
+
+fn keys_env(secret: &str) -> [(&'static str, String); 2] {
+    [
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY.to_string()),
+        ("AWS_SECRET_ACCESS_KEY", secret.to_string()),
+    ]
+}
+
+fn check_s3(server: &S3Server, extra: &[&str], env: &[(&str, String)]) -> Output {
+    let mut args = vec!["check-s3", "--endpoint", &server.endpoint, "--path-style"];
+    args.extend_from_slice(extra);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let o = run(&args, &env);
+    for text in [out(&o), err(&o)] {
+        assert!(!text.contains(SECRET_KEY), "secret printed: {text}");
+        assert!(!text.contains(ACCESS_KEY), "key id printed: {text}");
+    }
+    o
+}
+
+#[test]
+fn check_s3_reads_keys_prefixes_and_gzip_from_a_real_server() {
+    let server = s3_server();
+    let o = check_s3(
+        &server,
+        &[
+            "s3a://reviews/tsv/sample.tsv",
+            "s3a://reviews/tsv/",
+            "s3a://reviews/tsv/big.tsv.gz",
+        ],
+        &keys_env(SECRET_KEY),
+    );
+    let text = out(&o);
+    assert_eq!(code(&o), 0, "{text}{}", err(&o));
+    assert!(
+        text.contains("credentials: $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY"),
+        "{text}"
+    );
+    assert!(text.contains("| marketplace star_rating"), "{text}");
+    assert!(
+        text.contains("2 objects under \"tsv/\", first tsv/big.tsv.gz"),
+        "{text}"
+    );
+    assert!(text.contains("(gzip, decompressed)"), "{text}");
+    assert!(text.contains("| US review 0 1"), "{text}");
+    assert!(text.ends_with("all 3 URLs readable\n"), "{text}");
+}
+
+#[test]
+fn check_s3_classifies_each_failure() {
+    let server = s3_server();
+    let bad_secret = check_s3(
+        &server,
+        &["s3a://reviews/tsv/sample.tsv"],
+        &keys_env("wrong"),
+    );
+    assert_eq!(code(&bad_secret), 1);
+    assert!(
+        out(&bad_secret).contains("FAILED  bucket bad credentials: SignatureDoesNotMatch"),
+        "{}",
+        out(&bad_secret)
+    );
+
+    let o = check_s3(
+        &server,
+        &[
+            "s3a://missing-bucket/x",
+            "s3a://reviews/tsv/nothing-here.csv",
+            "s3a://empty/",
+        ],
+        &keys_env(SECRET_KEY),
+    );
+    let text = out(&o);
+    assert_eq!(code(&o), 1, "{text}");
+    assert!(text.contains("FAILED  bucket no such bucket"), "{text}");
+    assert!(
+        text.contains("FAILED  list   no such key: no objects under \"tsv/nothing-here.csv\""),
+        "{text}"
+    );
+    assert!(text.contains("the bucket is empty"), "{text}");
+    assert!(text.ends_with("3 of 3 URLs failed\n"), "{text}");
+
+    // Nothing listens on port 9 of loopback.
+    let refused = run(
+        &[
+            "check-s3",
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--path-style",
+            "--anonymous",
+            "s3a://reviews/x",
+        ],
+        &[],
+    );
+    assert_eq!(code(&refused), 1);
+    assert!(
+        out(&refused).contains("FAILED  bucket cannot connect"),
+        "{}",
+        out(&refused)
+    );
+
+    // Virtual-hosted style against an IP address cannot work: the fix says path style.
+    let virtual_hosted = check_s3_virtual(&server);
+    assert!(
+        virtual_hosted.contains("pathStyleAccess: true"),
+        "{virtual_hosted}"
+    );
+}
+
+fn check_s3_virtual(server: &S3Server) -> String {
+    let env = keys_env(SECRET_KEY);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let o = run(
+        &[
+            "check-s3",
+            "--endpoint",
+            &server.endpoint,
+            "s3a://reviews/tsv/sample.tsv",
+        ],
+        &env,
+    );
+    assert_eq!(code(&o), 1);
+    out(&o)
+}
+
+#[test]
+fn check_s3_takes_the_config_and_a_profile() {
+    let server = s3_server();
+    let dir = tempfile::tempdir().unwrap();
+    let credentials = dir.path().join("credentials");
+    fs::write(
+        &credentials,
+        format!(
+            "[store]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n"
+        ),
+    )
+    .unwrap();
+    // The minio example, pointed at the test server (base endpoint only; envs keep theirs).
+    let text = fs::read_to_string("examples/minio/spark-job.yaml")
+        .unwrap()
+        .replacen(
+            "endpoint: http://minio.storage.svc.cluster.local:9000",
+            &format!("endpoint: {}", server.endpoint),
+            1,
+        )
+        .replace("s3a://events/2026/11/", "s3a://reviews/tsv/sample.tsv");
+    assert!(text.contains(&server.endpoint));
+    let config = dir.path().join("spark-job.yaml");
+    fs::write(&config, text).unwrap();
+    let o = run(
+        &[
+            "check-s3",
+            "--config",
+            config.to_str().unwrap(),
+            "--profile",
+            "store",
+            "--aws-credentials",
+            credentials.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let stdout = out(&o);
+    assert_eq!(code(&o), 0, "{stdout}{}", err(&o));
+    assert!(stdout.contains("(path style)"), "{stdout}");
+    assert!(stdout.contains("profile [store]"), "{stdout}");
+    assert!(!stdout.contains(SECRET_KEY) && !stdout.contains(ACCESS_KEY));
+}
+
+#[test]
+fn check_s3_without_credentials_or_urls_is_bad_input() {
+    let o = run(&["check-s3", "s3a://reviews/x"], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("no AWS credentials"), "{}", err(&o));
+    let o = run(&["check-s3", "--anonymous", "s3://reviews/x"], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("must start with s3a://"), "{}", err(&o));
+    let o = run(&["check-s3", "--anonymous"], &[]);
+    assert_eq!(code(&o), 2);
+    assert!(err(&o).contains("nothing to check"), "{}", err(&o));
+}
