@@ -234,6 +234,10 @@ pub struct ValidateArgs {
     /// Config files, or folders to search.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
+    /// How many configs to check at once [default: one per CPU core]. Output order does not
+    /// depend on it.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
 }
 
 /// Arguments of `init`.

@@ -293,8 +293,9 @@ fn keys(args: &RenderArgs) -> Result<Option<AwsKeys>, CredentialsError> {
 /// Builds and checks the manifests of one job.
 pub fn manifests(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Vec<k8s::Manifest>, K8sError> {
     let bundle = k8s::build(job, keys)?;
-    k8s::check::check(&bundle)?;
-    Ok(bundle.manifests())
+    let manifests = bundle.manifests();
+    k8s::check::check(&bundle, &manifests)?;
+    Ok(manifests)
 }
 
 fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
@@ -395,12 +396,15 @@ pub fn output(
     Ok(())
 }
 
-/// Checks one config fully: every environment builds and its objects pass their checks.
+/// Checks one config fully: every environment builds, and its objects pass the rules and the
+/// Kubernetes schemas.
 pub fn check_config(file: &Path) -> Result<(Config, usize), Error> {
     let config = config::load(file)?;
     let mut objects = 0;
     for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
-        objects += manifests(&config.resolve(env)?, None)?.len();
+        let m = manifests(&config.resolve(env)?, None)?;
+        k8s::check::check_schemas(&m)?;
+        objects += m.len();
     }
     Ok((config, objects))
 }
@@ -416,20 +420,37 @@ fn validate(
             args.paths.iter().map(|p| p.display().to_string()).collect(),
         ));
     }
+    // Each worker holds one config at a time; results come back in file order.
+    let check_all = || -> Vec<Result<String, Error>> {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|file| {
+                check_config(file).map(|(config, objects)| {
+                    let envs: Vec<&str> = config.environment_names().collect();
+                    format!(
+                        "ok: {} ({} environments{}{}, {objects} objects)\n",
+                        file.display(),
+                        envs.len(),
+                        if envs.is_empty() { "" } else { ": " },
+                        envs.join(", ")
+                    )
+                })
+            })
+            .collect()
+    };
+    let results = match args.jobs {
+        None => check_all(),
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build()
+            .map_err(std::io::Error::other)?
+            .install(check_all),
+    };
     let mut invalid = 0;
-    for file in &files {
-        match check_config(file) {
-            Ok((config, objects)) => {
-                let envs: Vec<&str> = config.environment_names().collect();
-                writeln!(
-                    stdout,
-                    "ok: {} ({} environments{}{}, {objects} objects)",
-                    file.display(),
-                    envs.len(),
-                    if envs.is_empty() { "" } else { ": " },
-                    envs.join(", ")
-                )?;
-            }
+    for result in results {
+        match result {
+            Ok(line) => stdout.write_all(line.as_bytes())?,
             Err(e) if e.exit_code() == 2 => {
                 invalid += 1;
                 writeln!(stderr, "{e}")?;

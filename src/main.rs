@@ -2,6 +2,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc: `validate` over a monorepo spends a third of its instructions in the allocator;
+/// this cuts its time by a quarter (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = k8s_s3_spark::cli::Cli::parse();
     match k8s_s3_spark::run(

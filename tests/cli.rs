@@ -33,7 +33,18 @@ fn code(o: &Output) -> i32 {
 fn help_describes_every_command() {
     let top = run(&["--help"]);
     assert_eq!(code(&top), 0);
-    for command in ["render", "validate", "schema", "init"] {
+    for command in [
+        "render",
+        "chart",
+        "kustomize",
+        "validate",
+        "schema",
+        "init",
+        "versions",
+        "doctor",
+        "build-plan",
+        "check-s3",
+    ] {
         assert!(
             text(&top.stdout).contains(command),
             "top-level help lists {command}"
@@ -346,6 +357,21 @@ fn validate_takes_files_and_folders_and_reports_every_bad_file() {
 
     let empty = tempfile::tempdir().unwrap();
     assert_eq!(code(&run(&["validate", empty.path().to_str().unwrap()])), 2);
+}
+
+#[test]
+fn validate_output_does_not_depend_on_threads() {
+    // The three examples and every bad fixture: good and bad files interleaved.
+    let args = |jobs: &'static str| ["validate", "-j", jobs, "examples", "tests/invalid"];
+    let one = run(&args("1"));
+    for jobs in ["2", "7"] {
+        let many = run(&args(jobs));
+        assert_eq!(code(&many), code(&one));
+        assert_eq!(text(&many.stdout), text(&one.stdout), "-j {jobs}");
+        assert_eq!(text(&many.stderr), text(&one.stderr), "-j {jobs}");
+    }
+    assert_eq!(code(&one), 2);
+    assert_eq!(code(&run(&["validate", "-j", "0", "examples"])), 2);
 }
 
 #[test]

@@ -90,6 +90,15 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
         )
     })?;
 
+    match parse_clean(file, text) {
+        Some(config) => Ok(config),
+        None => parse_full(file, text),
+    }
+}
+
+/// The full path: every problem of the file, each with its position.
+fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
+    let fail = |d: Diagnostic| ConfigError::Invalid(Diagnostics(vec![d]));
     let spans = SpanIndex::build(text);
     if !spans.refused.is_empty() {
         let mut all = Diagnostics(
@@ -149,38 +158,45 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
     }
 
     let at = |field: &str| spans.position(field);
-    let structural = schema::check(&document);
-    if !structural.is_empty() {
-        let mut all = Diagnostics(
-            structural
-                .into_iter()
-                .map(|p| {
-                    let d = Diagnostic::new(file, p.field.clone(), p.message).at(at(&p.field));
-                    match p.help {
-                        Some(h) => d.help(h),
-                        None => d,
-                    }
-                })
-                .collect(),
-        );
-        all.normalize();
-        return Err(ConfigError::Invalid(all));
-    }
-    let job: SparkJob = serde_path_to_error::deserialize(document).map_err(|e| {
-        // The schema passed, so this is a number out of its type's range (e.g. 1e10 cores).
-        let mut field = String::new();
-        for segment in e.path().iter() {
-            field = match segment {
-                serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
-                serde_path_to_error::Segment::Map { key } => join_key(&field, key),
-                serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
-                serde_path_to_error::Segment::Unknown => field,
-            };
+    // Types first: the schema is generated from them, so a document they accept passes it too
+    // (a test keeps that true over every fixture). Only a rejected document pays for compiling
+    // the schema, which then reports every structural problem at once.
+    let job: SparkJob = match serde_path_to_error::deserialize(&document) {
+        Ok(job) => job,
+        Err(e) => {
+            let structural = schema::check(&document);
+            if !structural.is_empty() {
+                let mut all = Diagnostics(
+                    structural
+                        .into_iter()
+                        .map(|p| {
+                            let d =
+                                Diagnostic::new(file, p.field.clone(), p.message).at(at(&p.field));
+                            match p.help {
+                                Some(h) => d.help(h),
+                                None => d,
+                            }
+                        })
+                        .collect(),
+                );
+                all.normalize();
+                return Err(ConfigError::Invalid(all));
+            }
+            // The schema passed, so this is a number out of its type's range (e.g. 1e10 cores).
+            let mut field = String::new();
+            for segment in e.path().iter() {
+                field = match segment {
+                    serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
+                    serde_path_to_error::Segment::Map { key } => join_key(&field, key),
+                    serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
+                    serde_path_to_error::Segment::Unknown => field,
+                };
+            }
+            return Err(fail(Diagnostic::new(file, field.clone(), e.inner().to_string())
+                .at(at(&field))
+                .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand)")));
         }
-        fail(Diagnostic::new(file, field.clone(), e.inner().to_string())
-            .at(at(&field))
-            .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand)"))
-    })?;
+    };
 
     let mut all = Diagnostics::default();
     let problem = |p: validate::Problem, field: String| {
@@ -217,6 +233,37 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
     }
 }
 
+/// The fast path for a config with no problems: one YAML parse, the types, the rules; no span
+/// index (positions are only needed to report problems). `None` whenever anything is off,
+/// including features [`SpanIndex`] refuses (the parser is set to stop at anchors, aliases,
+/// merge keys, duplicate keys and a second document, and text with `!` may hold a tag), so the
+/// full path then reports exactly what it always did. On success both paths agree: the schema
+/// is generated from the types, so the types accepting a document means the schema does too.
+fn parse_clean(file: &Path, text: &str) -> Option<Config> {
+    if text.contains('!') {
+        return None;
+    }
+    let mut options = yaml_options();
+    options.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    let document: Value = serde_saphyr::from_str_with_options(text, options).ok()?;
+    let job: SparkJob = serde_json::from_value(document).ok()?;
+    if !validate::check(&job).is_empty() {
+        return None;
+    }
+    for (name, overlay) in &job.spec.environments {
+        if crate::syntax::dns1123_label(name).is_err()
+            || !validate::check(&apply(&job, overlay)).is_empty()
+        {
+            return None;
+        }
+    }
+    Some(Config {
+        file: file.to_path_buf(),
+        job,
+    })
+}
+
 fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
@@ -237,5 +284,74 @@ fn yaml_message(error: &serde_saphyr::Error) -> String {
     match first.rfind(" at line ") {
         Some(i) => first[..i].to_owned(),
         None => first.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every config file the repository holds: examples, bad configs, fuzz seeds and regressions.
+    fn fixtures() -> Vec<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in [
+            "examples",
+            "tests/invalid",
+            "fuzz/seeds",
+            "fuzz/regressions",
+        ] {
+            let mut pending = vec![root.join(dir)];
+            while let Some(d) = pending.pop() {
+                for entry in fs::read_dir(&d).into_iter().flatten().flatten() {
+                    let p = entry.path();
+                    if p.is_dir() {
+                        pending.push(p);
+                    } else if p.extension().is_none_or(|e| e != "py" && e != "md") {
+                        files.push(p);
+                    }
+                }
+            }
+        }
+        files.sort();
+        assert!(files.len() > 80, "fixtures found: {}", files.len());
+        files
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_full_path() {
+        let mut fast = 0;
+        for file in fixtures() {
+            let bytes = fs::read(&file).unwrap();
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                continue;
+            };
+            let full = parse_full(&file, text);
+            if let Some(config) = parse_clean(&file, text) {
+                fast += 1;
+                let full = full.unwrap_or_else(|e| {
+                    panic!("{}: fast path accepted, full path: {e}", file.display())
+                });
+                assert_eq!(config.job, full.job, "{}", file.display());
+            }
+        }
+        assert!(fast >= 3, "the examples take the fast path");
+    }
+
+    #[test]
+    fn what_the_types_accept_the_schema_accepts() {
+        for file in fixtures() {
+            let Ok(text) = fs::read_to_string(&file) else {
+                continue;
+            };
+            let Ok(document) = serde_saphyr::from_str_with_options::<Value>(&text, yaml_options())
+            else {
+                continue;
+            };
+            if serde_json::from_value::<SparkJob>(document.clone()).is_ok() {
+                let problems = schema::check(&document);
+                assert!(problems.is_empty(), "{}: {problems:?}", file.display());
+            }
+        }
     }
 }
