@@ -179,13 +179,7 @@ fn build_plan(
             |f| f.to_string_lossy().into_owned(),
         ),
     };
-    let plan = build_plan::plan(
-        &job,
-        versions,
-        job.spec.custom_distribution,
-        &env_images,
-        &options,
-    );
+    let plan = build_plan::plan(&job, versions, &env_images, &options);
     if let Some(path) = &args.dockerfile {
         write_new_file(path, plan.dockerfile.as_bytes())?;
         writeln!(stderr, "wrote {}", path.display())?;

@@ -84,7 +84,6 @@ fn sh(word: &str) -> String {
 pub fn plan(
     job: &SparkJob,
     versions: JobVersions,
-    custom_distribution: bool,
     env_images: &[(String, String)],
     options: &PlanOptions,
 ) -> BuildPlan {
@@ -170,7 +169,7 @@ pub fn plan(
         make.join(" "),
     );
     let published =
-        versions::spark_line(spark).is_some_and(|l| l.ships(hadoop)) && !custom_distribution;
+        versions::spark_line(spark).is_some_and(|l| l.ships(hadoop)) && !spec.custom_distribution;
     if published {
         let _ = writeln!(
             s,

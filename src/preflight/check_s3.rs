@@ -497,15 +497,12 @@ impl<'a> Client<'a> {
     }
 }
 
-/// Checks one `s3a://` URL: bucket, list, read.
-fn check_url(client: &Client<'_>, url: &str) -> UrlReport {
+/// Checks one `s3a://` URL, already split into bucket and key: bucket, list, read.
+fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> UrlReport {
     let mut steps = Vec::new();
     let report = |steps| UrlReport {
         url: url.to_string(),
         steps,
-    };
-    let Ok((bucket_name, key)) = syntax::s3a_url(url) else {
-        unreachable!("URLs are checked before")
     };
     let bucket = match client.bucket(bucket_name) {
         Ok(b) => b,
@@ -708,14 +705,22 @@ pub fn check(target: &Target, urls: &[String]) -> Result<Vec<UrlReport>, CheckS3
     if urls.is_empty() {
         return Err(CheckS3Error::NoUrls);
     }
-    for url in urls {
-        syntax::s3a_url(url).map_err(|reason| CheckS3Error::BadUrl {
-            url: url.clone(),
-            reason,
-        })?;
-    }
+    let parsed = urls
+        .iter()
+        .map(|url| {
+            syntax::s3a_url(url)
+                .map(|(bucket, key)| (url, bucket, key))
+                .map_err(|reason| CheckS3Error::BadUrl {
+                    url: url.clone(),
+                    reason,
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let client = Client::new(target);
-    Ok(urls.iter().map(|u| check_url(&client, u)).collect())
+    Ok(parsed
+        .into_iter()
+        .map(|(url, bucket, key)| check_url(&client, url, bucket, key))
+        .collect())
 }
 
 /// The report for people, scrubbed of key values.
