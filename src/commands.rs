@@ -229,7 +229,10 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
         )),
         None => None,
     };
+    // The environment's keys come first, as in the AWS SDKs; a profile is read only without them.
+    let env_keys = credentials::from_env().ok();
     let ambient_profile = match std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) {
+        _ if env_keys.is_some() || args.profile.is_some() => None,
         Some(p) => Some((
             format!("profile [{p}] ($AWS_PROFILE) of {}", file.display()),
             credentials::from_profile(&file, &p)?,
@@ -239,7 +242,7 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
             .map(|k| (format!("profile [default] of {}", file.display()), k)),
     };
     let ambient = check_s3::Ambient {
-        env_keys: credentials::from_env().ok(),
+        env_keys,
         profile_keys: ambient_profile,
         region: ["AWS_REGION", "AWS_DEFAULT_REGION"]
             .into_iter()
