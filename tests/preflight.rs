@@ -366,7 +366,12 @@ fn check_s3_reads_keys_prefixes_and_gzip_from_a_real_server() {
             "s3a://reviews/tsv/",
             "s3a://reviews/tsv/big.tsv.gz",
         ],
-        &keys_env(SECRET_KEY),
+        // The environment's keys win over $AWS_PROFILE, whose file is not even read.
+        &[
+            keys_env(SECRET_KEY).as_slice(),
+            &[("AWS_PROFILE", "not-in-any-file".to_string())],
+        ]
+        .concat(),
     );
     let text = out(&o);
     assert_eq!(code(&o), 0, "{text}{}", err(&o));
