@@ -275,7 +275,7 @@ fn xml_field(body: &str, name: &str) -> Option<String> {
     )
 }
 
-/// Classifies an S3 error answer. `what` is `"bucket"` or `"key"`, for the messages.
+/// Classifies an S3 error answer to a request for `key` (empty for bucket-level requests).
 fn classify(answer: &Answer, target: &Target, bucket: &str, key: &str) -> Failure {
     let body = String::from_utf8_lossy(&answer.body);
     let code = xml_field(&body, "Code").unwrap_or_default();

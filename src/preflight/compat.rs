@@ -79,21 +79,18 @@ fn table() -> String {
         "\nMinimums\n  Spark {MIN_SPARK} to run on Kubernetes; {MIN_SPARK_PYTHON_R} for Python and R applications\n  Hadoop {MIN_HADOOP} for S3A; {MIN_HADOOP_WEB_IDENTITY} for web identity (IRSA) and fs.s3a.endpoint.region\n  Spark {MIN_SPARK_POD_TEMPLATE} for pod templates (tolerations, node selectors, hardened driver and executor pods)\n"
     );
     t.push_str("\nCredentials providers (fs.s3a.aws.credentials.provider)\n");
-    for (label, sdk) in [
-        ("SDK v1", AwsSdk::V1Bundle(Version::new(1, 0, 0))),
-        ("SDK v2", AwsSdk::V2Bundle(None)),
-    ] {
+    for (label, sdk_v2) in [("SDK v1", false), ("SDK v2", true)] {
         let _ = writeln!(
             t,
             "  {label} keys:         {}\n  {label} web identity: {}",
-            versions::credentials_provider(CredentialsKind::EnvironmentVariables, sdk),
-            versions::credentials_provider(CredentialsKind::WebIdentity, sdk),
+            versions::provider_class(CredentialsKind::EnvironmentVariables, sdk_v2),
+            versions::provider_class(CredentialsKind::WebIdentity, sdk_v2),
         );
     }
     let _ = writeln!(
         t,
         "  anonymous (both):    {}",
-        versions::credentials_provider(CredentialsKind::Anonymous, AwsSdk::V2Bundle(None))
+        versions::provider_class(CredentialsKind::Anonymous, true)
     );
     t.push_str("\nAsk about one pairing: k8s-s3-spark versions --spark 3.5.3 [--hadoop 3.3.4]\n");
     t

@@ -299,7 +299,12 @@ pub enum CredentialsKind {
 
 /// The `fs.s3a.aws.credentials.provider` class for this kind of credentials and SDK.
 pub fn credentials_provider(kind: CredentialsKind, sdk: AwsSdk) -> &'static str {
-    match (kind, sdk.is_v2()) {
+    provider_class(kind, sdk.is_v2())
+}
+
+/// The provider class for this kind of credentials, for SDK v2 (`true`) or v1 (`false`).
+pub fn provider_class(kind: CredentialsKind, sdk_v2: bool) -> &'static str {
+    match (kind, sdk_v2) {
         (CredentialsKind::EnvironmentVariables, false) => {
             "com.amazonaws.auth.EnvironmentVariableCredentialsProvider"
         }
