@@ -62,10 +62,10 @@ def job(i, rng, invalid):
         lines.append(f"  mainClass: com.example.{team.replace('-', '')}.Job{i}")
     bucket = f"{team}-data-{i % 5}"
     lines += ["  arguments:", "    - --input", f"    - s3a://{bucket}/raw/{i}/", "    - --date", '    - "2026-11-23"']
-    lines += ["  sparkConf:", f"    spark.sql.shuffle.partitions: {rng.choice([32, 64, 200, 400])}",
-              "    spark.sql.adaptive.enabled: true"]
+    lines += ["  sparkConf:", f'    spark.sql.shuffle.partitions: "{rng.choice([32, 64, 200, 400])}"',
+              '    spark.sql.adaptive.enabled: "true"']
     if i % 3 == 0:
-        lines += ["  hadoopConf:", f"    fs.s3a.connection.maximum: {rng.choice([32, 64, 128])}"]
+        lines += ["  hadoopConf:", f'    fs.s3a.connection.maximum: "{rng.choice([32, 64, 128])}"']
     lines += ["  driver:", "    cores: 1", f"    memory: {rng.choice(['1g', '2g'])}"]
     lines += ["  executor:", f"    instances: {rng.randint(1, 20)}", f"    cores: {rng.choice([1, 2, 4])}",
               f"    memory: {mem}"]
@@ -97,7 +97,7 @@ def job(i, rng, invalid):
         if env == "prod":
             lines += [f"      image: registry.example.com/{team}/{name}:{spark}-{i % 9 + 2}",
                       "      executor:", f"        instances: {rng.randint(10, 40)}", "        memory: 8g",
-                      "      sparkConf:", "        spark.sql.shuffle.partitions: 800"]
+                      "      sparkConf:", '        spark.sql.shuffle.partitions: "800"']
         elif env == "dev":
             lines += ["      executor:", "        instances: 1"]
         elif env == "perf":

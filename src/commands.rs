@@ -162,7 +162,7 @@ fn build_plan(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Error> {
-    let config = config::load(&args.config)?;
+    let config = load(&args.config, stderr)?;
     let job = config.resolve(None)?;
     let versions = config::validate::job_versions(&job.spec).map_err(|problems| {
         K8sError::Unchecked(problems.into_iter().map(|p| p.message).collect())
@@ -295,8 +295,17 @@ pub fn manifests(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Vec<k8s::Mani
     Ok(manifests)
 }
 
+/// Loads a config and shows its warnings on `stderr`.
+fn load(file: &Path, stderr: &mut dyn Write) -> Result<Config, Error> {
+    let config = config::load(file)?;
+    for warning in &config.warnings.0 {
+        writeln!(stderr, "{warning}")?;
+    }
+    Ok(config)
+}
+
 fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
-    let config = config::load(&args.config)?;
+    let config = load(&args.config, stderr)?;
     let job = config.resolve(args.env.as_deref())?;
     let keys = keys(args)?;
     let manifests = manifests(&job, keys.as_ref())?;
@@ -314,7 +323,7 @@ fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> 
 }
 
 fn chart(args: &ChartArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
-    let config = config::load(&args.config)?;
+    let config = load(&args.config, stderr)?;
     let job = config.resolve(None)?;
     // The chart's defaults are the plain manifests: check those objects before writing.
     manifests(&job, None)?;
@@ -332,7 +341,7 @@ fn kustomize(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> Result<(), Error> {
-    let config = config::load(&args.config)?;
+    let config = load(&args.config, stderr)?;
     let tree = kustomize_tree(&config, &args.config)?;
     let out = &args.output;
     output(&tree, &out.out, out.check, out.force, stdout, stderr)
@@ -425,13 +434,18 @@ fn validate(
             .map(|file| {
                 check_config(file).map(|(config, objects)| {
                     let envs: Vec<&str> = config.environment_names().collect();
-                    format!(
+                    let mut line = String::new();
+                    for warning in &config.warnings.0 {
+                        line.push_str(&format!("{warning}\n"));
+                    }
+                    line.push_str(&format!(
                         "ok: {} ({} environments{}{}, {objects} objects)\n",
                         file.display(),
                         envs.len(),
                         if envs.is_empty() { "" } else { ": " },
                         envs.join(", ")
-                    )
+                    ));
+                    line
                 })
             })
             .collect()

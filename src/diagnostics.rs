@@ -7,6 +7,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::redact::redact;
+
 /// A position in a source file; both numbers start at 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Position {
@@ -16,9 +18,31 @@ pub struct Position {
     pub column: usize,
 }
 
+/// How bad a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Severity {
+    /// The input is refused: exit code 2, nothing written.
+    #[default]
+    Error,
+    /// The input works as written but probably not as meant; shown, never fatal.
+    Warning,
+}
+
+impl Severity {
+    /// The word printed before the message.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Error => "error",
+            Self::Warning => "warning",
+        }
+    }
+}
+
 /// One problem with the input, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
     /// The file the problem is in.
     pub file: PathBuf,
     /// Where in the file, when known.
@@ -33,12 +57,15 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem with `field` in `file`, position unknown until [`Diagnostic::at`] sets it.
+    /// Key-shaped text in the field or message is redacted ([`crate::redact`]): a key pasted into
+    /// the wrong field must not reach a terminal or a CI log.
     pub fn new(file: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
+            severity: Severity::Error,
             file: file.to_path_buf(),
             position: None,
-            field: field.into(),
-            message: message.into(),
+            field: redact(&field.into()).into_owned(),
+            message: redact(&message.into()).into_owned(),
             help: None,
         }
     }
@@ -50,10 +77,17 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the severity.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     /// Sets the help text.
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(redact(&help.into()).into_owned());
         self
     }
 }
@@ -64,7 +98,7 @@ impl fmt::Display for Diagnostic {
         if let Some(Position { line, column }) = self.position {
             write!(f, ":{line}:{column}")?;
         }
-        write!(f, ": error")?;
+        write!(f, ": {}", self.severity.as_str())?;
         if !self.field.is_empty() {
             write!(f, " in `{}`", self.field)?;
         }

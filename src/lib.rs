@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod k8s;
 pub mod preflight;
+pub mod redact;
 pub mod spark;
 pub mod syntax;
 pub mod write;

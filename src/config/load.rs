@@ -12,7 +12,7 @@ use super::environments::{apply, override_field};
 use super::model::SparkJob;
 use super::spans::{SpanIndex, join_index, join_key};
 use super::{ConfigError, schema, validate};
-use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position, Severity};
 
 /// How many refused YAML features (anchors, aliases...) are listed one by one.
 const MAX_REFUSALS_SHOWN: usize = 5;
@@ -27,6 +27,8 @@ pub struct Config {
     pub file: PathBuf,
     /// The base job (no environment applied).
     pub job: SparkJob,
+    /// What the rules warn about: accepted, but probably not meant. Shown by every command.
+    pub warnings: Diagnostics,
 }
 
 impl Config {
@@ -158,53 +160,90 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     }
 
     let at = |field: &str| spans.position(field);
+    let mut all = Diagnostics::default();
     // Types first: the schema is generated from them, so a document they accept passes it too
     // (a test keeps that true over every fixture). Only a rejected document pays for compiling
     // the schema, which then reports every structural problem at once.
-    let job: SparkJob = match serde_path_to_error::deserialize(&document) {
+    let job = match typed(text) {
         Ok(job) => job,
         Err(e) => {
             let structural = schema::check(&document);
-            if !structural.is_empty() {
-                let mut all = Diagnostics(
-                    structural
-                        .into_iter()
-                        .map(|p| {
-                            let d =
-                                Diagnostic::new(file, p.field.clone(), p.message).at(at(&p.field));
-                            match p.help {
-                                Some(h) => d.help(h),
-                                None => d,
-                            }
-                        })
-                        .collect(),
-                );
+            if structural.is_empty() {
+                // The schema passed, so this is a number out of its type's range (e.g. 1e10 cores).
+                let field = e.field;
+                let message = match value_at(&document, &field) {
+                    Some(value @ Value::Number(_)) => {
+                        format!("{value} is out of range for this field ({})", e.message)
+                    }
+                    _ => e.message,
+                };
+                return Err(fail(Diagnostic::new(file, field.clone(), message)
+                    .at(at(&field))
+                    .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand)")));
+            }
+            let mut pruned = document;
+            let mut removed = Vec::new();
+            for p in &structural {
+                if set_aside(&mut pruned, &p.field) {
+                    removed.push(p.field.clone());
+                }
+            }
+            for p in structural {
+                let d = Diagnostic::new(file, p.field.clone(), p.message).at(at(&p.field));
+                all.0.push(match p.help {
+                    Some(h) => d.help(h),
+                    None => d,
+                });
+            }
+            // Every field that parsed still gets the rules, so one run shows every problem.
+            // A problem on a field the schema already refused (or inside it) is not repeated.
+            let Some(job) = typed_from_value(&pruned) else {
                 all.normalize();
                 return Err(ConfigError::Invalid(all));
-            }
-            // The schema passed, so this is a number out of its type's range (e.g. 1e10 cores).
-            let mut field = String::new();
-            for segment in e.path().iter() {
-                field = match segment {
-                    serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
-                    serde_path_to_error::Segment::Map { key } => join_key(&field, key),
-                    serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
-                    serde_path_to_error::Segment::Unknown => field,
-                };
-            }
-            return Err(fail(Diagnostic::new(file, field.clone(), e.inner().to_string())
-                .at(at(&field))
-                .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand)")));
+            };
+            let mut more = Diagnostics::default();
+            rules(file, &job, &spans, &mut more);
+            all.0.extend(more.0.into_iter().filter(|d| {
+                !removed
+                    .iter()
+                    .any(|r| d.field == *r || super::spans::is_within(&d.field, r))
+            }));
+            all.normalize();
+            return Err(ConfigError::Invalid(all));
         }
     };
 
-    let mut all = Diagnostics::default();
+    rules(file, &job, &spans, &mut all);
+    let (warnings, errors): (Vec<_>, Vec<_>) = all
+        .0
+        .into_iter()
+        .partition(|d| d.severity == Severity::Warning);
+    let mut warnings = Diagnostics(warnings);
+    warnings.normalize();
+    if errors.is_empty() {
+        Ok(Config {
+            file: file.to_path_buf(),
+            job,
+            warnings,
+        })
+    } else {
+        let mut errors = Diagnostics(errors);
+        errors.0.extend(warnings.0);
+        errors.normalize();
+        Err(ConfigError::Invalid(errors))
+    }
+}
+
+/// The semantic rules for the base job and every environment, each problem at its position.
+fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) {
+    let at = |field: &str| spans.position(field);
     let problem = |p: validate::Problem, field: String| {
         Diagnostic::new(file, field.clone(), p.message)
             .at(at(&field))
             .help(p.help)
+            .severity(p.severity)
     };
-    for p in validate::check(&job) {
+    for p in validate::check(job) {
         let field = p.field.clone();
         all.0.push(problem(p, field));
     }
@@ -216,21 +255,104 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
                 .help("environment names become overlay folders: use lowercase letters, digits and '-', e.g. prod"));
         }
         // Problems the environment did not introduce are reported once, for the base.
-        for p in validate::check(&apply(&job, overlay)) {
-            if let Some(field) = override_field(&spans, name, &p.field) {
+        for p in validate::check(&apply(job, overlay)) {
+            if let Some(field) = override_field(spans, name, &p.field) {
                 all.0.push(problem(p, field));
             }
         }
     }
-    if all.0.is_empty() {
-        Ok(Config {
-            file: file.to_path_buf(),
-            job,
+}
+
+/// Why the typed deserialization refused a document: the field and the parser's message.
+struct TypeError {
+    field: String,
+    message: String,
+}
+
+/// The typed job, deserialized straight from the YAML text with [`typed_options`].
+fn typed(text: &str) -> Result<SparkJob, TypeError> {
+    let mut field = String::new();
+    let result = serde_saphyr::with_deserializer_from_str_with_options(text, typed_options(), |d| {
+        serde_path_to_error::deserialize::<_, SparkJob>(d).map_err(|e| {
+            for segment in e.path().iter() {
+                field = match segment {
+                    serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
+                    serde_path_to_error::Segment::Map { key } => join_key(&field, key),
+                    serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
+                    serde_path_to_error::Segment::Unknown => std::mem::take(&mut field),
+                };
+            }
+            e.into_inner()
         })
-    } else {
-        all.normalize();
-        Err(ConfigError::Invalid(all))
+    });
+    result.map_err(|e| TypeError {
+        field,
+        message: yaml_message(&e),
+    })
+}
+
+/// The typed job of a document with its refused fields removed, or `None` when what is left
+/// cannot be a job (a required field was refused). Goes back through YAML text so that strings
+/// are read the one way [`typed`] reads them.
+fn typed_from_value(document: &Value) -> Option<SparkJob> {
+    let text = serde_saphyr::to_string(document).ok()?;
+    typed(&text).ok()
+}
+
+/// Takes the node at `field` (a path as [`super::spans`] writes it) out of the way of the
+/// typed reading: a number or boolean where text belongs becomes its text (the field itself is
+/// already reported), anything else is removed. Returns whether the node was removed.
+fn set_aside(document: &mut Value, field: &str) -> bool {
+    let segments = super::spans::segments(field);
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut node = document;
+    for segment in parents {
+        let next = match (node, segment) {
+            (Value::Object(map), super::spans::Segment::Key(k)) => map.get_mut(k.as_str()),
+            (Value::Array(items), super::spans::Segment::Index(i)) => items.get_mut(*i),
+            _ => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => return false,
+        }
     }
+    match (node, last) {
+        (Value::Object(map), super::spans::Segment::Key(k)) => match map.get_mut(k.as_str()) {
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
+                *v = Value::String(v.to_string());
+                false
+            }
+            Some(_) => map.remove(k.as_str()).is_some(),
+            None => false,
+        },
+        // Keep the indexes of other list items: a refused item becomes null, which the types
+        // refuse, so the typed reading gives up rather than shift the items.
+        (Value::Array(items), super::spans::Segment::Index(i)) => match items.get_mut(*i) {
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
+                *v = Value::String(v.to_string());
+                false
+            }
+            Some(v) => {
+                *v = Value::Null;
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// The node at `field`, if there is one.
+fn value_at<'a>(document: &'a Value, field: &str) -> Option<&'a Value> {
+    super::spans::segments(field)
+        .iter()
+        .try_fold(document, |node, segment| match segment {
+            super::spans::Segment::Key(k) => node.get(k.as_str()),
+            super::spans::Segment::Index(i) => node.get(*i),
+        })
 }
 
 /// The fast path for a config with no problems: one YAML parse, the types, the rules; no span
@@ -243,11 +365,10 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
     if text.contains('!') {
         return None;
     }
-    let mut options = yaml_options();
+    let mut options = typed_options();
     options.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    let document: Value = serde_saphyr::from_str_with_options(text, options).ok()?;
-    let job: SparkJob = serde_json::from_value(document).ok()?;
+    let job: SparkJob = serde_saphyr::from_str_with_options(text, options).ok()?;
     if !validate::check(&job).is_empty() {
         return None;
     }
@@ -261,6 +382,7 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
     Some(Config {
         file: file.to_path_buf(),
         job,
+        warnings: Diagnostics::default(),
     })
 }
 
@@ -274,6 +396,15 @@ fn yaml_options() -> serde_saphyr::Options {
         budget.max_documents = 1;
         budget.max_nodes = 100_000;
     }
+    options
+}
+
+/// The options for reading the typed job: text fields take only text, so a plain `1.10`, `007`
+/// or `yes` (which YAML reads as 1.1, 7 and true) must be quoted instead of being changed
+/// silently; the schema says the same (`type: string`).
+fn typed_options() -> serde_saphyr::Options {
+    let mut options = yaml_options();
+    options.no_schema = true;
     options
 }
 
@@ -339,7 +470,7 @@ mod tests {
     }
 
     #[test]
-    fn what_the_types_accept_the_schema_accepts() {
+    fn what_the_types_and_rules_accept_the_schema_accepts() {
         for file in fixtures() {
             let Ok(text) = fs::read_to_string(&file) else {
                 continue;
@@ -348,7 +479,7 @@ mod tests {
             else {
                 continue;
             };
-            if serde_json::from_value::<SparkJob>(document.clone()).is_ok() {
+            if parse_clean(&file, &text).is_some() {
                 let problems = schema::check(&document);
                 assert!(problems.is_empty(), "{}: {problems:?}", file.display());
             }

@@ -3,10 +3,16 @@
 //! description in the JSON schema (`k8s-s3-spark schema`).
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// The most executors one job may ask for; more is a typo. The schema and the rules both use it.
+pub const MAX_EXECUTORS: u32 = 10_000;
+/// The most cores one driver or executor may ask for; more is a typo.
+pub const MAX_CORES: u32 = 512;
+/// The most retries of the submitter pod.
+pub const MAX_BACKOFF_LIMIT: i32 = 100;
 
 /// The API version this build of the tool reads.
 pub const API_VERSION: &str = "k8s-s3-spark/v1alpha1";
@@ -96,15 +102,15 @@ pub struct SparkJobSpec {
     pub main_class: Option<String>,
     /// Arguments passed to the application, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub arguments: Vec<ScalarString>,
+    pub arguments: Vec<String>,
     /// Extra Spark configuration (`spark.*` keys), passed as `--conf key=value` after the generated
     /// ones. Keys the tool sets itself are refused: set the matching field instead.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub spark_conf: BTreeMap<String, ScalarString>,
+    pub spark_conf: BTreeMap<String, String>,
     /// Extra Hadoop configuration (e.g. `fs.s3a.connection.maximum`), passed with the
     /// `spark.hadoop.` prefix added.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub hadoop_conf: BTreeMap<String, ScalarString>,
+    pub hadoop_conf: BTreeMap<String, String>,
     /// The Spark driver pod.
     #[serde(default)]
     pub driver: DriverSpec,
@@ -165,63 +171,6 @@ impl PullPolicy {
     }
 }
 
-/// A string, also written in YAML as a number or boolean (`3`, `true`), kept as the text given.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
-pub struct ScalarString(pub String);
-
-impl fmt::Display for ScalarString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<&str> for ScalarString {
-    fn from(s: &str) -> Self {
-        Self(s.to_owned())
-    }
-}
-
-impl<'de> Deserialize<'de> for ScalarString {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
-            type Value = ScalarString;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string, number or boolean")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<ScalarString, E> {
-                Ok(ScalarString(v.to_owned()))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<ScalarString, E> {
-                Ok(ScalarString(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<ScalarString, E> {
-                Ok(ScalarString(v.to_string()))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<ScalarString, E> {
-                Ok(ScalarString(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<ScalarString, E> {
-                Ok(ScalarString(v.to_string()))
-            }
-        }
-        d.deserialize_any(Visitor)
-    }
-}
-
-impl JsonSchema for ScalarString {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ScalarString".into()
-    }
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A string; numbers and booleans are taken as their text.",
-            "type": ["string", "number", "boolean"]
-        })
-    }
-}
-
 /// Declares the driver and executor structs, which share every field but `instances`, so that the
 /// two cannot drift apart and the schema still refuses `driver.instances`.
 macro_rules! spark_pod_spec {
@@ -233,6 +182,7 @@ macro_rules! spark_pod_spec {
             $($(#[$fmeta])* pub $field: $ty,)*
             /// Number of cores (`spark.{driver,executor}.cores`).
             #[serde(default = "default_cores")]
+            #[schemars(range(min = 1, max = MAX_CORES))]
             pub cores: u32,
             /// CPU request of the pod as a Kubernetes quantity (`500m`, `1`); defaults to `cores`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -294,6 +244,7 @@ spark_pod_spec!(
     ExecutorSpec, 1, {
         /// Number of executors (`spark.executor.instances`).
         #[serde(default = "default_instances")]
+        #[schemars(range(min = 1, max = MAX_EXECUTORS))]
         instances: u32 = default_instances(),
     }
 );
@@ -363,7 +314,7 @@ pub struct EnvVar {
     /// Variable name (letters, digits and '_', not starting with a digit).
     pub name: String,
     /// Value.
-    pub value: ScalarString,
+    pub value: String,
 }
 
 /// A Kubernetes toleration.
@@ -384,6 +335,7 @@ pub struct Toleration {
     pub effect: Option<TaintEffect>,
     /// For `NoExecute`: how long the pod stays bound after the taint appears.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub toleration_seconds: Option<i64>,
 }
 
@@ -545,15 +497,19 @@ pub struct AnonymousCredentials {}
 pub struct SubmitterSpec {
     /// Retries of the submitter pod (default 0: a failed submission is not repeated).
     #[serde(default)]
+    #[schemars(range(min = 0, max = MAX_BACKOFF_LIMIT))]
     pub backoff_limit: i32,
     /// Seconds after which a finished Job (and its pod and logs) is deleted; unset keeps it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub ttl_seconds_after_finished: Option<i32>,
     /// Seconds the whole Job may run before Kubernetes stops it; unset means no limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub active_deadline_seconds: Option<i64>,
     /// User id the submitter runs as (default 185, the user of the Apache Spark images).
     #[serde(default = "default_uid")]
+    #[schemars(range(min = 1))]
     pub run_as_user: i64,
     /// CPU and memory of the submitter container.
     #[serde(default)]
@@ -639,13 +595,13 @@ pub struct EnvironmentOverride {
     pub image_pull_policy: Option<PullPolicy>,
     /// Application arguments for this environment (replace the base list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<Vec<ScalarString>>,
+    pub arguments: Option<Vec<String>>,
     /// Spark configuration merged over `spec.sparkConf`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub spark_conf: BTreeMap<String, ScalarString>,
+    pub spark_conf: BTreeMap<String, String>,
     /// Hadoop configuration merged over `spec.hadoopConf`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub hadoop_conf: BTreeMap<String, ScalarString>,
+    pub hadoop_conf: BTreeMap<String, String>,
     /// Driver sizing for this environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub driver: Option<SizingOverride>,
@@ -666,6 +622,7 @@ pub struct EnvironmentOverride {
 pub struct SizingOverride {
     /// Replaces `cores`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = MAX_CORES))]
     pub cores: Option<u32>,
     /// Replaces `coreRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -687,9 +644,11 @@ pub struct SizingOverride {
 pub struct ExecutorOverride {
     /// Replaces `instances`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = MAX_EXECUTORS))]
     pub instances: Option<u32>,
     /// Replaces `cores`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = MAX_CORES))]
     pub cores: Option<u32>,
     /// Replaces `coreRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

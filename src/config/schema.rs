@@ -3,7 +3,8 @@
 
 use std::sync::OnceLock;
 
-use jsonschema::error::ValidationErrorKind;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::JsonType;
 use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
@@ -62,43 +63,116 @@ fn schema_value() -> &'static Value {
 
 /// Checks a parsed document against the schema; returns every problem found.
 pub fn check(document: &Value) -> Vec<SchemaProblem> {
-    let mut problems: Vec<SchemaProblem> = validator()
-        .iter_errors(document)
-        .map(|error| {
-            let mut field = String::new();
-            for segment in error.instance_path().segments() {
-                field = match segment {
-                    LocationSegment::Property(key) => join_key(&field, &key),
-                    LocationSegment::Index(i) => join_index(&field, i),
-                };
-            }
-            // The subschema that failed, to list allowed values and known fields.
-            let keyword = schema_value().pointer(error.schema_path().as_str());
-            let parent = error
-                .schema_path()
-                .as_str()
-                .rsplit_once('/')
-                .and_then(|(p, _)| schema_value().pointer(p));
-            describe(field, error.kind(), &error.to_string(), keyword, parent)
-        })
-        .collect();
+    let mut problems = Vec::new();
+    for error in validator().iter_errors(document) {
+        explain(&error, &mut problems);
+    }
     problems.sort_by(|a, b| a.field.cmp(&b.field).then(a.message.cmp(&b.message)));
     problems.dedup();
     problems
 }
 
+/// Turns one validation error into problems. An optional field is `anyOf: [{$ref}, {type:
+/// null}]` in the schema; when a value there fails, the reason is inside the `$ref` branch, so
+/// that branch's own errors are reported (an unknown field in an environment override reads as
+/// it does in the base, at the same line), not the `anyOf` summary.
+fn explain(error: &jsonschema::ValidationError<'_>, out: &mut Vec<SchemaProblem>) {
+    let mut field = String::new();
+    for segment in error.instance_path().segments() {
+        field = match segment {
+            LocationSegment::Property(key) => join_key(&field, &key),
+            LocationSegment::Index(i) => join_index(&field, i),
+        };
+    }
+    if let ValidationErrorKind::AnyOf { context } = error.kind()
+        && !error.instance().is_null()
+    {
+        let mut branches = context.iter().filter(|branch| !only_not_null(branch));
+        if let (Some(branch), None) = (branches.next(), branches.next()) {
+            for inner in branch {
+                explain(inner, out);
+            }
+            return;
+        }
+    }
+    // The subschema that failed, to list allowed values.
+    let keyword = schema_value().pointer(error.schema_path().as_str());
+    out.push(describe(
+        field,
+        error.kind(),
+        error.instance(),
+        &error.to_string(),
+        keyword,
+    ));
+}
+
+/// Whether a branch of an `anyOf` failed only because the value is not null (the `{type: null}`
+/// branch of an optional field).
+fn only_not_null(branch: &[jsonschema::ValidationError<'_>]) -> bool {
+    matches!(branch, [e] if matches!(e.kind(), ValidationErrorKind::Type { kind: TypeKind::Single(JsonType::Null) }))
+}
+
+/// Whether a type error's expected types are text only.
+fn expects_text(kind: &TypeKind) -> bool {
+    match kind {
+        TypeKind::Single(t) => *t == JsonType::String,
+        TypeKind::Multiple(set) => {
+            set.contains(JsonType::String)
+                && !set.contains(JsonType::Number)
+                && !set.contains(JsonType::Boolean)
+        }
+    }
+}
+
+/// The schema node describing the value at `field`, found by walking the schema from the root
+/// (through `$ref`, optional `anyOf`, maps and lists).
+fn schema_at(field: &str) -> Option<&'static Value> {
+    let mut node = resolve(schema_value())?;
+    for segment in super::spans::segments(field) {
+        node = match segment {
+            super::spans::Segment::Key(key) => node
+                .get("properties")
+                .and_then(|p| p.get(key.as_str()))
+                .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()))?,
+            super::spans::Segment::Index(_) => node.get("items")?,
+        };
+        node = resolve(node)?;
+    }
+    Some(node)
+}
+
+/// Follows `$ref`s and the non-null branch of an optional field's `anyOf`.
+fn resolve(mut node: &'static Value) -> Option<&'static Value> {
+    for _ in 0..16 {
+        if let Some(target) = reference_of(node) {
+            node = schema_value().pointer(target.strip_prefix('#')?)?;
+        } else if let Some(options) = node.get("anyOf").and_then(Value::as_array) {
+            let mut real = options
+                .iter()
+                .filter(|o| o.get("type").and_then(Value::as_str) != Some("null"));
+            match (real.next(), real.next()) {
+                (Some(only), None) => node = only,
+                _ => return Some(node),
+            }
+        } else {
+            return Some(node);
+        }
+    }
+    Some(node)
+}
+
 fn describe(
     field: String,
     kind: &ValidationErrorKind,
+    instance: &Value,
     fallback: &str,
     keyword: Option<&Value>,
-    parent: Option<&Value>,
 ) -> SchemaProblem {
     let plain = fallback.replace('"', "'");
     match kind {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let name = unexpected.first().cloned().unwrap_or_default();
-            let known: Vec<&str> = parent
+            let known: Vec<&str> = schema_at(&field)
                 .and_then(|p| p.get("properties"))
                 .and_then(Value::as_object)
                 .map(|props| props.keys().map(String::as_str).collect())
@@ -120,6 +194,19 @@ fn describe(
                 field: join_key(&field, name),
                 message: format!("missing required field `{name}`"),
                 help: Some(format!("add `{name}:` (see `k8s-s3-spark init` for a complete example)")),
+            }
+        }
+        ValidationErrorKind::Type { .. } if instance.is_null() => SchemaProblem {
+            field,
+            message: "has no value".into(),
+            help: Some("write the value after the colon, or remove the line to take the default".into()),
+        },
+        ValidationErrorKind::Type { kind } if expects_text(kind) && !instance.is_object() && !instance.is_array() => {
+            let read_as = if instance.is_boolean() { "a boolean" } else { "a number" };
+            SchemaProblem {
+                field,
+                message: format!("YAML reads this value as {read_as}, but the field takes text"),
+                help: Some("put the value in quotes, e.g. \"1.10\", so it stays exactly as written (unquoted, 1.10 would become 1.1, 007 would become 7 and yes would become true)".into()),
             }
         }
         ValidationErrorKind::Type { .. } => SchemaProblem {

@@ -200,6 +200,87 @@ fn current_path(stack: &[Frame]) -> String {
     }
 }
 
+/// Whether `path` names a node inside `ancestor` (not the node itself).
+pub fn is_within(path: &str, ancestor: &str) -> bool {
+    ancestor.is_empty() && !path.is_empty()
+        || path
+            .strip_prefix(ancestor)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+}
+
+/// One step of a field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// A mapping key.
+    Key(String),
+    /// A sequence index.
+    Index(usize),
+}
+
+/// The steps of a field path as [`join_key`] and [`join_index`] write it.
+pub fn segments(path: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut chars = path.chars().peekable();
+    let mut plain = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '.' => {
+                if !plain.is_empty() {
+                    out.push(Segment::Key(std::mem::take(&mut plain)));
+                }
+            }
+            '[' => {
+                if !plain.is_empty() {
+                    out.push(Segment::Key(std::mem::take(&mut plain)));
+                }
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                    let mut key = String::new();
+                    while let Some(c) = chars.next() {
+                        match c {
+                            '"' => break,
+                            '\\' => match chars.next() {
+                                Some('n') => key.push('\n'),
+                                Some('r') => key.push('\r'),
+                                Some('t') => key.push('\t'),
+                                Some('0') => key.push('\0'),
+                                Some('u') => {
+                                    let code: String = chars
+                                        .by_ref()
+                                        .skip_while(|c| *c == '{')
+                                        .take_while(|c| *c != '}')
+                                        .collect();
+                                    if let Some(c) = u32::from_str_radix(&code, 16)
+                                        .ok()
+                                        .and_then(char::from_u32)
+                                    {
+                                        key.push(c);
+                                    }
+                                }
+                                Some(other) => key.push(other),
+                                None => {}
+                            },
+                            other => key.push(other),
+                        }
+                    }
+                    out.push(Segment::Key(key));
+                    chars.next(); // ']'
+                } else {
+                    let digits: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                    if let Ok(i) = digits.parse() {
+                        out.push(Segment::Index(i));
+                    }
+                }
+            }
+            other => plain.push(other),
+        }
+    }
+    if !plain.is_empty() {
+        out.push(Segment::Key(plain));
+    }
+    out
+}
+
 /// The path of the enclosing field, or None at the root.
 pub fn parent(path: &str) -> Option<&str> {
     if path.is_empty() {
@@ -231,6 +312,28 @@ fn position(span: &Span) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_split_back_into_their_segments() {
+        let path = join_key(
+            &join_index(&join_key("spec.sparkConf", "spark.a\"b\nc"), 3),
+            "x",
+        );
+        assert_eq!(
+            segments(&path),
+            vec![
+                Segment::Key("spec".into()),
+                Segment::Key("sparkConf".into()),
+                Segment::Key("spark.a\"b\nc".into()),
+                Segment::Index(3),
+                Segment::Key("x".into()),
+            ]
+        );
+        assert!(is_within("spec.executor.cores", "spec.executor"));
+        assert!(is_within("spec.sparkConf[\"a\"]", "spec.sparkConf"));
+        assert!(!is_within("spec.executorX", "spec.executor"));
+        assert!(!is_within("spec.executor", "spec.executor"));
+    }
 
     const DOC: &str = "\
 metadata:

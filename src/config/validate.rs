@@ -5,9 +5,12 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    ApplicationType, PodView, S3Credentials, SparkJob, SparkJobSpec, TolerationOperator,
+    ApplicationType, MAX_BACKOFF_LIMIT, MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials,
+    SparkJob, SparkJobSpec, TolerationOperator,
 };
 use super::spans::{join_index, join_key};
+use crate::diagnostics::Severity;
+use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::submit::{RESERVED_ENV, reserved_conf_reason};
 use crate::spark::versions::{
     self, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_DRIVER_REQUEST_CORES,
@@ -15,14 +18,15 @@ use crate::spark::versions::{
 };
 use crate::syntax;
 
-/// The most executors one job may ask for; more is a typo.
-pub const MAX_EXECUTORS: u32 = 10_000;
-/// The most cores one driver or executor may ask for; more is a typo.
-pub const MAX_CORES: u32 = 512;
+/// The longest Secret name Kustomize's secretGenerator can suffix with `-` and its 10-character
+/// hash and stay within the 253 characters of a Kubernetes name.
+pub const MAX_GENERATED_SECRET_NAME: usize = 253 - 11;
 
 /// One rule broken: the field, what is wrong, and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// Error (the config is refused) or warning (shown, accepted).
+    pub severity: Severity,
     /// Field path (see [`super::spans`]).
     pub field: String,
     /// What is wrong.
@@ -42,10 +46,36 @@ impl Problems {
         help: impl Into<String>,
     ) {
         self.0.push(Problem {
+            severity: Severity::Error,
             field: field.into(),
             message: message.into(),
             help: help.into(),
         });
+    }
+
+    /// A warning: the config works as written, but probably not as meant.
+    fn warn(
+        &mut self,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.add(field, message, help);
+        if let Some(last) = self.0.last_mut() {
+            last.severity = Severity::Warning;
+        }
+    }
+
+    /// Refuses a value shaped like an AWS access key id: written here, it would land in plain
+    /// text in the Job. The value itself is never repeated.
+    fn no_key(&mut self, field: &str, value: &str) {
+        if redact::looks_like_access_key_id(value) || redact::looks_like_secret_key(value) {
+            self.add(
+                field,
+                "holds what looks like an AWS key; it would be written in plain text into the Job",
+                "remove it (and rotate the key if this file was shared): the driver and executors get their keys from spec.s3.credentials as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            );
+        }
     }
 
     /// Adds `rule`'s failure for `field`, if any.
@@ -254,6 +284,17 @@ fn image(p: &mut Problems, image: &str) {
 }
 
 fn application(p: &mut Problems, spec: &SparkJobSpec) {
+    for (i, argument) in spec.arguments.iter().enumerate() {
+        let field = join_index("spec.arguments", i);
+        if argument.contains('\0') {
+            p.add(
+                &field,
+                "contains a NUL byte, which container runtimes refuse in arguments",
+                "remove the NUL byte",
+            );
+        }
+        p.no_key(&field, &argument);
+    }
     let file = &spec.main_application_file;
     let scheme_ok = ["local:///", "s3a://", "http://", "https://"]
         .iter()
@@ -294,13 +335,23 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
             p.add(field, format!("{key:?} is not a Spark setting; spark-submit ignores keys that do not start with `spark.`"),
                 "for Hadoop settings use hadoopConf without the spark.hadoop. prefix");
         } else if let Some(hadoop_key) = key.strip_prefix("spark.hadoop.") {
-            p.add(
-                field,
-                format!("{key:?} is a Hadoop setting"),
-                format!("move it to hadoopConf as `{hadoop_key}`"),
-            );
+            // Say what hadoopConf would say, so the help leads to an accepted config.
+            match hadoop_conf_refusal(hadoop_key) {
+                Some((message, help)) => p.add(field, message, help),
+                None => p.add(
+                    field,
+                    format!("{key:?} is a Hadoop setting"),
+                    format!("move it to hadoopConf as `{hadoop_key}`"),
+                ),
+            }
         } else if let Some(reason) = reserved_conf_reason(key) {
             p.add(field, format!("{key:?} is set by the tool"), reason);
+        } else if redact::is_credential_setting(key) {
+            p.add(
+                field,
+                format!("{key:?} carries a credential"),
+                CREDENTIAL_SETTING_HELP,
+            );
         }
     }
     for key in spec.hadoop_conf.keys() {
@@ -311,31 +362,44 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
                 format!("{key:?} already has the spark.hadoop. prefix"),
                 format!("write it as `{rest}`"),
             );
-        } else if key.is_empty() || key.contains(char::is_whitespace) || key.contains('=') {
-            p.add(
-                field,
-                format!("{key:?} is not a Hadoop setting name"),
-                "write a key such as fs.s3a.connection.maximum",
-            );
-        } else if let Some(reason) = reserved_conf_reason(&format!("spark.hadoop.{key}")) {
-            p.add(field, format!("{key:?} is set by the tool"), reason);
+        } else if let Some((message, help)) = hadoop_conf_refusal(key) {
+            p.add(field, message, help);
         }
     }
-    for (key, value) in spec.spark_conf.iter().chain(&spec.hadoop_conf) {
-        if value.0.contains(['\n', '\r', '\0']) {
-            p.add(
-                join_key(
-                    if spec.spark_conf.contains_key(key) {
-                        "spec.sparkConf"
-                    } else {
-                        "spec.hadoopConf"
-                    },
-                    key,
-                ),
-                "values cannot contain line breaks or NUL",
-                "write the value on one line",
-            );
+    for (root, map) in [
+        ("spec.sparkConf", &spec.spark_conf),
+        ("spec.hadoopConf", &spec.hadoop_conf),
+    ] {
+        for (key, value) in map {
+            let field = join_key(root, key);
+            if value.contains(['\n', '\r', '\0']) {
+                p.add(
+                    &field,
+                    "values cannot contain line breaks or NUL",
+                    "write the value on one line",
+                );
+            }
+            p.no_key(&field, &value);
         }
+    }
+}
+
+/// Why a Hadoop key may not be set in hadoopConf, with the fix; `None` when it may.
+fn hadoop_conf_refusal(key: &str) -> Option<(String, String)> {
+    if key.is_empty() || key.contains(char::is_whitespace) || key.contains('=') {
+        Some((
+            format!("{key:?} is not a Hadoop setting name"),
+            "write a key such as fs.s3a.connection.maximum".into(),
+        ))
+    } else if let Some(reason) = reserved_conf_reason(&format!("spark.hadoop.{key}")) {
+        Some((format!("{key:?} is set by the tool"), reason.into()))
+    } else if redact::is_credential_setting(key) {
+        Some((
+            format!("{key:?} carries a credential"),
+            CREDENTIAL_SETTING_HELP.into(),
+        ))
+    } else {
+        None
     }
 }
 
@@ -402,13 +466,11 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
                 "remove it; configure spec.s3.credentials instead",
             );
         }
-        if var.value.0.contains('\0') {
-            p.add(
-                join_key(&join_index(&f("env"), i), "value"),
-                "values cannot contain NUL",
-                "remove the NUL byte",
-            );
+        let value_field = join_key(&join_index(&f("env"), i), "value");
+        if var.value.contains('\0') {
+            p.add(&value_field, "values cannot contain NUL", "remove the NUL byte");
         }
+        p.no_key(&value_field, &var.value);
     }
     for (key, value) in pod.node_selector {
         let field = join_key(&f("nodeSelector"), key);
@@ -478,6 +540,16 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
             ),
         }
     }
+    if let (Some(endpoint), Some(_)) = (&s3.endpoint, endpoint_tls)
+        && !s3.path_style_access
+        && !is_aws_endpoint(endpoint)
+    {
+        p.warn(
+            "spec.s3.endpoint",
+            "an S3-compatible endpoint without pathStyleAccess: S3A will ask for BUCKET.HOST, which most such servers (MinIO, Ceph, SeaweedFS) do not serve (UnknownHostException)",
+            "add `pathStyleAccess: true` under spec.s3, unless the server serves bucket subdomains",
+        );
+    }
     if let (Some(tls), Some(endpoint_tls)) = (s3.tls, endpoint_tls)
         && tls != endpoint_tls
     {
@@ -515,10 +587,28 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 syntax::dns1123_subdomain,
                 "use lowercase letters, digits, '-' and '.', e.g. aws-secrets",
             );
+            if secret.generate && secret.name.len() > MAX_GENERATED_SECRET_NAME {
+                p.add(
+                    "spec.s3.credentials.secret.name",
+                    format!(
+                        "is {} characters; Kustomize's secretGenerator adds '-' and a 10-character hash, and a Secret name has at most 253",
+                        secret.name.len()
+                    ),
+                    format!("use at most {MAX_GENERATED_SECRET_NAME} characters"),
+                );
+            }
             for (name, key) in [
                 ("accessKeyIdKey", &secret.access_key_id_key),
                 ("secretAccessKeyKey", &secret.secret_access_key_key),
             ] {
+                if redact::looks_like_key(key) {
+                    p.add(
+                        join_key("spec.s3.credentials.secret", name),
+                        "holds what looks like an AWS key, not the name of a key in the Secret",
+                        "write the name under which the Secret stores the key, e.g. AWS_ACCESS_KEY_ID; never the key itself (rotate it if this file was shared)",
+                    );
+                    continue;
+                }
                 let ok = !key.is_empty()
                     && key.len() <= 253
                     && key
@@ -585,13 +675,22 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
     }
 }
 
+/// Whether an endpoint is AWS's own (`*.amazonaws.com`, `*.amazonaws.com.cn`), which serves
+/// bucket subdomains.
+fn is_aws_endpoint(endpoint: &str) -> bool {
+    url::Url::parse(endpoint)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|host| host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn"))
+}
+
 fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
     let s = &spec.submitter;
-    if !(0..=100).contains(&s.backoff_limit) {
+    if !(0..=MAX_BACKOFF_LIMIT).contains(&s.backoff_limit) {
         p.add(
             "spec.submitter.backoffLimit",
             format!("{} is out of range", s.backoff_limit),
-            "use 0 (no retry) to 100",
+            format!("use 0 (no retry) to {MAX_BACKOFF_LIMIT}"),
         );
     }
     if s.ttl_seconds_after_finished.is_some_and(|t| t < 0) {

@@ -327,7 +327,7 @@ pub fn spark_submit_args(
         for e in pod.env {
             a.conf(
                 &format!("{env_prefix}{}", e.name),
-                &escape_for_spark_pods(&e.value.0),
+                &escape_for_spark_pods(&e.value),
             );
         }
     }
@@ -390,17 +390,17 @@ pub fn spark_submit_args(
     }
 
     for (k, v) in &spec.spark_conf {
-        a.user_conf(k, &v.0);
+        a.user_conf(k, v);
     }
     for (k, v) in &spec.hadoop_conf {
-        a.user_conf(&format!("spark.hadoop.{k}"), &v.0);
+        a.user_conf(&format!("spark.hadoop.{k}"), v);
     }
 
     a.0.push(escape_for_spark_pods(&spec.main_application_file));
     a.0.extend(
         spec.arguments
             .iter()
-            .map(|arg| escape_for_spark_pods(&arg.0)),
+            .map(|arg| escape_for_spark_pods(arg)),
     );
     a.0
 }

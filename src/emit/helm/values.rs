@@ -163,9 +163,6 @@ impl ChartValues {
             ),
             S3Credentials::Anonymous(_) => (None, None),
         };
-        let scalars = |m: &BTreeMap<String, crate::config::model::ScalarString>| {
-            m.iter().map(|(k, v)| (k.clone(), v.0.clone())).collect()
-        };
         Self {
             name_override: String::new(),
             fullname_override: String::new(),
@@ -186,10 +183,10 @@ impl ChartValues {
             },
             application: ApplicationValues {
                 file: spec.main_application_file.clone(),
-                arguments: spec.arguments.iter().map(|a| a.0.clone()).collect(),
+                arguments: spec.arguments.iter().map(|a| a.clone()).collect(),
             },
-            spark_conf: scalars(&spec.spark_conf),
-            hadoop_conf: scalars(&spec.hadoop_conf),
+            spark_conf: spec.spark_conf.clone(),
+            hadoop_conf: spec.hadoop_conf.clone(),
             driver: spec.driver.clone(),
             executor: spec.executor.clone(),
             s3: S3Values {
@@ -223,9 +220,51 @@ impl ChartValues {
                 props.remove("webIdentity");
             }
         }
+        // Helm's defaults are values.yaml; a schema `default` (the config's own defaults) would
+        // contradict it wherever the job sets another value.
+        strip_defaults(&mut schema);
         if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
             props.insert("global".into(), serde_json::json!({"description": "Helm's values shared with subcharts.", "type": "object"}));
         }
         schema
+    }
+}
+
+/// Removes every `default` keyword from a schema.
+fn strip_defaults(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            map.remove("default");
+            map.values_mut().for_each(strip_defaults);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_defaults),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_schema_carries_the_validators_limits_and_no_defaults() {
+        let config =
+            crate::config::load(std::path::Path::new("examples/amazon-reviews/spark-job.yaml"))
+                .unwrap();
+        let values = ChartValues::from_job(&config.job);
+        let schema = values.schema();
+        let instances = schema
+            .pointer("/definitions/ExecutorSpec/properties/instances")
+            .unwrap();
+        assert_eq!(instances["minimum"], 1);
+        assert_eq!(
+            instances["maximum"],
+            crate::config::model::MAX_EXECUTORS,
+            "{instances}"
+        );
+        assert!(
+            !serde_json::to_string(&schema).unwrap().contains("\"default\""),
+            "values.yaml is where a chart's defaults live"
+        );
     }
 }

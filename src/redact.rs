@@ -1,0 +1,238 @@
+//! What counts as a credential, so that none is ever shown or written by accident: values shaped
+//! like AWS keys, and Spark or Hadoop settings whose value is a credential.
+//!
+//! Two uses: the validator refuses credential-carrying settings (their values would land in plain
+//! text in the Job, the chart's values and the Kustomize base), and every message shown to a user
+//! passes through [`redact`], so a key pasted into the wrong field never reaches a terminal or a
+//! CI log.
+
+use std::borrow::Cow;
+
+/// What [`redact`] puts in place of a key-shaped value.
+pub const REDACTED: &str = "[redacted: looks like an AWS key]";
+
+/// An AWS access key id: `AKIA` (long-term) or `ASIA` (temporary) and 16 more capitals or digits.
+pub fn looks_like_access_key_id(s: &str) -> bool {
+    s.len() == 20
+        && (s.starts_with("AKIA") || s.starts_with("ASIA"))
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// An AWS secret access key: 40 characters of `[A-Za-z0-9/+]` mixing upper case, lower case and
+/// digits (a hex digest, all lower case, does not match).
+pub fn looks_like_secret_key(s: &str) -> bool {
+    s.len() == 40
+        && s.bytes().all(is_key_byte)
+        && s.bytes().any(|b| b.is_ascii_uppercase())
+        && s.bytes().any(|b| b.is_ascii_lowercase())
+        && s.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Either shape of AWS key.
+pub fn looks_like_key(s: &str) -> bool {
+    looks_like_access_key_id(s) || looks_like_secret_key(s)
+}
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'/' || b == b'+'
+}
+
+/// `text` with every key-shaped run of characters replaced by [`REDACTED`]. Runs are maximal
+/// stretches of `[A-Za-z0-9/+]`, so a key inside quotes, after `=` or in a path segment is found.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_key_byte(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_key_byte(bytes[i]) {
+            i += 1;
+        }
+        let run = &text[start..i];
+        let hit = looks_like_secret_key(run)
+            || run
+                .match_indices("AKIA")
+                .chain(run.match_indices("ASIA"))
+                .any(|(at, _)| {
+                    run.get(at..at + 20)
+                        .is_some_and(|candidate| looks_like_access_key_id(candidate))
+                });
+        if hit {
+            out.push_str(&text[copied..start]);
+            out.push_str(REDACTED);
+            copied = i;
+        }
+    }
+    if copied == 0 {
+        Cow::Borrowed(text)
+    } else {
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+}
+
+/// Setting names (Hadoop keys, also under `spark.hadoop.`) that carry a credential whatever the
+/// words in them: S3A per-bucket keys end the same way as the global ones.
+const CREDENTIAL_SUFFIXES: &[&str] = &[
+    "access.key",
+    "secret.key",
+    "session.token",
+    "encryption.key",
+    "server-side-encryption.key",
+];
+
+/// Setting names that carry a credential wherever this stands in them (Azure's
+/// `fs.azure.account.key.ACCOUNT.dfs.core.windows.net`).
+const CREDENTIAL_INFIXES: &[&str] = &[".account.key"];
+
+/// Words that make a setting's value a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "credential",
+    "credentials",
+];
+
+/// Last words of settings that name where a credential is, or how to get one, not the credential
+/// itself (`oauthTokenFile`, `credentials.provider`, `credential.provider.path`, a Secret's name).
+const POINTER_WORDS: &[&str] = &[
+    "provider",
+    "providers",
+    "path",
+    "file",
+    "mapping",
+    "class",
+    "enabled",
+    "name",
+];
+
+/// Prefixes whose keys name Kubernetes Secrets or Spark's delegation-token machinery, never hold
+/// a credential: `spark.kubernetes.driver.secrets.NAME=/mount/path` is the way to bring a Secret
+/// in as files.
+const NON_CREDENTIAL_PREFIXES: &[&str] = &[
+    "spark.kubernetes.driver.secrets.",
+    "spark.kubernetes.executor.secrets.",
+    "spark.security.credentials.",
+    "spark.kubernetes.kerberos.",
+];
+
+/// Whether a Spark or Hadoop setting's value is a credential (a per-bucket S3A key, an encryption
+/// key, a password, a token...). Such values would be written in plain text into the Job's
+/// arguments, the chart's values and the Kustomize base.
+pub fn is_credential_setting(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    if NON_CREDENTIAL_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return false;
+    }
+    if CREDENTIAL_SUFFIXES
+        .iter()
+        .any(|s| lower == *s || lower.ends_with(&format!(".{s}")))
+        || CREDENTIAL_INFIXES.iter().any(|i| lower.contains(i))
+    {
+        return true;
+    }
+    let words = words(key);
+    let last = words.last().map(String::as_str).unwrap_or_default();
+    words
+        .iter()
+        .any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
+        && !POINTER_WORDS.contains(&last)
+}
+
+/// Lower-case words of a setting name, split at `.`, `-`, `_` and camelCase humps.
+fn words(key: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in key.chars() {
+        if matches!(c, '.' | '-' | '_') {
+            words.extend((!current.is_empty()).then(|| std::mem::take(&mut current)));
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            words.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    words.extend((!current.is_empty()).then_some(current));
+    words
+}
+
+/// How to pass a credential without writing it into a setting: the help of every refusal of a
+/// credential-carrying setting, and it leads to a config the validator accepts.
+pub const CREDENTIAL_SETTING_HELP: &str = "remove it: a setting's value is written in plain text into the Job, the chart's values and the Kustomize base. Put the keys in the Secret of spec.s3.credentials.secret (they serve every bucket), or keep per-bucket keys in a Hadoop credential file stored in a Secret: mount it with sparkConf `spark.kubernetes.driver.secrets.NAME: /etc/hadoop-credentials` (and the executor's twin) and set hadoopConf `hadoop.security.credential.provider.path: jceks://file/etc/hadoop-credentials/s3.jceks`";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn key_shapes() {
+        assert!(looks_like_access_key_id(KEY_ID));
+        assert!(looks_like_access_key_id("ASIAIOSFODNN7EXAMPLE"));
+        assert!(!looks_like_access_key_id("AWS_ACCESS_KEY_ID"));
+        assert!(looks_like_secret_key(SECRET));
+        assert!(!looks_like_secret_key(
+            "0123456789abcdef0123456789abcdef01234567"
+        ));
+        assert!(!looks_like_secret_key("AWS_SECRET_ACCESS_KEY"));
+    }
+
+    #[test]
+    fn redacts_keys_wherever_they_stand() {
+        let text = format!("\"{SECRET}\" is not a valid Secret key; id={KEY_ID}, x{KEY_ID}y");
+        let shown = redact(&text);
+        assert!(!shown.contains(SECRET) && !shown.contains(KEY_ID), "{shown}");
+        assert_eq!(shown.matches(REDACTED).count(), 3, "{shown}");
+        assert!(matches!(
+            redact("spec.image: \"acme/job:latest\""),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn credential_settings() {
+        for key in [
+            "fs.s3a.bucket.raw.secret.key",
+            "fs.s3a.bucket.raw.access.key",
+            "fs.s3a.bucket.raw.session.token",
+            "fs.s3a.encryption.key",
+            "fs.s3a.server-side-encryption.key",
+            "spark.hadoop.fs.s3a.bucket.raw.secret.key",
+            "spark.ssl.keyStorePassword",
+            "spark.authenticate.secret",
+            "spark.kubernetes.authenticate.submission.oauthToken",
+            "fs.azure.account.key.acct.dfs.core.windows.net",
+            "my.db.credentials",
+        ] {
+            assert!(is_credential_setting(key), "{key}");
+        }
+        for key in [
+            "fs.s3a.connection.maximum",
+            "fs.s3a.bucket.raw.aws.credentials.provider",
+            "hadoop.security.credential.provider.path",
+            "spark.kubernetes.authenticate.driver.oauthTokenFile",
+            "spark.authenticate.secret.file",
+            "spark.kubernetes.driver.secrets.hadoop-password",
+            "spark.kubernetes.kerberos.tokenSecret.name",
+            "spark.security.credentials.renewalRatio",
+            "fs.s3a.encryption.algorithm",
+            "spark.sql.shuffle.partitions",
+        ] {
+            assert!(!is_credential_setting(key), "{key}");
+        }
+    }
+}
