@@ -90,7 +90,7 @@ impl Error {
             | Self::Doctor(_)
             | Self::CheckS3(_)
             | Self::FileExists(_) => 2,
-            Self::K8s(K8sError::KeysWithoutSecret) => 2,
+            Self::K8s(K8sError::KeysWithoutSecret | K8sError::KeysWithExternalSecret) => 2,
             Self::Write(WriteError::NotOurs { .. } | WriteError::NotAFolder(_)) => 2,
             Self::K8s(_)
             | Self::Helm(_)

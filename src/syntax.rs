@@ -5,6 +5,31 @@
 //! the fix. Pure functions with no allocation on success, shared by the config validator and the
 //! checks on generated objects.
 
+/// A Go duration as Kubernetes operators read them: one or more `<number><unit>` with units
+/// `ns`, `us`, `ms`, `s`, `m`, `h` (e.g. `1h`, `30m`, `1h30m`, `1.5h`).
+pub fn go_duration(s: &str) -> Result<(), String> {
+    let mut rest = s;
+    if rest.is_empty() {
+        return Err("is empty".into());
+    }
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(rest.len());
+        let number = &rest[..digits];
+        if number.is_empty() || number.starts_with('.') || number.ends_with('.') || number.matches('.').count() > 1 {
+            return Err("is not a duration such as 1h or 30m".into());
+        }
+        rest = &rest[digits..];
+        let unit = ["ns", "us", "ms", "s", "m", "h"]
+            .into_iter()
+            .find(|u| rest.starts_with(u) && !(*u == "m" && rest.starts_with("ms")))
+            .ok_or_else(|| "needs a unit after each number: ns, us, ms, s, m or h".to_string())?;
+        rest = &rest[unit.len()..];
+    }
+    Ok(())
+}
+
 /// A DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric.
 /// Namespaces, Job names and Spark application names use it.
 pub fn dns1123_label(s: &str) -> Result<(), String> {
@@ -421,6 +446,16 @@ mod tests {
         assert!(image_ref("Spark:1").is_err());
         assert!(image_ref("spark:").is_err());
         assert!(image_ref("spark@sha256:abc").is_err());
+    }
+
+    #[test]
+    fn go_durations() {
+        for ok in ["1h", "30m", "1h30m", "1.5h", "15s", "500ms"] {
+            assert!(go_duration(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "1", "h", "1d", "1.h", "-1h", "1 h"] {
+            assert!(go_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -211,8 +211,8 @@ fn symbolic_links_are_never_followed() {
         Some(0)
     );
     // A generated file replaced by a link to something outside the folder.
-    fs::remove_file(out.join("06-job.yaml")).unwrap();
-    std::os::unix::fs::symlink(&secret, out.join("06-job.yaml")).unwrap();
+    fs::remove_file(out.join("07-job.yaml")).unwrap();
+    std::os::unix::fs::symlink(&secret, out.join("07-job.yaml")).unwrap();
     let check = bin()
         .args(["render", EXAMPLE, "--out", out_s, "--check"])
         .output()
@@ -233,7 +233,7 @@ fn symbolic_links_are_never_followed() {
         Some(0)
     );
     assert!(
-        !fs::symlink_metadata(out.join("06-job.yaml"))
+        !fs::symlink_metadata(out.join("07-job.yaml"))
             .unwrap()
             .file_type()
             .is_symlink()

@@ -389,6 +389,8 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
 fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
+    // YAML 1.2 booleans: only true and false. `yes`, `no`, `on`, `n` are text, as written.
+    options.strict_booleans = true;
     if let Some(budget) = options.budget.as_mut() {
         budget.max_depth = 64;
         budget.max_aliases = 0;

@@ -363,9 +363,11 @@ pub enum TaintEffect {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceAccountSpec {
-    /// Name of the service account (default `spark`).
-    #[serde(default = "default_service_account")]
-    pub name: String,
+    /// Name of the service account. Default: the job's name (the chart's release name), so two
+    /// jobs or two Helm releases in one namespace never share or fight over one account. Set it
+    /// (with `create: false`) to use an account that exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Whether to generate the ServiceAccount (default true). The Role and RoleBinding are always
     /// generated and bound to this name.
     #[serde(default = "default_true")]
@@ -378,15 +380,22 @@ pub struct ServiceAccountSpec {
 impl Default for ServiceAccountSpec {
     fn default() -> Self {
         Self {
-            name: default_service_account(),
+            name: None,
             create: true,
             annotations: BTreeMap::new(),
         }
     }
 }
 
-fn default_service_account() -> String {
-    "spark".into()
+impl SparkJob {
+    /// The service account the pods run as: `spec.serviceAccount.name`, else the job's name.
+    pub fn service_account_name(&self) -> &str {
+        self.spec
+            .service_account
+            .name
+            .as_deref()
+            .unwrap_or(&self.metadata.name)
+    }
 }
 fn default_true() -> bool {
     true
@@ -450,11 +459,53 @@ pub struct SecretCredentials {
     /// Key in the Secret holding the secret access key (default `AWS_SECRET_ACCESS_KEY`).
     #[serde(default = "default_secret_key_key")]
     pub secret_access_key_key: String,
-    /// For `kustomize`: make the Secret with a secretGenerator from an `aws-credentials.env` file
-    /// beside each overlay, which the tree's `.gitignore` keeps out of git. False (default): the
-    /// Secret already exists (made by `kubectl create secret`, External Secrets, Sealed Secrets...).
+    /// Local use only, for `kustomize`: make the Secret with a secretGenerator from an
+    /// `aws-credentials.env` file beside each overlay, which the tree's `.gitignore` keeps out of
+    /// git, so the tree does not build from a clone (Argo CD, Flux). False (default): the Secret
+    /// exists, or comes from `externalSecret`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub generate: bool,
+    /// Have the External Secrets Operator write the Secret from a secret store (AWS Secrets
+    /// Manager, Vault...): every output form then carries an `ExternalSecret`
+    /// (`external-secrets.io/v1`) and no key is in any file, so GitOps trees build from git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_secret: Option<ExternalSecretSource>,
+}
+
+/// Where the External Secrets Operator reads the keys.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExternalSecretSource {
+    /// Name of the `SecretStore` (in the job's namespace) or `ClusterSecretStore` to read.
+    pub store: String,
+    /// `SecretStore` (default) or `ClusterSecretStore`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub store_kind: SecretStoreKind,
+    /// Key (name or path) of the secret in the store, e.g. `prod/spark/s3`.
+    pub remote_key: String,
+    /// Property of that secret holding the access key id (default `AWS_ACCESS_KEY_ID`).
+    #[serde(default = "default_access_key_key")]
+    pub access_key_id_property: String,
+    /// Property of that secret holding the secret access key (default `AWS_SECRET_ACCESS_KEY`).
+    #[serde(default = "default_secret_key_key")]
+    pub secret_access_key_property: String,
+    /// How often the operator reads the store again, as a Go duration (default `1h`).
+    #[serde(default = "default_refresh_interval")]
+    pub refresh_interval: String,
+}
+
+/// The kind of secret store an `ExternalSecret` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+pub enum SecretStoreKind {
+    /// A store in the job's namespace.
+    #[default]
+    SecretStore,
+    /// A store shared by the whole cluster.
+    ClusterSecretStore,
+}
+
+fn default_refresh_interval() -> String {
+    "1h".into()
 }
 
 impl Default for SecretCredentials {
@@ -464,6 +515,7 @@ impl Default for SecretCredentials {
             access_key_id_key: default_access_key_key(),
             secret_access_key_key: default_secret_key_key(),
             generate: false,
+            external_secret: None,
         }
     }
 }

@@ -206,7 +206,7 @@ fn describe(
             SchemaProblem {
                 field,
                 message: format!("YAML reads this value as {read_as}, but the field takes text"),
-                help: Some("put the value in quotes, e.g. \"1.10\", so it stays exactly as written (unquoted, 1.10 would become 1.1, 007 would become 7 and yes would become true)".into()),
+                help: Some("put the value in quotes, e.g. \"1.10\", so it stays exactly as written (unquoted, 1.10 would become 1.1 and 007 would become 7)".into()),
             }
         }
         ValidationErrorKind::Type { .. } => SchemaProblem {

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    ApplicationType, MAX_BACKOFF_LIMIT, MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials,
+    ApplicationType, ExternalSecretSource, MAX_BACKOFF_LIMIT, MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials,
     SparkJob, SparkJobSpec, TolerationOperator,
 };
 use super::spans::{join_index, join_key};
@@ -209,12 +209,14 @@ pub fn check(job: &SparkJob) -> Vec<Problem> {
         );
     }
 
-    p.rule(
-        "spec.serviceAccount.name",
-        &spec.service_account.name,
-        syntax::dns1123_subdomain,
-        "use lowercase letters, digits, '-' and '.', e.g. spark",
-    );
+    if let Some(name) = &spec.service_account.name {
+        p.rule(
+            "spec.serviceAccount.name",
+            name,
+            syntax::dns1123_subdomain,
+            "use lowercase letters, digits, '-' and '.', e.g. spark",
+        );
+    }
     annotations(
         &mut p,
         "spec.serviceAccount.annotations",
@@ -587,6 +589,9 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 syntax::dns1123_subdomain,
                 "use lowercase letters, digits, '-' and '.', e.g. aws-secrets",
             );
+            if let Some(source) = &secret.external_secret {
+                external_secret(p, secret.generate, source);
+            }
             if secret.generate && secret.name.len() > MAX_GENERATED_SECRET_NAME {
                 p.add(
                     "spec.s3.credentials.secret.name",
@@ -673,6 +678,44 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
             );
         }
     }
+}
+
+fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSource) {
+    let f = "spec.s3.credentials.secret.externalSecret";
+    if generate {
+        p.add(
+            join_key("spec.s3.credentials.secret", "generate"),
+            "the Secret cannot come both from a secretGenerator and from the External Secrets Operator",
+            "remove `generate: true` (externalSecret works from git) or remove externalSecret",
+        );
+    }
+    p.rule(
+        &join_key(f, "store"),
+        &source.store,
+        syntax::dns1123_subdomain,
+        "name the SecretStore or ClusterSecretStore, e.g. aws-secrets-manager",
+    );
+    for (name, value) in [
+        ("remoteKey", &source.remote_key),
+        ("accessKeyIdProperty", &source.access_key_id_property),
+        ("secretAccessKeyProperty", &source.secret_access_key_property),
+    ] {
+        let field = join_key(f, name);
+        if value.trim().is_empty() || value.contains(['\n', '\r', '\0']) {
+            p.add(
+                &field,
+                "must be one line of text",
+                "write the secret's key in the store (e.g. prod/spark/s3) or its property (e.g. AWS_ACCESS_KEY_ID)",
+            );
+        }
+        p.no_key(&field, value);
+    }
+    p.rule(
+        &join_key(f, "refreshInterval"),
+        &source.refresh_interval,
+        syntax::go_duration,
+        "write a Go duration such as 1h, 30m or 1h30m",
+    );
 }
 
 /// Whether an endpoint is AWS's own (`*.amazonaws.com`, `*.amazonaws.com.cn`), which serves

@@ -13,6 +13,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
 use super::labels::{self, Component};
+use super::rbac::PodRole;
+use super::external_secret::{self, ExternalSecret};
 use super::{K8sError, job, policy, rbac};
 use crate::config::SparkJob;
 use crate::config::model::S3Credentials;
@@ -33,6 +35,8 @@ pub struct Bundle {
     pub role_binding: RoleBinding,
     /// The credentials Secret, only when key values were supplied.
     pub secret: Option<Secret>,
+    /// The ExternalSecret that makes the credentials Secret, when the config names a store.
+    pub external_secret: Option<ExternalSecret>,
     /// The pod templates, for Spark 3.0+.
     pub pod_templates: Option<ConfigMap>,
     /// The Job running spark-submit.
@@ -65,7 +69,7 @@ fn name_of(meta: &ObjectMeta) -> &str {
 impl Bundle {
     /// The objects in their fixed order.
     pub fn manifests(&self) -> Vec<Manifest> {
-        let mut out = Vec::with_capacity(7);
+        let mut out = Vec::with_capacity(8);
         if let Some(o) = &self.namespace {
             out.push(manifest(o, name_of(&o.metadata)));
         }
@@ -78,6 +82,9 @@ impl Bundle {
             name_of(&self.role_binding.metadata),
         ));
         if let Some(o) = &self.secret {
+            out.push(manifest(o, name_of(&o.metadata)));
+        }
+        if let Some(o) = &self.external_secret {
             out.push(manifest(o, name_of(&o.metadata)));
         }
         if let Some(o) = &self.pod_templates {
@@ -114,7 +121,7 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
             .then(|| job.metadata.annotations.clone()),
         ..Default::default()
     };
-    let sa_name = &job.spec.service_account.name;
+    let sa_name = job.service_account_name();
 
     let namespace_object = job.spec.create_namespace.then(|| Namespace {
         metadata: meta(namespace, Component::Namespace, false),
@@ -131,18 +138,23 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
         metadata.annotations = (!annotations.is_empty()).then_some(annotations);
         ServiceAccount {
             metadata,
-            // Only the submitter mounts a token (the Job sets it); the driver gets its own from Spark.
-            automount_service_account_token: Some(false),
+            // Each pod says whether it mounts a token (rbac::needs_token). Before Spark 3.0 there
+            // are no pod templates to say it for the driver, so the account must mount it.
+            automount_service_account_token: submit::uses_pod_templates(versions.spark)
+                .then_some(false),
             ..Default::default()
         }
     });
 
-    let role = rbac::role(meta(name, Component::Rbac, true), versions);
+    let role = rbac::role(meta(name, Component::Rbac, true), job, versions);
     let role_binding =
         rbac::role_binding(meta(name, Component::Rbac, true), name, sa_name, namespace);
 
     let secret = match (&job.spec.s3.credentials, keys) {
         (_, None) => None,
+        (S3Credentials::Secret(s), Some(_)) if s.external_secret.is_some() => {
+            return Err(K8sError::KeysWithExternalSecret);
+        }
         (S3Credentials::Secret(s), Some(keys)) => {
             let encode = |v: &str| ByteString(v.as_bytes().to_vec());
             Some(Secret {
@@ -164,12 +176,23 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
         (_, Some(_)) => return Err(K8sError::KeysWithoutSecret),
     };
 
+    let external_secret = match &job.spec.s3.credentials {
+        S3Credentials::Secret(s) => s.external_secret.as_ref().map(|source| {
+            external_secret::external_secret(
+                meta(&s.name, Component::Credentials, true),
+                s,
+                source,
+            )
+        }),
+        _ => None,
+    };
+
     let pod_templates = submit::uses_pod_templates(versions.spark).then(|| {
         let data = job::TEMPLATE_FILES
             .iter()
-            .zip([true, false])
-            .map(|(file, driver)| {
-                let pod = job::pod_template(driver, job);
+            .zip([PodRole::Driver, PodRole::Executor])
+            .map(|(file, role)| {
+                let pod = job::pod_template(role, job, rbac::needs_token(role, job, versions));
                 ((*file).to_owned(), crate::emit::yaml::to_yaml(&pod))
             })
             .collect();
@@ -196,6 +219,7 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
         job_meta,
         pod_labels,
         job,
+        rbac::needs_token(PodRole::Submitter, job, versions),
         args,
         pod_templates
             .as_ref()
@@ -208,6 +232,7 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
         role,
         role_binding,
         secret,
+        external_secret,
         pod_templates,
         job: job_object,
     })

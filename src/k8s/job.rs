@@ -12,6 +12,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use super::rbac::PodRole;
 use crate::config::SparkJob;
 use crate::config::model::{ResourceAmounts, S3Credentials, TaintEffect, TolerationOperator};
 use crate::spark::submit::{
@@ -89,12 +90,14 @@ fn submitter_env(job: &SparkJob) -> Vec<EnvVar> {
     env
 }
 
-/// The Job running `spark-submit` with `args`. `templates_config_map` names the ConfigMap with
-/// the pod templates, when the Spark version uses them.
+/// The Job running `spark-submit` with `args`; `token`: whether its pod mounts the API token
+/// (see [`super::rbac::needs_token`]). `templates_config_map` names the ConfigMap with the pod
+/// templates, when the Spark version uses them.
 pub fn job(
     metadata: ObjectMeta,
     pod_labels: BTreeMap<String, String>,
     job_config: &SparkJob,
+    token: bool,
     args: Vec<String>,
     templates_config_map: Option<&str>,
 ) -> Job {
@@ -173,9 +176,8 @@ pub fn job(
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {
-                    service_account_name: Some(spec.service_account.name.clone()),
-                    // spark-submit talks to the API server with this token.
-                    automount_service_account_token: Some(true),
+                    service_account_name: Some(job_config.service_account_name().to_owned()),
+                    automount_service_account_token: Some(token),
                     restart_policy: Some("Never".into()),
                     image_pull_secrets: pull_secrets,
                     security_context: Some(PodSecurityContext {
@@ -198,9 +200,12 @@ pub fn job(
 }
 
 /// The pod template for the driver or the executors: non-root, seccomp RuntimeDefault, no
-/// privilege escalation, all capabilities dropped, plus the role's node selector and tolerations.
-/// Spark fills in everything else (image, resources, env, volumes).
-pub fn pod_template(driver: bool, job: &SparkJob) -> Pod {
+/// privilege escalation, all capabilities dropped, the API token only when `token` (the driver
+/// creates executors with it; executors never call the API server), plus the role's node selector
+/// and tolerations. Spark fills in everything else (image, resources, env, volumes) and keeps
+/// what the template sets.
+pub fn pod_template(role: PodRole, job: &SparkJob, token: bool) -> Pod {
+    let driver = role == PodRole::Driver;
     let role = if driver {
         job.spec.driver.as_pod()
     } else {
@@ -227,6 +232,7 @@ pub fn pod_template(driver: bool, job: &SparkJob) -> Pod {
     Pod {
         metadata: ObjectMeta::default(),
         spec: Some(PodSpec {
+            automount_service_account_token: Some(token),
             security_context: Some(PodSecurityContext {
                 run_as_non_root: Some(true),
                 seccomp_profile: seccomp_runtime_default(),

@@ -3,12 +3,14 @@
 
 mod bundle;
 pub mod check;
+pub mod external_secret;
 pub mod job;
 pub mod labels;
 pub mod policy;
 pub mod rbac;
 
 pub use bundle::{Bundle, Manifest, build};
+pub use external_secret::ExternalSecret;
 
 use k8s_openapi::Resource;
 use k8s_openapi::api::batch::v1::Job;
@@ -16,12 +18,13 @@ use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
 /// The kinds in the order they are emitted and applied.
-pub const KIND_ORDER: [&str; 7] = [
+pub const KIND_ORDER: [&str; 8] = [
     Namespace::KIND,
     ServiceAccount::KIND,
     Role::KIND,
     RoleBinding::KIND,
     Secret::KIND,
+    ExternalSecret::KIND,
     ConfigMap::KIND,
     Job::KIND,
 ];
@@ -40,6 +43,11 @@ pub enum K8sError {
         "--aws-profile/--aws-env supply keys for a Secret, but spec.s3.credentials is not `secret`\n  help: drop the flag, or switch spec.s3.credentials to `secret: {{}}`"
     )]
     KeysWithoutSecret,
+    /// Key values were supplied but the Secret comes from an ExternalSecret.
+    #[error(
+        "--aws-profile/--aws-env supply keys for a Secret that spec.s3.credentials.secret.externalSecret makes from a secret store\n  help: drop the flag (the External Secrets Operator writes the Secret), or remove externalSecret"
+    )]
+    KeysWithExternalSecret,
     /// A generated object failed the Kubernetes schema or a rule (a bug in this tool).
     #[error("internal error: a generated object failed its checks; please report this with your config:\n{}", .0.join("\n"))]
     Invalid(Vec<String>),

@@ -1,12 +1,24 @@
-//! The namespace-scoped Role the submitter and the driver need, and its binding.
+//! Who calls the API server, with which verbs: one table, per pod of the job. The Role is the
+//! union of the rows of the pods that run under the job's service account, and a pod gets an API
+//! token exactly when its row is not empty (see [`needs_token`]).
 //!
-//! Spark's driver creates and deletes executor pods (deleting them by label is a
-//! `deletecollection`), a headless Service, a ConfigMap with `spark.properties`, and, with
-//! on-demand volumes, PersistentVolumeClaims; spark-submit creates the driver pod and applies the
-//! Service and ConfigMap with server-side apply (`patch`). Older Spark replaces objects (`update`).
-//! Sources: the Spark docs' RBAC section, the Kubeflow Spark Operator chart and the Apache
-//! spark-kubernetes-operator (see the RBAC table in the facts file). Secrets are not listed: Spark
-//! only references them in pod specs, it never reads them.
+//! | pod | calls | why |
+//! |---|---|---|
+//! | submitter (spark-submit, cluster mode) | pods: create, get, list, watch, delete | creates the driver pod, waits for it (`waitAppCompletion`), deletes it if the rest cannot be made |
+//! | | configmaps, services: create, get, patch, update, delete | the driver's `spark.properties` ConfigMap and headless Service: server-side apply (`patch`) from Spark 3.5, create-or-replace (`create`, `get`, `update`) before; deleted again if submission fails |
+//! | | networkpolicies (Spark 4): the same | Spark 4 applies a NetworkPolicy for the driver |
+//! | driver | pods: create, get, list, watch, patch, delete, deletecollection | executor pods: allocates, watches and polls them, labels them with their executor id, kills them and deletes them by label at the end |
+//! | | configmaps: create, get, list, delete, deletecollection | the executors' ConfigMap, deleted by label at the end |
+//! | | services: get, list, delete, deletecollection | deletes its own Service by label at the end |
+//! | | persistentvolumeclaims (only with `OnDemand` claims): create, get, list, delete, deletecollection | on-demand volumes it owns |
+//! | | networkpolicies (Spark 4): create, get, list, patch, update, delete, deletecollection | the executors' NetworkPolicy |
+//! | executor | nothing | executors talk to the driver, never to the API server |
+//!
+//! Sources: Spark's `KubernetesClientApplication`, `KubernetesClusterSchedulerBackend`,
+//! `ExecutorPodsAllocator` and the snapshot sources; the Spark docs' RBAC section; the RBAC table
+//! in the facts file. Secrets are not listed: Spark only references them in pod specs.
+
+use std::collections::BTreeMap;
 
 use k8s_openapi::Resource;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod, Service};
@@ -14,6 +26,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::config::SparkJob;
 use crate::config::validate::JobVersions;
 use crate::spark::versions::Version;
 
@@ -21,51 +34,138 @@ use crate::spark::versions::Version;
 /// recording API server; the first 4.x release that does so is not confirmed, so all of 4.x).
 pub const MIN_SPARK_NETWORK_POLICY: Version = Version::new(4, 0, 0);
 
-const VERBS: [&str; 8] = [
-    "create",
-    "delete",
-    "deletecollection",
-    "get",
-    "list",
-    "patch",
-    "update",
-    "watch",
-];
+/// A pod of the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PodRole {
+    /// The Job's pod, running spark-submit.
+    Submitter,
+    /// The Spark driver, created by spark-submit.
+    Driver,
+    /// The Spark executors, created by the driver.
+    Executor,
+}
 
-/// The rules of the job's Role.
-pub fn rules(versions: JobVersions) -> Vec<PolicyRule> {
-    let mut core: Vec<String> = [
-        ConfigMap::URL_PATH_SEGMENT,
-        PersistentVolumeClaim::URL_PATH_SEGMENT,
-        Pod::URL_PATH_SEGMENT,
-        Service::URL_PATH_SEGMENT,
-    ]
-    .map(str::to_owned)
-    .to_vec();
-    core.sort();
-    let verbs: Vec<String> = VERBS.map(str::to_owned).to_vec();
-    let mut rules = vec![PolicyRule {
-        api_groups: Some(vec![Pod::GROUP.to_owned()]),
-        resources: Some(core),
-        verbs: verbs.clone(),
-        ..Default::default()
-    }];
-    if versions.spark >= MIN_SPARK_NETWORK_POLICY {
-        rules.push(PolicyRule {
-            api_groups: Some(vec![NetworkPolicy::GROUP.to_owned()]),
-            resources: Some(vec![NetworkPolicy::URL_PATH_SEGMENT.to_owned()]),
-            verbs,
-            ..Default::default()
-        });
+impl PodRole {
+    /// Every pod of a job.
+    pub const ALL: [Self; 3] = [Self::Submitter, Self::Driver, Self::Executor];
+}
+
+/// One row of the table: a pod may call `verbs` on `resource` of API group `group`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCall {
+    /// API group (`""` for the core group).
+    pub group: &'static str,
+    /// Resource, as in the API path (`pods`).
+    pub resource: &'static str,
+    /// Verbs, sorted.
+    pub verbs: &'static [&'static str],
+}
+
+fn call<R: Resource>(verbs: &'static [&'static str]) -> ApiCall {
+    ApiCall {
+        group: R::GROUP,
+        resource: R::URL_PATH_SEGMENT,
+        verbs,
     }
-    rules
+}
+
+/// Whether the job asks Spark for on-demand PersistentVolumeClaims (`claimName: OnDemand`),
+/// which the driver then creates and deletes.
+pub fn uses_on_demand_claims(job: &SparkJob) -> bool {
+    job.spec.spark_conf.iter().any(|(key, value)| {
+        key.contains(".volumes.persistentVolumeClaim.")
+            && key.ends_with(".options.claimName")
+            && value == "OnDemand"
+    })
+}
+
+/// What `role` calls on the API server, for this job.
+pub fn api_calls(role: PodRole, job: &SparkJob, versions: JobVersions) -> Vec<ApiCall> {
+    let network_policies = versions.spark >= MIN_SPARK_NETWORK_POLICY;
+    let mut calls = match role {
+        PodRole::Submitter => vec![
+            call::<Pod>(&["create", "delete", "get", "list", "watch"]),
+            call::<ConfigMap>(&["create", "delete", "get", "patch", "update"]),
+            call::<Service>(&["create", "delete", "get", "patch", "update"]),
+        ],
+        PodRole::Driver => vec![
+            call::<Pod>(&[
+                "create",
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "watch",
+            ]),
+            call::<ConfigMap>(&["create", "delete", "deletecollection", "get", "list"]),
+            call::<Service>(&["delete", "deletecollection", "get", "list"]),
+        ],
+        PodRole::Executor => Vec::new(),
+    };
+    if network_policies && role != PodRole::Executor {
+        calls.push(call::<NetworkPolicy>(match role {
+            PodRole::Submitter => &["create", "delete", "get", "patch", "update"],
+            _ => &[
+                "create",
+                "delete",
+                "deletecollection",
+                "get",
+                "list",
+                "patch",
+                "update",
+            ],
+        }));
+    }
+    if role == PodRole::Driver && uses_on_demand_claims(job) {
+        calls.push(call::<PersistentVolumeClaim>(&[
+            "create",
+            "delete",
+            "deletecollection",
+            "get",
+            "list",
+        ]));
+    }
+    calls
+}
+
+/// Whether `role` gets an API token mounted: exactly when it calls the API server.
+pub fn needs_token(role: PodRole, job: &SparkJob, versions: JobVersions) -> bool {
+    !api_calls(role, job, versions).is_empty()
+}
+
+/// The rules of the job's Role: the union of every pod's calls, one rule per API group and set
+/// of verbs, resources and verbs sorted, so the output is stable.
+pub fn rules(job: &SparkJob, versions: JobVersions) -> Vec<PolicyRule> {
+    let mut by_resource: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for role in PodRole::ALL {
+        for c in api_calls(role, job, versions) {
+            let verbs = by_resource.entry((c.group, c.resource)).or_default();
+            verbs.extend(c.verbs);
+            verbs.sort_unstable();
+            verbs.dedup();
+        }
+    }
+    let mut grouped: BTreeMap<(&str, Vec<&str>), Vec<&str>> = BTreeMap::new();
+    for ((group, resource), verbs) in by_resource {
+        grouped.entry((group, verbs)).or_default().push(resource);
+    }
+    grouped
+        .into_iter()
+        .map(|((group, verbs), resources)| PolicyRule {
+            api_groups: Some(vec![group.to_owned()]),
+            resources: Some(resources.into_iter().map(str::to_owned).collect()),
+            verbs: verbs.into_iter().map(str::to_owned).collect(),
+            ..Default::default()
+        })
+        .collect()
 }
 
 /// The Role.
-pub fn role(metadata: ObjectMeta, versions: JobVersions) -> Role {
+pub fn role(metadata: ObjectMeta, job: &SparkJob, versions: JobVersions) -> Role {
     Role {
         metadata,
-        rules: Some(rules(versions)),
+        rules: Some(rules(job, versions)),
     }
 }
 
@@ -89,5 +189,69 @@ pub fn role_binding(
             namespace: Some(namespace.to_owned()),
             ..Default::default()
         }]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job_of(spark: &str, conf: &[(&str, &str)]) -> (SparkJob, JobVersions) {
+        let text = format!(
+            "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata: {{name: j, namespace: n}}\nspec:\n  type: Python\n  sparkVersion: {spark}\n  image: a/b:1\n  mainApplicationFile: local:///a.py\n  sparkConf: {{{}}}\n",
+            conf.iter()
+                .map(|(k, v)| format!("{k:?}: {v:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let config = crate::config::parse(std::path::Path::new("t.yaml"), text.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let versions = crate::config::validate::job_versions(&config.job.spec).unwrap();
+        (config.job, versions)
+    }
+
+    #[test]
+    fn tokens_follow_the_table() {
+        let (job, v) = job_of("3.5.3", &[]);
+        assert!(needs_token(PodRole::Submitter, &job, v));
+        assert!(needs_token(PodRole::Driver, &job, v));
+        assert!(!needs_token(PodRole::Executor, &job, v));
+    }
+
+    #[test]
+    fn the_role_is_the_union_of_the_table() {
+        let (job, v) = job_of("3.5.3", &[]);
+        let rules = super::rules(&job, v);
+        let find = |resource: &str| {
+            rules
+                .iter()
+                .find(|r| r.resources.as_ref().unwrap().iter().any(|x| x == resource))
+                .map(|r| r.verbs.join(","))
+        };
+        assert_eq!(
+            find("pods").as_deref(),
+            Some("create,delete,deletecollection,get,list,patch,watch")
+        );
+        assert_eq!(
+            find("configmaps").as_deref(),
+            Some("create,delete,deletecollection,get,list,patch,update")
+        );
+        assert_eq!(find("persistentvolumeclaims"), None);
+        assert_eq!(find("networkpolicies"), None);
+
+        let (job, v) = job_of(
+            "4.0.1",
+            &[(
+                "spark.kubernetes.executor.volumes.persistentVolumeClaim.spill.options.claimName",
+                "OnDemand",
+            )],
+        );
+        let rules = super::rules(&job, v);
+        assert!(rules.iter().any(|r| r.api_groups.as_deref() == Some(&["networking.k8s.io".to_owned()][..])));
+        assert!(rules.iter().any(|r| r
+            .resources
+            .as_ref()
+            .unwrap()
+            .contains(&"persistentvolumeclaims".to_owned())));
     }
 }

@@ -16,7 +16,10 @@ use super::yaml;
 use crate::config::SparkJob;
 use crate::config::model::{ApplicationType, S3Credentials};
 use crate::config::validate::{self, JobVersions};
-use crate::k8s::{policy, rbac};
+use crate::k8s::rbac::{self, PodRole};
+use crate::k8s::policy;
+use crate::k8s::ExternalSecret;
+use k8s_openapi::Resource;
 use crate::spark::submit;
 use crate::spark::versions::MIN_HADOOP_REGION_CONF;
 
@@ -57,6 +60,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "templates/secret.yaml",
         include_str!("../../../chart-templates/templates/secret.yaml.tera"),
+    ),
+    (
+        "templates/externalsecret.yaml",
+        include_str!("../../../chart-templates/templates/externalsecret.yaml.tera"),
     ),
     (
         "templates/pod-templates.yaml",
@@ -134,7 +141,12 @@ pub fn chart(
         "web_identity": matches!(spec.s3.credentials, S3Credentials::WebIdentity(_)),
         "region_conf": versions.hadoop >= MIN_HADOOP_REGION_CONF,
         "python_version_conf": spec.app_type == ApplicationType::Python && versions.spark.line() == (2, 4),
-        "rules": yaml::to_yaml(&json!({ "rules": rbac::rules(versions) })).trim_end(),
+        "rules": yaml::to_yaml(&json!({ "rules": rbac::rules(job, versions) })).trim_end(),
+        "external_secret_api_version": ExternalSecret::API_VERSION,
+        "external_secret_kind": ExternalSecret::KIND,
+        "submitter_token": rbac::needs_token(PodRole::Submitter, job, versions),
+        "driver_token": rbac::needs_token(PodRole::Driver, job, versions),
+        "executor_token": rbac::needs_token(PodRole::Executor, job, versions),
         "high_uid": policy::HIGH_UID,
         "token_skip": annotation_line(&policy::TOKEN),
         "uid_skip": annotation_line(&policy::LOW_UID),
