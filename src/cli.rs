@@ -246,4 +246,56 @@ pub struct InitArgs {
     /// The folder to write spark-job.yaml into (created if missing).
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+    /// The job's name [default: the folder's name when it is a valid name, else spark-job].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The namespace the job runs in.
+    #[arg(long, default_value = "spark-jobs")]
+    pub namespace: String,
+    /// The application's language.
+    #[arg(long = "type", value_enum, default_value_t = AppType::Python)]
+    pub app_type: AppType,
+    /// The main class, for Java and Scala [default: com.example.Main].
+    #[arg(long)]
+    pub main_class: Option<String>,
+    /// An S3-compatible endpoint (MinIO, Ceph, SeaweedFS), e.g. http://minio.storage.svc:9000.
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Path-style requests (most S3-compatible stores need them).
+    #[arg(long)]
+    pub path_style: bool,
+    /// How Spark authenticates to S3.
+    #[arg(long, value_enum, default_value_t = CredentialsKind::Secret)]
+    pub credentials: CredentialsKind,
+    /// The IAM role, with --credentials web-identity.
+    #[arg(long, value_name = "ARN", required_if_eq("credentials", "web-identity"))]
+    pub role_arn: Option<String>,
+    /// What the file's `# yaml-language-server: $schema=` line names [default: spark-job.schema.json,
+    /// written beside the config].
+    #[arg(long, value_name = "URL")]
+    pub schema: Option<String>,
+}
+
+/// An application language, for `init --type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AppType {
+    /// PySpark.
+    Python,
+    /// Scala.
+    Scala,
+    /// Java.
+    Java,
+    /// SparkR.
+    R,
+}
+
+/// A credentials kind, for `init --credentials`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CredentialsKind {
+    /// Keys from a Kubernetes Secret.
+    Secret,
+    /// Web identity (IRSA on EKS), with --role-arn.
+    WebIdentity,
+    /// No credentials (public buckets).
+    Anonymous,
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    BuildPlanArgs, ChartArgs, CheckS3Args, Cli, Command, DoctorArgs, InitArgs, KustomizeArgs,
+    AppType, BuildPlanArgs, CredentialsKind, ChartArgs, CheckS3Args, Cli, Command, DoctorArgs, InitArgs, KustomizeArgs,
     RenderArgs, ValidateArgs, VersionsArgs,
 };
 use crate::config::{self, Config, ConfigError, SparkJob};
@@ -17,10 +17,10 @@ use crate::preflight::check_s3::{self, CheckS3Error};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
 use crate::spark::versions::Version;
+use crate::config::model::ApplicationType;
+use crate::starter::{self, StarterCredentials, StarterOptions};
 use crate::write::{self, WriteError};
 
-/// The starter config `init` writes: the shipped Amazon reviews example.
-pub const STARTER_CONFIG: &str = include_str!("../examples/amazon-reviews/spark-job.yaml");
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +49,9 @@ pub enum Error {
     /// `validate` was given paths without configs.
     #[error("no config files (*.yaml or *.yml with kind SparkJob) found in {}\n  help: pass spark-job.yaml files or folders that contain them", .0.join(", "))]
     NoConfigs(Vec<String>),
+    /// `init`'s options make an invalid config.
+    #[error("these init options make an invalid config; nothing was written:\n{0}\n  help: change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)")]
+    BadInit(crate::diagnostics::Diagnostics),
     /// `init` found a config already there.
     #[error("{} exists; init never overwrites a config\n  help: choose another folder, or edit the file you have", .0.display())]
     Exists(PathBuf),
@@ -86,6 +89,7 @@ impl Error {
             | Self::InvalidConfigs(..)
             | Self::NoConfigs(_)
             | Self::Exists(_)
+            | Self::BadInit(_)
             | Self::BadVersion { .. }
             | Self::Doctor(_)
             | Self::CheckS3(_)
@@ -171,12 +175,21 @@ fn build_plan(
     for name in config.environment_names() {
         env_images.push((name.to_string(), config.resolve(Some(name))?.spec.image));
     }
+    let context = match args.config.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
     let options = build_plan::PlanOptions {
         base_repository: args.base_repository.clone(),
         image_version: args.image_version.clone(),
         config_file: args.config.file_name().map_or_else(
             || "spark-job.yaml".into(),
             |f| f.to_string_lossy().into_owned(),
+        ),
+        context: context.display().to_string(),
+        dockerfile: args.dockerfile.as_ref().map_or_else(
+            || context.join("Dockerfile").display().to_string(),
+            |d| d.display().to_string(),
         ),
     };
     let plan = build_plan::plan(&job, versions, &env_images, &options);
@@ -525,32 +538,79 @@ fn declares_spark_job(path: &Path) -> bool {
 
 fn init(args: &InitArgs, stdout: &mut dyn Write) -> Result<(), Error> {
     let file = args.dir.join("spark-job.yaml");
-    let io_error = |source| WriteError::Io {
-        path: file.clone(),
+    let io_error = |path: &Path, source| WriteError::Io {
+        path: path.to_path_buf(),
         source,
     };
-    std::fs::create_dir_all(&args.dir).map_err(io_error)?;
-    let text: String = STARTER_CONFIG
-        .lines()
-        .filter(|l| !l.starts_with("# yaml-language-server:"))
-        .flat_map(|l| [l, "\n"])
-        .collect();
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&file)
-        .map_err(|source| {
-            if source.kind() == std::io::ErrorKind::AlreadyExists {
-                Error::Exists(file.clone())
-            } else {
-                io_error(source).into()
+    let folder_name = std::fs::canonicalize(&args.dir)
+        .unwrap_or_else(|_| args.dir.clone())
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| crate::syntax::dns1123_label(n).is_ok());
+    let write_schema = args.schema.is_none();
+    let options = StarterOptions {
+        name: args
+            .name
+            .clone()
+            .or(folder_name)
+            .unwrap_or_else(|| "spark-job".into()),
+        namespace: args.namespace.clone(),
+        app_type: match args.app_type {
+            AppType::Python => ApplicationType::Python,
+            AppType::Scala => ApplicationType::Scala,
+            AppType::Java => ApplicationType::Java,
+            AppType::R => ApplicationType::R,
+        },
+        main_class: args.main_class.clone(),
+        endpoint: args.endpoint.clone(),
+        path_style: args.path_style,
+        credentials: match args.credentials {
+            CredentialsKind::Secret => StarterCredentials::Secret,
+            CredentialsKind::WebIdentity => {
+                StarterCredentials::WebIdentity(args.role_arn.clone().unwrap_or_default())
             }
-        })?;
-    f.write_all(text.as_bytes()).map_err(io_error)?;
+            CredentialsKind::Anonymous => StarterCredentials::Anonymous,
+        },
+        schema: args
+            .schema
+            .clone()
+            .unwrap_or_else(|| starter::SCHEMA_FILE_NAME.into()),
+    };
+    let text = starter::starter(&options);
+    // The options become fields: check them as the config they make, before writing anything.
+    if let Err(ConfigError::Invalid(problems)) = config::parse(&file, text.as_bytes()) {
+        return Err(Error::BadInit(problems));
+    }
+    std::fs::create_dir_all(&args.dir).map_err(|e| io_error(&args.dir, e))?;
+    write_new_file(&file, text.as_bytes()).map_err(|e| match e {
+        Error::FileExists(path) => Error::Exists(path),
+        other => other,
+    })?;
+    writeln!(stdout, "wrote {}", file.display())?;
+    if write_schema {
+        let schema = args.dir.join(starter::SCHEMA_FILE_NAME);
+        let current = config::schema::json_schema_text();
+        match std::fs::read_to_string(&schema) {
+            Ok(existing) if existing == current => {}
+            Ok(_) => writeln!(
+                stdout,
+                "kept {} (it differs from this version's schema: `k8s-s3-spark schema > {}` refreshes it)",
+                schema.display(),
+                schema.display()
+            )?,
+            Err(_) => {
+                write_new_file(&schema, current.as_bytes())?;
+                writeln!(
+                    stdout,
+                    "wrote {} (editors with the YAML language server check and complete the config with it)",
+                    schema.display()
+                )?;
+            }
+        }
+    }
     writeln!(
         stdout,
-        "wrote {}; edit it, then run: k8s-s3-spark render {}",
-        file.display(),
+        "edit it, then run: k8s-s3-spark validate {0} && k8s-s3-spark render {0}",
         file.display()
     )?;
     Ok(())

@@ -16,6 +16,7 @@ pub mod k8s;
 pub mod preflight;
 pub mod redact;
 pub mod spark;
+pub mod starter;
 pub mod syntax;
 pub mod write;
 

@@ -391,10 +391,67 @@ fn init_writes_a_valid_starter_and_never_clobbers() {
     assert_eq!(code(&run(&["init", d])), 0);
     let file = dir.path().join("spark-job.yaml");
     assert_eq!(code(&run(&["validate", file.to_str().unwrap()])), 0);
+    let text = fs::read_to_string(&file).unwrap();
+    // Editors find the schema through the modeline, and it is written beside the config.
+    assert!(text.starts_with("# yaml-language-server: $schema=spark-job.schema.json\n"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("spark-job.schema.json")).unwrap(),
+        fs::read_to_string("schema/spark-job.schema.json").unwrap()
+    );
+    assert!(!text.contains("seed"), "the starter is the user's job, not the how-to's");
     fs::write(&file, "edited").unwrap();
     let again = run(&["init", d]);
     assert_eq!(code(&again), 2);
     assert_eq!(fs::read_to_string(&file).unwrap(), "edited");
+}
+
+#[test]
+fn init_takes_the_options_people_expect() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("events");
+    let o = run(&[
+        "init",
+        d.to_str().unwrap(),
+        "--type",
+        "scala",
+        "--main-class",
+        "com.acme.Events",
+        "--endpoint",
+        "http://minio.storage.svc:9000",
+        "--path-style",
+        "--credentials",
+        "web-identity",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/events",
+        "--schema",
+        "https://example.com/spark-job.schema.json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let file = d.join("spark-job.yaml");
+    let text_written = fs::read_to_string(&file).unwrap();
+    for expected in [
+        "name: events\n",
+        "type: Scala\n",
+        "mainClass: com.acme.Events\n",
+        "endpoint: http://minio.storage.svc:9000\n",
+        "pathStyleAccess: true\n",
+        "roleArn: arn:aws:iam::123456789012:role/events\n",
+        "$schema=https://example.com/spark-job.schema.json\n",
+    ] {
+        assert!(text_written.contains(expected), "{expected}:\n{text_written}");
+    }
+    assert!(!d.join("spark-job.schema.json").exists(), "a URL needs no local copy");
+    let valid = run(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code(&valid), 0, "{}", text(&valid.stderr));
+
+    // Options that make an invalid config are refused by field, and nothing is written.
+    let bad = dir.path().join("bad");
+    let o = run(&["init", bad.to_str().unwrap(), "--name", "Bad_Name"]);
+    assert_eq!(code(&o), 2);
+    assert!(text(&o.stderr).contains("metadata.name"), "{}", text(&o.stderr));
+    assert!(!bad.exists());
+    let o = run(&["init", bad.to_str().unwrap(), "--credentials", "web-identity"]);
+    assert_eq!(code(&o), 2, "--role-arn is required");
 }
 
 #[test]

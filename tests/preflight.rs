@@ -265,7 +265,36 @@ fn build_plan_agrees_with_the_config_and_writes_a_new_dockerfile_only() {
         "--dockerfile",
         path,
     ];
-    assert_eq!(code(&run(&args, &[])), 0);
+    let planned = run(&args, &[]);
+    assert_eq!(code(&planned), 0);
+    // Every command works as printed: the application image is built with the Dockerfile just
+    // written, and the config's folder as the context (where the COPY sources are).
+    assert!(
+        out(&planned).contains(&format!(
+            "--build-arg base_img=alexmilowski/s3-pyspark:3.5.3-3.3.4-1 -f {path} examples/amazon-reviews\n"
+        )),
+        "{}",
+        out(&planned)
+    );
+    assert!(
+        plan.contains("-f examples/amazon-reviews/Dockerfile examples/amazon-reviews\n"),
+        "{plan}"
+    );
+    for line in fs::read_to_string("examples/amazon-reviews/Dockerfile")
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+    {
+        let sources: Vec<&str> = line.split_whitespace().collect();
+        for source in &sources[..sources.len() - 1] {
+            assert!(
+                std::path::Path::new("examples/amazon-reviews")
+                    .join(source)
+                    .is_file(),
+                "the example's Dockerfile copies {source} from its own folder"
+            );
+        }
+    }
     let written = fs::read_to_string(&dockerfile).unwrap();
     assert!(written.contains("ARG base_img=alexmilowski/s3-pyspark:3.5.3-3.3.4-1"));
     assert!(written.contains("COPY simple_read.py /app/simple_read.py"));

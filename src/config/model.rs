@@ -388,6 +388,19 @@ impl Default for ServiceAccountSpec {
 }
 
 impl SparkJob {
+    /// The credentials Secret's name, for secret credentials: `spec.s3.credentials.secret.name`,
+    /// else `JOB-s3-credentials` when an ExternalSecret makes it, else `aws-secrets`.
+    pub fn secret_name(&self) -> Option<String> {
+        let S3Credentials::Secret(secret) = &self.spec.s3.credentials else {
+            return None;
+        };
+        Some(match (&secret.name, &secret.external_secret) {
+            (Some(name), _) => name.clone(),
+            (None, Some(_)) => format!("{}-s3-credentials", self.metadata.name),
+            (None, None) => DEFAULT_SECRET_NAME.to_owned(),
+        })
+    }
+
     /// The service account the pods run as: `spec.serviceAccount.name`, else the job's name.
     pub fn service_account_name(&self) -> &str {
         self.spec
@@ -450,9 +463,10 @@ impl Default for S3Credentials {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SecretCredentials {
-    /// Name of the Secret (default `aws-secrets`).
-    #[serde(default = "default_secret_name")]
-    pub name: String,
+    /// Name of the Secret. Default: `aws-secrets`; with `externalSecret`, `JOB-s3-credentials`
+    /// (the Secret is then the job's own, named after it like everything else it owns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Key in the Secret holding the access key id (default `AWS_ACCESS_KEY_ID`).
     #[serde(default = "default_access_key_key")]
     pub access_key_id_key: String,
@@ -511,7 +525,7 @@ fn default_refresh_interval() -> String {
 impl Default for SecretCredentials {
     fn default() -> Self {
         Self {
-            name: default_secret_name(),
+            name: None,
             access_key_id_key: default_access_key_key(),
             secret_access_key_key: default_secret_key_key(),
             generate: false,
@@ -520,9 +534,8 @@ impl Default for SecretCredentials {
     }
 }
 
-fn default_secret_name() -> String {
-    "aws-secrets".into()
-}
+/// The Secret name when the config names none and the job does not make the Secret.
+pub const DEFAULT_SECRET_NAME: &str = "aws-secrets";
 fn default_access_key_key() -> String {
     "AWS_ACCESS_KEY_ID".into()
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    ApplicationType, ExternalSecretSource, MAX_BACKOFF_LIMIT, MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials,
+    ApplicationType, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT, MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials,
     SparkJob, SparkJobSpec, TolerationOperator,
 };
 use super::spans::{join_index, join_key};
@@ -583,21 +583,24 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
     }
     match &s3.credentials {
         S3Credentials::Secret(secret) => {
-            p.rule(
-                "spec.s3.credentials.secret.name",
-                &secret.name,
-                syntax::dns1123_subdomain,
-                "use lowercase letters, digits, '-' and '.', e.g. aws-secrets",
-            );
+            if let Some(name) = &secret.name {
+                p.rule(
+                    "spec.s3.credentials.secret.name",
+                    name,
+                    syntax::dns1123_subdomain,
+                    "use lowercase letters, digits, '-' and '.', e.g. aws-secrets",
+                );
+            }
             if let Some(source) = &secret.external_secret {
                 external_secret(p, secret.generate, source);
             }
-            if secret.generate && secret.name.len() > MAX_GENERATED_SECRET_NAME {
+            let name_length = secret.name.as_ref().map_or(DEFAULT_SECRET_NAME.len(), String::len);
+            if secret.generate && name_length > MAX_GENERATED_SECRET_NAME {
                 p.add(
                     "spec.s3.credentials.secret.name",
                     format!(
                         "is {} characters; Kustomize's secretGenerator adds '-' and a 10-character hash, and a Secret name has at most 253",
-                        secret.name.len()
+                        name_length
                     ),
                     format!("use at most {MAX_GENERATED_SECRET_NAME} characters"),
                 );

@@ -36,11 +36,19 @@ const KUSTOMIZE_CONFIG: &str = "\
 # keep them right: spark-submit reads the image and the credentials Secret's name from these env
 # vars. With this, `images:`, `namePrefix:`/`nameSuffix:` and secretGenerator hash suffixes in any
 # overlay built on this base (ours or yours) also update the values spark-submit uses.
+# An ExternalSecret writes the Secret of its own name: renaming it renames the Secret it writes and
+# the Job's reference with it.
 nameReference:
 - kind: Secret
   fieldSpecs:
   - kind: Job
     path: spec/template/spec/containers/env/value
+- kind: ExternalSecret
+  fieldSpecs:
+  - kind: Job
+    path: spec/template/spec/containers/env/value
+  - kind: ExternalSecret
+    path: spec/target/name
 images:
 - kind: Job
   path: spec/template/spec/containers/env/value
@@ -65,13 +73,13 @@ fn generated_secret(job: &SparkJob) -> Option<&crate::config::model::SecretCrede
 
 /// The secretGenerator entry for a job's Secret, labelled like every other object.
 fn secret_generator(job: &SparkJob) -> Option<Value> {
-    let secret = generated_secret(job)?;
+    generated_secret(job)?;
     let mut options = json!({ "labels": labels::labels(job, Component::Credentials) });
     if !job.metadata.annotations.is_empty() {
         options["annotations"] = json!(job.metadata.annotations);
     }
     Some(json!([{
-        "name": secret.name,
+        "name": job.secret_name(),
         "namespace": job.metadata.namespace,
         "type": "Opaque",
         "envs": [CREDENTIALS_FILE],
@@ -308,14 +316,26 @@ fn readme(job: &SparkJob, environments: &[(&str, Rendered<'_>)], config_file: &s
             out.push_str(&format!("| {env} | `kubectl kustomize overlays/{env}` |\n"));
         }
     }
-    if let Some(secret) = generated_secret(job) {
-        out.push_str(&format!(
-            "\nThe Secret `{}` is made by a secretGenerator from `{CREDENTIALS_FILE}` beside each kustomization\n\
-             (copy `{CREDENTIALS_FILE}.example`). `.gitignore` keeps that file out of git: build where it\n\
-             exists, or switch `spec.s3.credentials.secret.generate` off and provide the Secret another way\n\
-             (External Secrets, Sealed Secrets).\n",
-            secret.name
-        ));
+    match &job.spec.s3.credentials {
+        S3Credentials::Secret(secret) if secret.generate => out.push_str(&format!(
+            "\n**Local use only.** The Secret `{}` is made by a secretGenerator from `{CREDENTIALS_FILE}` beside\n\
+             each kustomization (copy `{CREDENTIALS_FILE}.example`). `.gitignore` keeps that file out of git, so\n\
+             this tree does not build from a clone: Argo CD and Flux fail on the missing file. For GitOps,\n\
+             remove `spec.s3.credentials.secret.generate` and set `externalSecret` (the External Secrets\n\
+             Operator writes the Secret from a secret store), or create the Secret another way.\n",
+            job.secret_name().unwrap_or_default()
+        )),
+        S3Credentials::Secret(secret) if secret.external_secret.is_some() => out.push_str(&format!(
+            "\nThe Secret `{}` is written by the External Secrets Operator from the `ExternalSecret` in `base/`:\n\
+             no key is in this tree, and it builds from a clone as it is.\n",
+            job.secret_name().unwrap_or_default()
+        )),
+        S3Credentials::Secret(_) => out.push_str(&format!(
+            "\nThe Secret `{}` must exist in each environment's namespace (`kubectl create secret generic`,\n\
+             Sealed Secrets, or `externalSecret` in the config); no key is in this tree.\n",
+            job.secret_name().unwrap_or_default()
+        )),
+        _ => {}
     }
     out.push_str(
         "\n`base/kustomizeconfig.yaml` tells Kustomize that the submitter's image and Secret name env vars are\n\

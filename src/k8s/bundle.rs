@@ -150,6 +150,7 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
     let role_binding =
         rbac::role_binding(meta(name, Component::Rbac, true), name, sa_name, namespace);
 
+    let secret_name = job.secret_name().unwrap_or_default();
     let secret = match (&job.spec.s3.credentials, keys) {
         (_, None) => None,
         (S3Credentials::Secret(s), Some(_)) if s.external_secret.is_some() => {
@@ -158,7 +159,7 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
         (S3Credentials::Secret(s), Some(keys)) => {
             let encode = |v: &str| ByteString(v.as_bytes().to_vec());
             Some(Secret {
-                metadata: meta(&s.name, Component::Credentials, true),
+                metadata: meta(&secret_name, Component::Credentials, true),
                 type_: Some("Opaque".into()),
                 data: Some(BTreeMap::from([
                     (
@@ -179,7 +180,8 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
     let external_secret = match &job.spec.s3.credentials {
         S3Credentials::Secret(s) => s.external_secret.as_ref().map(|source| {
             external_secret::external_secret(
-                meta(&s.name, Component::Credentials, true),
+                meta(&secret_name, Component::Credentials, true),
+                &secret_name,
                 s,
                 source,
             )

@@ -101,9 +101,10 @@ pub fn store_kind(kind: SecretStoreKind) -> &'static str {
     }
 }
 
-/// The `ExternalSecret` that writes the job's credentials Secret from `source`.
+/// The `ExternalSecret` that writes the job's credentials Secret `name` from `source`.
 pub fn external_secret(
     metadata: ObjectMeta,
+    name: &str,
     secret: &SecretCredentials,
     source: &ExternalSecretSource,
 ) -> ExternalSecret {
@@ -123,7 +124,7 @@ pub fn external_secret(
                 name: source.store.clone(),
             },
             target: Target {
-                name: secret.name.clone(),
+                name: name.to_owned(),
                 creation_policy: "Owner",
             },
             data: vec![

@@ -14,7 +14,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::rbac::PodRole;
 use crate::config::SparkJob;
-use crate::config::model::{ResourceAmounts, S3Credentials, TaintEffect, TolerationOperator};
+use crate::config::model::{ResourceAmounts, TaintEffect, TolerationOperator};
 use crate::spark::submit::{
     self, DRIVER_TEMPLATE, ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT,
     EXECUTOR_TEMPLATE, POD_TEMPLATE_DIR, SCRATCH_DIR, SPARK_SUBMIT,
@@ -80,10 +80,10 @@ fn submitter_env(job: &SparkJob) -> Vec<EnvVar> {
             ..Default::default()
         },
     ];
-    if let S3Credentials::Secret(secret) = &job.spec.s3.credentials {
+    if let Some(secret) = job.secret_name() {
         env.push(EnvVar {
             name: ENV_SECRET.into(),
-            value: Some(submit::escape(&secret.name)),
+            value: Some(submit::escape(&secret)),
             ..Default::default()
         });
     }

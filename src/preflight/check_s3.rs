@@ -168,9 +168,9 @@ pub fn resolve(
             "the Job assumes {} by web identity; this check uses your keys instead, which may have other permissions",
             w.role_arn
         )),
-        Some(S3Credentials::Secret(s)) if keys.is_some() => notes.push(format!(
+        Some(S3Credentials::Secret(_)) if keys.is_some() => notes.push(format!(
             "the Job reads its keys from Secret {}; make sure it holds the keys checked here",
-            s.name
+            job.and_then(SparkJob::secret_name).unwrap_or_default()
         )),
         _ => {}
     }

@@ -27,16 +27,25 @@ def tool(name):
     return found
 
 
+def binary_path(environ):
+    """The binary under test: $K8S_S3_SPARK_BIN, else the release build in $CARGO_TARGET_DIR
+    (relative to the repository, as cargo reads it), else in target/."""
+    if environ.get("K8S_S3_SPARK_BIN"):
+        return Path(environ["K8S_S3_SPARK_BIN"])
+    return ROOT / environ.get("CARGO_TARGET_DIR", "target") / "release" / "k8s-s3-spark"
+
+
 @pytest.fixture(scope="session")
 def binary():
-    path = Path(os.environ.get("K8S_S3_SPARK_BIN", ROOT / "target" / "release" / "k8s-s3-spark"))
+    path = binary_path(os.environ)
     if not path.exists():
         pytest.fail(f"{path} does not exist; build it with `cargo build --release`")
     return path
 
 
 def run(args, check=True, **kwargs):
-    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, cwd=ROOT, **kwargs)
+    kwargs.setdefault("cwd", ROOT)
+    result = subprocess.run([str(a) for a in args], capture_output=True, text=True, **kwargs)
     if check and result.returncode != 0:
         raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
     return result

@@ -113,15 +113,62 @@ def test_release_name_containing_the_chart_name_is_used_as_is(charts):
 
 def test_created_secret_is_the_one_referenced(charts):
     example = next(e for e in EXAMPLES if e.name == "amazon-reviews")
-    values = {"s3": {"secret": {"create": True, "name": "made-here", "accessKeyId": "AKIAEXAMPLE", "secretAccessKey": "s3cr3t"}}}
+    values = {"s3": {"secret": {"create": True, "name": "ignored-when-created", "accessKeyId": "AKIAEXAMPLE", "secretAccessKey": "s3cr3t"}}}
     objects = render_chart(charts[example.name], values, name="r", namespace="ns")
     kinds, container, env, args = check_consistent(objects, "ns", "r-simple-read")
-    assert "made-here" in kinds["Secret"]
-    assert env["K8S_S3_SPARK_SECRET"]["value"] == "made-here"
+    # What the release makes is named after the release.
+    assert list(kinds["Secret"]) == ["r-simple-read-s3-credentials"]
+    assert env["K8S_S3_SPARK_SECRET"]["value"] == "r-simple-read-s3-credentials"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_two_releases_of_one_chart_share_no_object_in_one_namespace(charts, example):
+    """The README's `helm install simple-read` then `helm install nightly` in one namespace: Helm
+    refuses to install an object another release owns, so the two renderings must not overlap."""
+    values = {"s3": {"secret": {"create": True, "accessKeyId": "AKIAEXAMPLE", "secretAccessKey": "s3cr3t"}}}
+    credentials = config_of(example)["spec"].get("s3", {}).get("credentials", {"secret": {}})
+    if "secret" not in credentials or "externalSecret" in (credentials["secret"] or {}):
+        values = None  # nothing to create, or the ExternalSecret makes the release's own Secret
+    owned = []
+    for release in ["simple-read", "nightly"]:
+        if release == "nightly" and config_of(example)["spec"].get("createNamespace"):
+            # The namespace is shared by nature: only the first release may create it.
+            values = dict(values or {}, createNamespace=False)
+        objects = render_chart(charts[example.name], values, name=release, namespace="spark-test")
+        owned.append({(o["kind"], o["metadata"]["name"]) for o in objects})
+        fullname = release if config_of(example)["metadata"]["name"] in release else f"{release}-{config_of(example)['metadata']['name']}"
+        check_consistent(objects, "spark-test", fullname)
+    assert owned[0] and owned[1] and not owned[0] & owned[1], owned[0] & owned[1]
+
+
+def test_an_existing_service_account_can_be_used(charts):
+    example = next(e for e in EXAMPLES if e.name == "amazon-reviews")
+    values = {"serviceAccount": {"create": False, "name": "shared-spark"}}
+    objects = render_chart(charts[example.name], values, name="r", namespace="ns")
+    kinds, *_ = check_consistent(objects, "ns", "r-simple-read")
+    assert "ServiceAccount" not in kinds
+    assert kinds["Job"]["r-simple-read"]["spec"]["template"]["spec"]["serviceAccountName"] == "shared-spark"
+    with pytest.raises(Exception, match="serviceAccount.name is required"):
+        Chart.load(str(charts[example.name])).render({"serviceAccount": {"create": False}}, name="r", namespace="ns", is_install=True)
+
+
+def test_pod_templates_mount_a_token_only_where_the_pod_calls_the_api_server(charts):
+    example = next(e for e in EXAMPLES if e.name == "amazon-reviews")
+    objects = render_chart(charts[example.name], name="r", namespace="ns")
+    kinds = {(o["kind"], o["metadata"]["name"]): o for o in objects}
+    templates = kinds[("ConfigMap", "r-simple-read-pod-templates")]["data"]
+    assert yaml.safe_load(templates["driver.yaml"])["spec"]["automountServiceAccountToken"] is True
+    assert yaml.safe_load(templates["executor.yaml"])["spec"]["automountServiceAccountToken"] is False
+    assert kinds[("ServiceAccount", "r-simple-read")]["automountServiceAccountToken"] is False
+    job = kinds[("Job", "r-simple-read")]
+    assert job["spec"]["template"]["spec"]["automountServiceAccountToken"] is True
 
 
 @pytest.mark.parametrize("values,key", [
     ({"executor": {"instances": "many"}}, "/executor/instances"),
+    ({"executor": {"instances": 0}}, "/executor/instances"),
+    ({"executor": {"instances": 10001}}, "/executor/instances"),
+    ({"driver": {"cores": 0}}, "/driver/cores"),
     ({"executor": {"instancez": 3}}, "instancez"),
     ({"image": {"tag": None}}, "tag"),
     ({"submitter": {"runAsUser": "root"}}, "/submitter/runAsUser"),

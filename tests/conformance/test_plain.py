@@ -41,7 +41,7 @@ def test_rules_kubernetes_validate_misses(rendered):
     for file in rendered:
         objects = documents(file.read_text())
         kinds = [o["kind"] for o in objects]
-        assert kinds == sorted(kinds, key=["Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ConfigMap", "Job"].index)
+        assert kinds == sorted(kinds, key=["Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ExternalSecret", "ConfigMap", "Job"].index)
         binding = next(o for o in objects if o["kind"] == "RoleBinding")
         assert binding["roleRef"]["apiGroup"] == "rbac.authorization.k8s.io", file
         job = next(o for o in objects if o["kind"] == "Job")

@@ -110,5 +110,5 @@ def test_check_s3_takes_the_generated_jobs_settings(binary, data, tmp_path):
                  env=without_aws_env(AWS_SHARED_CREDENTIALS_FILE=str(credentials)))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "credentials: profile [default]" in result.stdout and "(path style)" in result.stdout
-    assert "note: the Job reads its keys from Secret minio-credentials" in result.stdout
+    assert "note: the Job reads its keys from Secret events-count-s3-credentials" in result.stdout
     assert SECRET_KEY not in result.stdout + result.stderr

@@ -118,8 +118,9 @@ pub struct S3Values {
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SecretValues {
-    /// Name of an existing Secret the driver and executors read the keys from. With `create:
-    /// true` the chart makes its own, named `RELEASE-FULLNAME-s3-credentials`, and this is unused.
+    /// Name of the Secret the driver and executors read the keys from. Empty, or with `create:
+    /// true`: the release's own, `FULLNAME-s3-credentials` (what `externalSecret` or `create`
+    /// writes), so two releases never share one.
     pub name: String,
     /// Key holding the access key id.
     pub access_key_id_key: String,
@@ -154,7 +155,12 @@ impl ChartValues {
         let (secret, web_identity) = match &spec.s3.credentials {
             S3Credentials::Secret(s) => (
                 Some(SecretValues {
-                    name: s.name.clone(),
+                    // Empty: the chart names the Secret after the release (see `secretName`).
+                    name: if s.external_secret.is_some() {
+                        s.name.clone().unwrap_or_default()
+                    } else {
+                        job.secret_name().unwrap_or_default()
+                    },
                     access_key_id_key: s.access_key_id_key.clone(),
                     secret_access_key_key: s.secret_access_key_key.clone(),
                     create: false,
