@@ -268,7 +268,11 @@ pub struct InitArgs {
     #[arg(long, value_enum, default_value_t = CredentialsKind::Secret)]
     pub credentials: CredentialsKind,
     /// The IAM role, with --credentials web-identity.
-    #[arg(long, value_name = "ARN", required_if_eq("credentials", "web-identity"))]
+    #[arg(
+        long,
+        value_name = "ARN",
+        required_if_eq("credentials", "web-identity")
+    )]
     pub role_arn: Option<String>,
     /// What the file's `# yaml-language-server: $schema=` line names [default: spark-job.schema.json,
     /// written beside the config].

@@ -5,9 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AppType, BuildPlanArgs, CredentialsKind, ChartArgs, CheckS3Args, Cli, Command, DoctorArgs, InitArgs, KustomizeArgs,
-    RenderArgs, ValidateArgs, VersionsArgs,
+    AppType, BuildPlanArgs, ChartArgs, CheckS3Args, Cli, Command, CredentialsKind, DoctorArgs,
+    InitArgs, KustomizeArgs, RenderArgs, ValidateArgs, VersionsArgs,
 };
+use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError, SparkJob};
 use crate::credentials::{self, AwsKeys, CredentialsError};
 use crate::emit::helm::{self, HelmError};
@@ -17,10 +18,8 @@ use crate::preflight::check_s3::{self, CheckS3Error};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
 use crate::spark::versions::Version;
-use crate::config::model::ApplicationType;
 use crate::starter::{self, StarterCredentials, StarterOptions};
 use crate::write::{self, WriteError};
-
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +49,9 @@ pub enum Error {
     #[error("no config files (*.yaml or *.yml with kind SparkJob) found in {}\n  help: pass spark-job.yaml files or folders that contain them", .0.join(", "))]
     NoConfigs(Vec<String>),
     /// `init`'s options make an invalid config.
-    #[error("these init options make an invalid config; nothing was written:\n{0}\n  help: change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)")]
+    #[error(
+        "these init options make an invalid config; nothing was written:\n{0}\n  help: change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)"
+    )]
     BadInit(crate::diagnostics::Diagnostics),
     /// `init` found a config already there.
     #[error("{} exists; init never overwrites a config\n  help: choose another folder, or edit the file you have", .0.display())]

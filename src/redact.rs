@@ -59,10 +59,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             || run
                 .match_indices("AKIA")
                 .chain(run.match_indices("ASIA"))
-                .any(|(at, _)| {
-                    run.get(at..at + 20)
-                        .is_some_and(|candidate| looks_like_access_key_id(candidate))
-                });
+                .any(|(at, _)| run.get(at..at + 20).is_some_and(looks_like_access_key_id));
         if hit {
             out.push_str(&text[copied..start]);
             out.push_str(REDACTED);
@@ -141,10 +138,7 @@ pub fn is_credential_setting(key: &str) -> bool {
     }
     let words = words(key);
     let last = words.last().map(String::as_str).unwrap_or_default();
-    words
-        .iter()
-        .any(|w| CREDENTIAL_WORDS.contains(&w.as_str()))
-        && !POINTER_WORDS.contains(&last)
+    words.iter().any(|w| CREDENTIAL_WORDS.contains(&w.as_str())) && !POINTER_WORDS.contains(&last)
 }
 
 /// Lower-case words of a setting name, split at `.`, `-`, `_` and camelCase humps.
@@ -195,7 +189,10 @@ mod tests {
     fn redacts_keys_wherever_they_stand() {
         let text = format!("\"{SECRET}\" is not a valid Secret key; id={KEY_ID}, x{KEY_ID}y");
         let shown = redact(&text);
-        assert!(!shown.contains(SECRET) && !shown.contains(KEY_ID), "{shown}");
+        assert!(
+            !shown.contains(SECRET) && !shown.contains(KEY_ID),
+            "{shown}"
+        );
         assert_eq!(shown.matches(REDACTED).count(), 3, "{shown}");
         assert!(matches!(
             redact("spec.image: \"acme/job:latest\""),

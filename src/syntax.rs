@@ -17,7 +17,11 @@ pub fn go_duration(s: &str) -> Result<(), String> {
             .find(|c: char| !c.is_ascii_digit() && c != '.')
             .unwrap_or(rest.len());
         let number = &rest[..digits];
-        if number.is_empty() || number.starts_with('.') || number.ends_with('.') || number.matches('.').count() > 1 {
+        if number.is_empty()
+            || number.starts_with('.')
+            || number.ends_with('.')
+            || number.matches('.').count() > 1
+        {
             return Err("is not a duration such as 1h or 30m".into());
         }
         rest = &rest[digits..];

@@ -398,7 +398,10 @@ fn init_writes_a_valid_starter_and_never_clobbers() {
         fs::read_to_string(dir.path().join("spark-job.schema.json")).unwrap(),
         fs::read_to_string("schema/spark-job.schema.json").unwrap()
     );
-    assert!(!text.contains("seed"), "the starter is the user's job, not the how-to's");
+    assert!(
+        !text.contains("seed"),
+        "the starter is the user's job, not the how-to's"
+    );
     fs::write(&file, "edited").unwrap();
     let again = run(&["init", d]);
     assert_eq!(code(&again), 2);
@@ -438,9 +441,15 @@ fn init_takes_the_options_people_expect() {
         "roleArn: arn:aws:iam::123456789012:role/events\n",
         "$schema=https://example.com/spark-job.schema.json\n",
     ] {
-        assert!(text_written.contains(expected), "{expected}:\n{text_written}");
+        assert!(
+            text_written.contains(expected),
+            "{expected}:\n{text_written}"
+        );
     }
-    assert!(!d.join("spark-job.schema.json").exists(), "a URL needs no local copy");
+    assert!(
+        !d.join("spark-job.schema.json").exists(),
+        "a URL needs no local copy"
+    );
     let valid = run(&["validate", file.to_str().unwrap()]);
     assert_eq!(code(&valid), 0, "{}", text(&valid.stderr));
 
@@ -448,9 +457,18 @@ fn init_takes_the_options_people_expect() {
     let bad = dir.path().join("bad");
     let o = run(&["init", bad.to_str().unwrap(), "--name", "Bad_Name"]);
     assert_eq!(code(&o), 2);
-    assert!(text(&o.stderr).contains("metadata.name"), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("metadata.name"),
+        "{}",
+        text(&o.stderr)
+    );
     assert!(!bad.exists());
-    let o = run(&["init", bad.to_str().unwrap(), "--credentials", "web-identity"]);
+    let o = run(&[
+        "init",
+        bad.to_str().unwrap(),
+        "--credentials",
+        "web-identity",
+    ]);
     assert_eq!(code(&o), 2, "--role-arn is required");
 }
 
@@ -527,7 +545,10 @@ fn kustomize_check_ignores_files_it_does_not_own() {
         assert!(out.join(file).is_file(), "{file} is generated");
     }
     // The example references an existing Secret, so no tree it writes needs a key file.
-    assert!(!out.join("overlays/dev/aws-credentials.env.example").exists());
+    assert!(
+        !out.join("overlays/dev/aws-credentials.env.example")
+            .exists()
+    );
     // A user's own overlay and key file are not ours: kept, and not reported as drift.
     fs::create_dir_all(out.join("overlays/canary")).unwrap();
     fs::write(
@@ -557,5 +578,56 @@ fn kustomize_check_ignores_files_it_does_not_own() {
     assert_eq!(
         fs::read_to_string(out.join("overlays/prod/aws-credentials.env")).unwrap(),
         "AWS_ACCESS_KEY_ID=x\n"
+    );
+}
+
+#[test]
+fn an_s3_compatible_endpoint_without_path_style_gets_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fs::read_to_string(EXAMPLE).unwrap().replace(
+        "    region: us-east-1\n",
+        "    endpoint: http://minio.storage.svc:9000\n",
+    );
+    let file = dir.path().join("spark-job.yaml");
+    fs::write(&file, &config).unwrap();
+    let f = file.to_str().unwrap();
+    let warning = "warning in `spec.s3.endpoint`";
+    let v = run(&["validate", f]);
+    assert_eq!(code(&v), 0, "{}", text(&v.stderr));
+    assert!(text(&v.stdout).contains(warning), "{}", text(&v.stdout));
+    assert!(text(&v.stdout).contains("pathStyleAccess: true"));
+    let r = run(&["render", f]);
+    assert_eq!(code(&r), 0);
+    assert!(text(&r.stderr).contains(warning) && !text(&r.stdout).contains(warning));
+    // The fix it gives is accepted without a word.
+    fs::write(
+        &file,
+        config.replace(
+            "    endpoint: http://minio.storage.svc:9000\n",
+            "    endpoint: http://minio.storage.svc:9000\n    pathStyleAccess: true\n",
+        ),
+    )
+    .unwrap();
+    let fixed = run(&["render", f]);
+    assert_eq!(code(&fixed), 0);
+    assert!(fixed.stderr.is_empty(), "{}", text(&fixed.stderr));
+}
+
+#[test]
+fn the_help_for_credential_settings_leads_to_an_accepted_config() {
+    // What CREDENTIAL_SETTING_HELP tells a user to write instead of a per-bucket key.
+    let dir = tempfile::tempdir().unwrap();
+    let config = fs::read_to_string(EXAMPLE).unwrap().replacen(
+        "  driver:\n",
+        "  sparkConf:\n    spark.kubernetes.driver.secrets.s3-jceks: /etc/hadoop-credentials\n    spark.kubernetes.executor.secrets.s3-jceks: /etc/hadoop-credentials\n  hadoopConf:\n    hadoop.security.credential.provider.path: jceks://file/etc/hadoop-credentials/s3.jceks\n  driver:\n",
+        1,
+    );
+    let file = dir.path().join("spark-job.yaml");
+    fs::write(&file, config).unwrap();
+    let o = run(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(
+        k8s_s3_spark::redact::CREDENTIAL_SETTING_HELP
+            .contains("spark.kubernetes.driver.secrets.NAME")
     );
 }

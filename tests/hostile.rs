@@ -325,6 +325,78 @@ fn canary_secret_values_appear_only_where_asked_for() {
             assert!(!all.contains(needle), "{args:?} printed a secret value");
         }
     }
+    // Configs that carry the canaries themselves, where a user might paste them: credential
+    // settings (per-bucket keys, an encryption key, a password) and fields that take names or
+    // text. Every command refuses them (exit 2) without repeating them, and writes nothing.
+    let key_shaped = "wJalrCANARYUtnFEMI/K7MDENG/bPxRfiCY42424";
+    assert_eq!(key_shaped.len(), 40);
+    let example = fs::read_to_string(EXAMPLE).unwrap();
+    let carriers = [
+        format!(
+            "  hadoopConf:\n    fs.s3a.bucket.raw.access.key: {id}\n    fs.s3a.bucket.raw.secret.key: {secret}\n"
+        ),
+        format!(
+            "  hadoopConf:\n    fs.s3a.encryption.key: {secret}\n    fs.s3a.bucket.raw.session.token: {secret}\n"
+        ),
+        format!(
+            "  sparkConf:\n    spark.hadoop.fs.s3a.bucket.raw.secret.key: {secret}\n    spark.ssl.keyStorePassword: {secret}\n"
+        ),
+    ];
+    let pasted = example.replace(
+        "        name: aws-secrets\n",
+        &format!("        name: aws-secrets\n        accessKeyIdKey: {id}\n        secretAccessKeyKey: {key_shaped}\n"),
+    );
+    assert_ne!(pasted, example);
+    let in_arguments = example.replacen(
+        "  arguments:\n",
+        &format!("  arguments:\n    - {id}\n    - {key_shaped}\n"),
+        1,
+    );
+    let configs: Vec<String> = carriers
+        .iter()
+        .map(|c| example.replacen("  driver:\n", &format!("{c}  driver:\n"), 1))
+        .chain([
+            pasted,
+            in_arguments,
+            example.replacen(
+                "  driver:\n",
+                &format!("  driver:\n    env:\n      - name: KEY\n        value: {key_shaped}\n"),
+                1,
+            ),
+        ])
+        .collect();
+    // The configs hold the canaries on purpose: keep them out of the folder scanned below.
+    let carriers_dir = tempfile::tempdir().unwrap();
+    for (i, config) in configs.iter().enumerate() {
+        let file = carriers_dir.path().join(format!("carrier-{i}.yaml"));
+        fs::write(&file, config).unwrap();
+        let file_s = file.to_str().unwrap();
+        let out = d(&format!("carrier-out-{i}"));
+        // Refused for the credential, not for anything else about the file.
+        let v = with_env(&["validate", file_s]);
+        assert!(
+            !text(&v.stderr).contains("duplicate key"),
+            "{}",
+            text(&v.stderr)
+        );
+        for args in [
+            vec!["validate", file_s],
+            vec!["render", file_s],
+            vec!["chart", file_s, "--out", &out],
+            vec!["kustomize", file_s, "--out", &out],
+        ] {
+            let o = with_env(&args);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text_of(&o));
+            let all = text_of(&o);
+            for needle in needles.iter().chain([&key_shaped]) {
+                assert!(
+                    !all.contains(needle),
+                    "{args:?} printed a secret value:\n{all}"
+                );
+            }
+            assert!(!Path::new(&out).exists(), "{args:?} wrote output");
+        }
+    }
     // The one place values may appear: the Secret asked for with --aws-profile / --aws-env.
     let asked = with_env(&[
         "render",

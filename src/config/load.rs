@@ -272,19 +272,20 @@ struct TypeError {
 /// The typed job, deserialized straight from the YAML text with [`typed_options`].
 fn typed(text: &str) -> Result<SparkJob, TypeError> {
     let mut field = String::new();
-    let result = serde_saphyr::with_deserializer_from_str_with_options(text, typed_options(), |d| {
-        serde_path_to_error::deserialize::<_, SparkJob>(d).map_err(|e| {
-            for segment in e.path().iter() {
-                field = match segment {
-                    serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
-                    serde_path_to_error::Segment::Map { key } => join_key(&field, key),
-                    serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
-                    serde_path_to_error::Segment::Unknown => std::mem::take(&mut field),
-                };
-            }
-            e.into_inner()
-        })
-    });
+    let result =
+        serde_saphyr::with_deserializer_from_str_with_options(text, typed_options(), |d| {
+            serde_path_to_error::deserialize::<_, SparkJob>(d).map_err(|e| {
+                for segment in e.path().iter() {
+                    field = match segment {
+                        serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
+                        serde_path_to_error::Segment::Map { key } => join_key(&field, key),
+                        serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
+                        serde_path_to_error::Segment::Unknown => std::mem::take(&mut field),
+                    };
+                }
+                e.into_inner()
+            })
+        });
     result.map_err(|e| TypeError {
         field,
         message: yaml_message(&e),

@@ -250,9 +250,8 @@ pub fn segments(path: &str) -> Vec<Segment> {
                                         .skip_while(|c| *c == '{')
                                         .take_while(|c| *c != '}')
                                         .collect();
-                                    if let Some(c) = u32::from_str_radix(&code, 16)
-                                        .ok()
-                                        .and_then(char::from_u32)
+                                    if let Some(c) =
+                                        u32::from_str_radix(&code, 16).ok().and_then(char::from_u32)
                                     {
                                         key.push(c);
                                     }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    ApplicationType, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT, MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials,
-    SparkJob, SparkJobSpec, TolerationOperator,
+    ApplicationType, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT, MAX_CORES,
+    MAX_EXECUTORS, PodView, S3Credentials, SparkJob, SparkJobSpec, TolerationOperator,
 };
 use super::spans::{join_index, join_key};
 use crate::diagnostics::Severity;
@@ -295,7 +295,7 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
                 "remove the NUL byte",
             );
         }
-        p.no_key(&field, &argument);
+        p.no_key(&field, argument);
     }
     let file = &spec.main_application_file;
     let scheme_ok = ["local:///", "s3a://", "http://", "https://"]
@@ -381,7 +381,7 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
                     "write the value on one line",
                 );
             }
-            p.no_key(&field, &value);
+            p.no_key(&field, value);
         }
     }
 }
@@ -470,7 +470,11 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         }
         let value_field = join_key(&join_index(&f("env"), i), "value");
         if var.value.contains('\0') {
-            p.add(&value_field, "values cannot contain NUL", "remove the NUL byte");
+            p.add(
+                &value_field,
+                "values cannot contain NUL",
+                "remove the NUL byte",
+            );
         }
         p.no_key(&value_field, &var.value);
     }
@@ -594,7 +598,10 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
             if let Some(source) = &secret.external_secret {
                 external_secret(p, secret.generate, source);
             }
-            let name_length = secret.name.as_ref().map_or(DEFAULT_SECRET_NAME.len(), String::len);
+            let name_length = secret
+                .name
+                .as_ref()
+                .map_or(DEFAULT_SECRET_NAME.len(), String::len);
             if secret.generate && name_length > MAX_GENERATED_SECRET_NAME {
                 p.add(
                     "spec.s3.credentials.secret.name",
@@ -701,7 +708,10 @@ fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSour
     for (name, value) in [
         ("remoteKey", &source.remote_key),
         ("accessKeyIdProperty", &source.access_key_id_property),
-        ("secretAccessKeyProperty", &source.secret_access_key_property),
+        (
+            "secretAccessKeyProperty",
+            &source.secret_access_key_property,
+        ),
     ] {
         let field = join_key(f, name);
         if value.trim().is_empty() || value.contains(['\n', '\r', '\0']) {

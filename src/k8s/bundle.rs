@@ -12,9 +12,9 @@ use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 
+use super::external_secret::{self, ExternalSecret};
 use super::labels::{self, Component};
 use super::rbac::PodRole;
-use super::external_secret::{self, ExternalSecret};
 use super::{K8sError, job, policy, rbac};
 use crate::config::SparkJob;
 use crate::config::model::S3Credentials;

@@ -247,11 +247,16 @@ mod tests {
             )],
         );
         let rules = super::rules(&job, v);
-        assert!(rules.iter().any(|r| r.api_groups.as_deref() == Some(&["networking.k8s.io".to_owned()][..])));
-        assert!(rules.iter().any(|r| r
-            .resources
-            .as_ref()
-            .unwrap()
-            .contains(&"persistentvolumeclaims".to_owned())));
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.api_groups.as_deref() == Some(&["networking.k8s.io".to_owned()][..]))
+        );
+        assert!(rules.iter().any(|r| {
+            r.resources
+                .as_ref()
+                .unwrap()
+                .contains(&"persistentvolumeclaims".to_owned())
+        }));
     }
 }

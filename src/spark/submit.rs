@@ -397,11 +397,7 @@ pub fn spark_submit_args(
     }
 
     a.0.push(escape_for_spark_pods(&spec.main_application_file));
-    a.0.extend(
-        spec.arguments
-            .iter()
-            .map(|arg| escape_for_spark_pods(arg)),
-    );
+    a.0.extend(spec.arguments.iter().map(|arg| escape_for_spark_pods(arg)));
     a.0
 }
 

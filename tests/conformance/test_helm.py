@@ -152,6 +152,14 @@ def test_an_existing_service_account_can_be_used(charts):
         Chart.load(str(charts[example.name])).render({"serviceAccount": {"create": False}}, name="r", namespace="ns", is_install=True)
 
 
+def test_notes_say_what_kubernetes_does_with_a_job_on_upgrade(charts):
+    from helm_python.chart import Chart
+    rendered = Chart.load(str(charts["amazon-reviews"])).render(None, name="r", namespace="ns", is_install=True)
+    notes = next(text for template, text in rendered.items() if template.endswith("NOTES.txt"))
+    assert "with a new image tag" not in notes, "a Job's pod template cannot change: upgrade does not rerun it"
+    assert "helm uninstall r -n ns" in notes and "helm upgrade` of this release fails" in notes
+
+
 def test_pod_templates_mount_a_token_only_where_the_pod_calls_the_api_server(charts):
     example = next(e for e in EXAMPLES if e.name == "amazon-reviews")
     objects = render_chart(charts[example.name], name="r", namespace="ns")

@@ -94,6 +94,11 @@ def test_spark_submit_sends_what_we_generated(submissions, case):
     # The pod template's hardening reached the driver.
     assert spark_container["securityContext"]["allowPrivilegeEscalation"] is False
     assert driver["spec"]["securityContext"]["runAsNonRoot"] is True
+    # The driver creates executors with its service account's token: the pod Spark builds from
+    # our template must mount it, whatever the ServiceAccount says (it says no).
+    service_accounts = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ServiceAccount"}
+    account = service_accounts.get(driver["spec"]["serviceAccountName"], {})
+    assert driver["spec"].get("automountServiceAccountToken", account.get("automountServiceAccountToken", True)) is True
 
     driver_env = {e["name"]: e for e in spark_container.get("env", [])}
     provider = confs["spark.hadoop.fs.s3a.aws.credentials.provider"]

@@ -16,12 +16,12 @@ use super::yaml;
 use crate::config::SparkJob;
 use crate::config::model::{ApplicationType, S3Credentials};
 use crate::config::validate::{self, JobVersions};
-use crate::k8s::rbac::{self, PodRole};
-use crate::k8s::policy;
 use crate::k8s::ExternalSecret;
-use k8s_openapi::Resource;
+use crate::k8s::policy;
+use crate::k8s::rbac::{self, PodRole};
 use crate::spark::submit;
 use crate::spark::versions::MIN_HADOOP_REGION_CONF;
+use k8s_openapi::Resource;
 
 /// The chart sources, by the path of the file they produce.
 pub const TEMPLATES: &[(&str, &str)] = &[

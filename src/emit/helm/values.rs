@@ -198,7 +198,7 @@ impl ChartValues {
             },
             application: ApplicationValues {
                 file: spec.main_application_file.clone(),
-                arguments: spec.arguments.iter().map(|a| a.clone()).collect(),
+                arguments: spec.arguments.clone(),
             },
             spark_conf: spec.spark_conf.clone(),
             hadoop_conf: spec.hadoop_conf.clone(),
@@ -263,9 +263,10 @@ mod tests {
 
     #[test]
     fn values_schema_carries_the_validators_limits_and_no_defaults() {
-        let config =
-            crate::config::load(std::path::Path::new("examples/amazon-reviews/spark-job.yaml"))
-                .unwrap();
+        let config = crate::config::load(std::path::Path::new(
+            "examples/amazon-reviews/spark-job.yaml",
+        ))
+        .unwrap();
         let values = ChartValues::from_job(&config.job);
         let schema = values.schema();
         let instances = schema
@@ -278,7 +279,9 @@ mod tests {
             "{instances}"
         );
         assert!(
-            !serde_json::to_string(&schema).unwrap().contains("\"default\""),
+            !serde_json::to_string(&schema)
+                .unwrap()
+                .contains("\"default\""),
             "values.yaml is where a chart's defaults live"
         );
     }
