@@ -42,6 +42,7 @@ pub fn apply(base: &SparkJob, overlay: &EnvironmentOverride) -> SparkJob {
         set_opt(&mut t.core_limit, &e.core_limit);
         set(&mut t.memory, e.memory.clone());
         set_opt(&mut t.memory_overhead, &e.memory_overhead);
+        set_opt(&mut t.delete_on_termination, &e.delete_on_termination);
     }
     if let Some(s) = &overlay.s3 {
         let t = &mut spec.s3;

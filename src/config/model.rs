@@ -246,6 +246,10 @@ spark_pod_spec!(
         #[serde(default = "default_instances")]
         #[schemars(range(min = 1, max = MAX_EXECUTORS))]
         instances: u32 = default_instances(),
+        /// Whether Spark deletes executor pods once they end (`spark.kubernetes.executor.deleteOnTermination`,
+        /// Spark 3.0+; Spark's default is true). False keeps them, and their logs, for debugging.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delete_on_termination: Option<bool> = None,
     }
 );
 
@@ -727,6 +731,9 @@ pub struct ExecutorOverride {
     /// Replaces `memoryOverhead`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_overhead: Option<String>,
+    /// Replaces `deleteOnTermination`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_on_termination: Option<bool>,
 }
 
 /// S3 settings for one environment.

@@ -20,6 +20,7 @@ use crate::config::SparkJob;
 use crate::config::model::S3Credentials;
 use crate::config::validate::{self, JobVersions};
 use crate::credentials::AwsKeys;
+use crate::spark::settings;
 use crate::spark::submit::{self, IRSA_ANNOTATION};
 
 /// Every object of one job.
@@ -205,12 +206,12 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
         }
     });
 
-    let args = submit::spark_submit_args(
+    let args = settings::args(&settings::table(
         job,
         versions,
         &labels::spark_pod_labels(job, Component::Driver),
         &labels::spark_pod_labels(job, Component::Executor),
-    );
+    ));
     let mut job_meta = meta(name, Component::Submitter, true);
     let mut annotations = job_meta.annotations.take().unwrap_or_default();
     annotations.extend(policy::skip_annotations(job));

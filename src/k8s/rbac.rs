@@ -79,52 +79,60 @@ pub fn uses_on_demand_claims(job: &SparkJob) -> bool {
     })
 }
 
+/// spark-submit's driver pod: created, waited for, deleted if submission fails.
+const SUBMIT_DRIVER: &[&str] = &["create", "delete", "get", "list", "watch"];
+/// One object applied (server-side apply, or create-or-replace before Spark 3.5), deleted again
+/// if submission fails.
+const APPLY: &[&str] = &["create", "delete", "get", "patch", "update"];
+/// Executor pods: allocated, watched and polled, labelled, deleted one by one and by label.
+const EXECUTORS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "watch",
+];
+/// Objects the driver makes and deletes by label at the end.
+const OWN_BY_LABEL: &[&str] = &["create", "delete", "deletecollection", "get", "list"];
+/// Objects the driver only deletes by label at the end.
+const CLEAN_UP_BY_LABEL: &[&str] = &["delete", "deletecollection", "get", "list"];
+/// The executors' NetworkPolicy: applied, and deleted by label.
+const APPLY_AND_OWN: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+];
+
 /// What `role` calls on the API server, for this job.
 pub fn api_calls(role: PodRole, job: &SparkJob, versions: JobVersions) -> Vec<ApiCall> {
     let network_policies = versions.spark >= MIN_SPARK_NETWORK_POLICY;
     let mut calls = match role {
         PodRole::Submitter => vec![
-            call::<Pod>(&["create", "delete", "get", "list", "watch"]),
-            call::<ConfigMap>(&["create", "delete", "get", "patch", "update"]),
-            call::<Service>(&["create", "delete", "get", "patch", "update"]),
+            call::<Pod>(SUBMIT_DRIVER),
+            call::<ConfigMap>(APPLY),
+            call::<Service>(APPLY),
         ],
         PodRole::Driver => vec![
-            call::<Pod>(&[
-                "create",
-                "delete",
-                "deletecollection",
-                "get",
-                "list",
-                "patch",
-                "watch",
-            ]),
-            call::<ConfigMap>(&["create", "delete", "deletecollection", "get", "list"]),
-            call::<Service>(&["delete", "deletecollection", "get", "list"]),
+            call::<Pod>(EXECUTORS),
+            call::<ConfigMap>(OWN_BY_LABEL),
+            call::<Service>(CLEAN_UP_BY_LABEL),
         ],
-        PodRole::Executor => Vec::new(),
+        PodRole::Executor => return Vec::new(),
     };
-    if network_policies && role != PodRole::Executor {
+    if network_policies {
         calls.push(call::<NetworkPolicy>(match role {
-            PodRole::Submitter => &["create", "delete", "get", "patch", "update"],
-            _ => &[
-                "create",
-                "delete",
-                "deletecollection",
-                "get",
-                "list",
-                "patch",
-                "update",
-            ],
+            PodRole::Submitter => APPLY,
+            _ => APPLY_AND_OWN,
         }));
     }
     if role == PodRole::Driver && uses_on_demand_claims(job) {
-        calls.push(call::<PersistentVolumeClaim>(&[
-            "create",
-            "delete",
-            "deletecollection",
-            "get",
-            "list",
-        ]));
+        calls.push(call::<PersistentVolumeClaim>(OWN_BY_LABEL));
     }
     calls
 }

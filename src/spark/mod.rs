@@ -1,4 +1,5 @@
 //! Spark knowledge: which versions fit together, and the spark-submit command line.
 
+pub mod settings;
 pub mod submit;
 pub mod versions;

@@ -4,6 +4,7 @@
 //! generated (versions, credentials kind, provider class); everything a user tunes with `--set`
 //! flows through values and the helpers in `_helpers.tpl`.
 
+mod args;
 mod values;
 mod values_yaml;
 
@@ -14,13 +15,14 @@ use serde_json::json;
 use super::FileTree;
 use super::yaml;
 use crate::config::SparkJob;
-use crate::config::model::{ApplicationType, S3Credentials};
+use crate::config::model::S3Credentials;
 use crate::config::validate::{self, JobVersions};
 use crate::k8s::ExternalSecret;
+use crate::k8s::labels::{self, Component};
 use crate::k8s::policy;
 use crate::k8s::rbac::{self, PodRole};
+use crate::spark::settings;
 use crate::spark::submit;
-use crate::spark::versions::MIN_HADOOP_REGION_CONF;
 use k8s_openapi::Resource;
 
 /// The chart sources, by the path of the file they produce.
@@ -125,6 +127,12 @@ pub fn chart(
     let versions: JobVersions =
         validate::job_versions(&job.spec).map_err(|_| HelmError::Unchecked)?;
     let values = ChartValues::from_job(job);
+    let rows = settings::table(
+        job,
+        versions,
+        &labels::spark_pod_labels(job, Component::Driver),
+        &labels::spark_pod_labels(job, Component::Executor),
+    );
     let spec = &job.spec;
     let context = json!({
         "name": job.metadata.name,
@@ -134,13 +142,11 @@ pub fn chart(
         "spark_version": spec.spark_version,
         "hadoop_version": versions.hadoop.to_string(),
         "credentials_provider": submit::credentials_provider(job, versions.hadoop),
-        "main_class": spec.main_class.as_deref().map(submit::escape_for_spark_pods),
-        "executor_service_account": versions.spark >= crate::spark::versions::MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
         "pod_templates": submit::uses_pod_templates(versions.spark),
         "secret": matches!(spec.s3.credentials, S3Credentials::Secret(_)),
         "web_identity": matches!(spec.s3.credentials, S3Credentials::WebIdentity(_)),
-        "region_conf": versions.hadoop >= MIN_HADOOP_REGION_CONF,
-        "python_version_conf": spec.app_type == ApplicationType::Python && versions.spark.line() == (2, 4),
+        "args_block": args::block(&rows, args::JOB_INDENT),
+        "test_s3a_block": args::block(&args::s3a_rows(&rows), args::TEST_POD_INDENT),
         "rules": yaml::to_yaml(&json!({ "rules": rbac::rules(job, versions) })).trim_end(),
         "external_secret_api_version": ExternalSecret::API_VERSION,
         "external_secret_kind": ExternalSecret::KIND,

@@ -1,0 +1,564 @@
+//! The spark-submit command line as data: one ordered table of rows built from a checked job.
+//! Each row carries both what it is for this job (so `render` turns the table into arguments)
+//! and where that comes from in the Helm chart's values (so the chart's argument block is
+//! generated from the same table, and tuning a value with `--set` changes the same setting).
+//! A new Spark setting is one row here: every output form gets it.
+//!
+//! A value is text the tool writes (a literal, fixed when generated, possibly naming the
+//! submitter's environment as `$(VAR)`), a chart value (a path under `.Values`, with its value for
+//! this job), or a chart helper (computed in the chart from values, with its value for this job).
+//! The chart generator checks every path against the chart's values, so a row cannot name a value
+//! the chart does not have.
+
+use std::collections::BTreeMap;
+
+use super::submit::{
+    DRIVER_TEMPLATE, ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE,
+    MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, credentials_provider, escape, escape_for_spark_pods,
+    uses_pod_templates,
+};
+use crate::config::model::{ApplicationType, S3Credentials, SparkJob};
+use crate::config::validate::JobVersions;
+use crate::spark::versions::{MIN_HADOOP_REGION_CONF, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT};
+
+/// How user text is escaped for the kubelets it passes through (`$` becomes `$$` per kubelet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escape {
+    /// Not user text: written as it is (it may name `$(VAR)` on purpose).
+    Raw,
+    /// User text the submitter's kubelet reads once.
+    Once,
+    /// User text spark-submit copies into the driver's and executors' pods: read by two kubelets.
+    Twice,
+}
+
+impl Escape {
+    /// `text` escaped this way.
+    pub fn apply(self, text: &str) -> String {
+        match self {
+            Self::Raw => text.to_owned(),
+            Self::Once => escape(text),
+            Self::Twice => escape_for_spark_pods(text),
+        }
+    }
+}
+
+/// One piece of an argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    /// Written by the tool, the same in every form, already escaped.
+    Lit(String),
+    /// A chart value at `path` (dotted, under `.Values`) and its value for this job.
+    Value {
+        /// The path under `.Values`.
+        path: &'static str,
+        /// The value for this job, as text.
+        value: String,
+        /// How it is escaped.
+        escape: Escape,
+    },
+    /// A chart value holding a list, joined with `,`.
+    Joined {
+        /// The path under `.Values`.
+        path: &'static str,
+        /// The items for this job.
+        items: Vec<String>,
+    },
+    /// A helper of the chart (`include "k8s-s3-spark.NAME" $`) and its value for this job.
+    Helper {
+        /// The helper's name after `k8s-s3-spark.`.
+        name: &'static str,
+        /// Its value for this job.
+        value: String,
+        /// How it is escaped.
+        escape: Escape,
+    },
+    /// Two pieces, one after the other.
+    Concat(Box<Text>, Box<Text>),
+}
+
+impl Text {
+    fn lit(text: &str) -> Self {
+        Self::Lit(text.to_owned())
+    }
+
+    fn value(path: &'static str, value: impl ToString, escape: Escape) -> Self {
+        Self::Value {
+            path,
+            value: value.to_string(),
+            escape,
+        }
+    }
+
+    /// The text for this job.
+    pub fn evaluate(&self) -> String {
+        match self {
+            Self::Lit(s) => s.clone(),
+            Self::Value { value, escape, .. } | Self::Helper { value, escape, .. } => {
+                escape.apply(value)
+            }
+            Self::Joined { items, .. } => escape(&items.join(",")),
+            Self::Concat(a, b) => a.evaluate() + &b.evaluate(),
+        }
+    }
+}
+
+/// When a row is emitted, beyond what is fixed at generation (a row that does not apply to the
+/// job's versions or credentials kind is simply not in the table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum When {
+    /// Always.
+    Always,
+    /// When the chart value at `path` is set (not empty, not false); `set` is whether it is for
+    /// this job.
+    Set {
+        /// The path under `.Values`.
+        path: &'static str,
+        /// Whether it is set for this job.
+        set: bool,
+    },
+    /// When the chart value at `path` is a boolean, true or false (an optional switch); `set`
+    /// is whether it is one for this job.
+    Bool {
+        /// The path under `.Values`.
+        path: &'static str,
+        /// Whether it is set for this job.
+        set: bool,
+    },
+    /// When the map at `path` has no `key`; `absent` is whether it has none for this job.
+    NoKey {
+        /// The path of the map under `.Values`.
+        path: &'static str,
+        /// The key.
+        key: &'static str,
+        /// Whether the key is absent for this job.
+        absent: bool,
+    },
+}
+
+impl When {
+    fn holds(&self) -> bool {
+        match self {
+            Self::Always => true,
+            Self::Set { set, .. } | Self::Bool { set, .. } => *set,
+            Self::NoKey { absent, .. } => *absent,
+        }
+    }
+}
+
+/// What an [`Row::Each`] row ranges over in the chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// A map value at this path: one setting per key.
+    Map(&'static str),
+    /// A list of `{name, value}` at this path (environment variables).
+    NamedList(&'static str),
+    /// The Spark pods' labels of a role (`driver` or `executor`): the recommended ones, computed
+    /// in the chart from the release, merged with the role's `labels` value.
+    PodLabels(&'static str),
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    /// One plain argument (`--master`, the application file...).
+    Arg(Text),
+    /// The arguments of a list value, one each (the application's arguments).
+    Args {
+        /// The path of the list under `.Values`.
+        path: &'static str,
+        /// The items for this job.
+        items: Vec<String>,
+        /// How each is escaped.
+        escape: Escape,
+    },
+    /// `--conf KEY=VALUE` when `when` holds.
+    Conf {
+        /// The key.
+        key: Text,
+        /// The value.
+        value: Text,
+        /// When it is passed.
+        when: When,
+    },
+    /// `--conf PREFIX<key>=<value>` for each entry; keys are user text, escaped once.
+    Each {
+        /// Written before each key.
+        prefix: String,
+        /// What the chart ranges over.
+        range: Range,
+        /// The entries for this job, in order.
+        entries: Vec<(String, String)>,
+        /// How values are escaped.
+        escape: Escape,
+    },
+}
+
+fn conf(key: &str, value: Text) -> Row {
+    Row::Conf {
+        key: Text::lit(key),
+        value,
+        when: When::Always,
+    }
+}
+
+fn optional(key: &str, path: &'static str, value: Option<&str>) -> Row {
+    Row::Conf {
+        key: Text::lit(key),
+        value: Text::value(path, value.unwrap_or_default(), Escape::Once),
+        when: When::Set {
+            path,
+            set: value.is_some_and(|v| !v.is_empty()),
+        },
+    }
+}
+
+fn var(name: &str) -> Text {
+    Text::Lit(format!("$({name})"))
+}
+
+/// The table of a checked job, in this order: master, deploy mode, name, class; namespace,
+/// service accounts, image; pod templates; driver then executor sizing; driver then executor
+/// labels, annotations and env; credentials; S3A settings; version-specific confs; the user's
+/// sparkConf then hadoopConf (sorted); the application file and its arguments.
+///
+/// `driver_labels` and `executor_labels` are the recommended labels those pods get besides the
+/// user's (the chart computes them from the release).
+pub fn table(
+    job: &SparkJob,
+    versions: JobVersions,
+    driver_labels: &BTreeMap<String, String>,
+    executor_labels: &BTreeMap<String, String>,
+) -> Vec<Row> {
+    let spec = &job.spec;
+    let mut rows = vec![
+        Row::Arg(Text::lit("--master")),
+        Row::Arg(Text::lit(MASTER)),
+        Row::Arg(Text::lit("--deploy-mode")),
+        Row::Arg(Text::lit("cluster")),
+        Row::Arg(Text::lit("--name")),
+        Row::Arg(Text::Helper {
+            name: "fullname",
+            value: job.metadata.name.clone(),
+            escape: Escape::Once,
+        }),
+    ];
+    if let Some(class) = &spec.main_class {
+        rows.push(Row::Arg(Text::lit("--class")));
+        rows.push(Row::Arg(Text::Lit(escape_for_spark_pods(class))));
+    }
+
+    rows.push(conf("spark.kubernetes.namespace", var(ENV_NAMESPACE)));
+    rows.push(conf(
+        "spark.kubernetes.authenticate.driver.serviceAccountName",
+        var(ENV_SERVICE_ACCOUNT),
+    ));
+    if versions.spark >= MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT {
+        rows.push(conf(
+            "spark.kubernetes.authenticate.executor.serviceAccountName",
+            var(ENV_SERVICE_ACCOUNT),
+        ));
+    }
+    rows.push(conf("spark.kubernetes.container.image", var(ENV_IMAGE)));
+    rows.push(conf(
+        "spark.kubernetes.container.image.pullPolicy",
+        Text::value(
+            "image.pullPolicy",
+            spec.image_pull_policy.as_str(),
+            Escape::Raw,
+        ),
+    ));
+    rows.push(Row::Conf {
+        key: Text::lit("spark.kubernetes.container.image.pullSecrets"),
+        value: Text::Joined {
+            path: "image.pullSecrets",
+            items: spec.image_pull_secrets.clone(),
+        },
+        when: When::Set {
+            path: "image.pullSecrets",
+            set: !spec.image_pull_secrets.is_empty(),
+        },
+    });
+    if uses_pod_templates(versions.spark) {
+        rows.push(conf(
+            "spark.kubernetes.driver.podTemplateFile",
+            Text::Lit(format!("{POD_TEMPLATE_DIR}/{DRIVER_TEMPLATE}")),
+        ));
+        rows.push(conf(
+            "spark.kubernetes.executor.podTemplateFile",
+            Text::Lit(format!("{POD_TEMPLATE_DIR}/{EXECUTOR_TEMPLATE}")),
+        ));
+    }
+
+    let (driver, executor) = (spec.driver.as_pod(), spec.executor.as_pod());
+    rows.extend([
+        conf(
+            "spark.driver.cores",
+            Text::value("driver.cores", driver.cores, Escape::Raw),
+        ),
+        optional(
+            "spark.kubernetes.driver.request.cores",
+            "driver.coreRequest",
+            driver.core_request,
+        ),
+        optional(
+            "spark.kubernetes.driver.limit.cores",
+            "driver.coreLimit",
+            driver.core_limit,
+        ),
+        conf(
+            "spark.driver.memory",
+            Text::value("driver.memory", driver.memory, Escape::Once),
+        ),
+        optional(
+            "spark.driver.memoryOverhead",
+            "driver.memoryOverhead",
+            driver.memory_overhead,
+        ),
+        conf(
+            "spark.executor.instances",
+            Text::value("executor.instances", spec.executor.instances, Escape::Raw),
+        ),
+        conf(
+            "spark.executor.cores",
+            Text::value("executor.cores", executor.cores, Escape::Raw),
+        ),
+        optional(
+            "spark.kubernetes.executor.request.cores",
+            "executor.coreRequest",
+            executor.core_request,
+        ),
+        optional(
+            "spark.kubernetes.executor.limit.cores",
+            "executor.coreLimit",
+            executor.core_limit,
+        ),
+        conf(
+            "spark.executor.memory",
+            Text::value("executor.memory", executor.memory, Escape::Once),
+        ),
+        optional(
+            "spark.executor.memoryOverhead",
+            "executor.memoryOverhead",
+            executor.memory_overhead,
+        ),
+        Row::Conf {
+            key: Text::lit("spark.kubernetes.executor.deleteOnTermination"),
+            value: Text::value(
+                "executor.deleteOnTermination",
+                spec.executor
+                    .delete_on_termination
+                    .map(|keep| keep.to_string())
+                    .unwrap_or_default(),
+                Escape::Raw,
+            ),
+            when: When::Bool {
+                path: "executor.deleteOnTermination",
+                set: spec.executor.delete_on_termination.is_some(),
+            },
+        },
+    ]);
+
+    for (role, pod, env_prefix, recommended, annotations_path, env_path) in [
+        (
+            "driver",
+            &driver,
+            "spark.kubernetes.driverEnv.",
+            driver_labels,
+            "driver.annotations",
+            "driver.env",
+        ),
+        (
+            "executor",
+            &executor,
+            "spark.executorEnv.",
+            executor_labels,
+            "executor.annotations",
+            "executor.env",
+        ),
+    ] {
+        let mut labels = recommended.clone();
+        labels.extend(pod.labels.clone());
+        rows.push(Row::Each {
+            prefix: format!("spark.kubernetes.{role}.label."),
+            range: Range::PodLabels(role),
+            entries: labels.into_iter().collect(),
+            escape: Escape::Once,
+        });
+        rows.push(Row::Each {
+            prefix: format!("spark.kubernetes.{role}.annotation."),
+            range: Range::Map(annotations_path),
+            entries: pod.annotations.clone().into_iter().collect(),
+            escape: Escape::Once,
+        });
+        rows.push(Row::Each {
+            prefix: env_prefix.to_owned(),
+            range: Range::NamedList(env_path),
+            entries: pod
+                .env
+                .iter()
+                .map(|e| (e.name.clone(), e.value.clone()))
+                .collect(),
+            escape: Escape::Twice,
+        });
+    }
+    // Before Spark 3.0 there are no pod templates: one node selector for both roles (validated equal).
+    if !uses_pod_templates(versions.spark) {
+        rows.push(Row::Each {
+            prefix: "spark.kubernetes.node.selector.".into(),
+            range: Range::Map("driver.nodeSelector"),
+            entries: driver.node_selector.clone().into_iter().collect(),
+            escape: Escape::Once,
+        });
+    }
+
+    if let S3Credentials::Secret(secret) = &spec.s3.credentials {
+        for role in ["driver", "executor"] {
+            for (env, path, key) in [
+                (
+                    "AWS_ACCESS_KEY_ID",
+                    "s3.secret.accessKeyIdKey",
+                    &secret.access_key_id_key,
+                ),
+                (
+                    "AWS_SECRET_ACCESS_KEY",
+                    "s3.secret.secretAccessKeyKey",
+                    &secret.secret_access_key_key,
+                ),
+            ] {
+                rows.push(conf(
+                    &format!("spark.kubernetes.{role}.secretKeyRef.{env}"),
+                    Text::Concat(
+                        Box::new(Text::Lit(format!("$({ENV_SECRET}):"))),
+                        Box::new(Text::value(path, key, Escape::Once)),
+                    ),
+                ));
+            }
+        }
+    }
+
+    let s3 = &spec.s3;
+    rows.push(Row::Conf {
+        key: Text::lit("spark.hadoop.fs.s3a.endpoint"),
+        value: Text::Helper {
+            name: "endpoint",
+            value: s3
+                .endpoint
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_owned(),
+            escape: Escape::Once,
+        },
+        when: When::Set {
+            path: "s3.endpoint",
+            set: s3.endpoint.as_deref().is_some_and(|e| !e.is_empty()),
+        },
+    });
+    if versions.hadoop >= MIN_HADOOP_REGION_CONF {
+        rows.push(optional(
+            "spark.hadoop.fs.s3a.endpoint.region",
+            "s3.region",
+            s3.region.as_deref(),
+        ));
+    }
+    rows.push(Row::Conf {
+        key: Text::lit("spark.hadoop.fs.s3a.path.style.access"),
+        value: Text::lit("true"),
+        when: When::Set {
+            path: "s3.pathStyleAccess",
+            set: s3.path_style_access,
+        },
+    });
+    let tls = s3
+        .tls
+        .or_else(|| s3.endpoint.as_deref().map(|e| e.starts_with("https://")))
+        .unwrap_or(true);
+    rows.push(conf(
+        "spark.hadoop.fs.s3a.connection.ssl.enabled",
+        Text::Helper {
+            name: "tls",
+            value: tls.to_string(),
+            escape: Escape::Raw,
+        },
+    ));
+    rows.push(conf(
+        "spark.hadoop.fs.s3a.aws.credentials.provider",
+        Text::lit(credentials_provider(job, versions.hadoop)),
+    ));
+
+    if spec.app_type == ApplicationType::Python && versions.spark.line() == (2, 4) {
+        // Spark 2.4 runs Python 2 unless told otherwise; the conf is deprecated from 3.0.
+        rows.push(conf(
+            "spark.kubernetes.pyspark.pythonVersion",
+            Text::lit("3"),
+        ));
+    }
+    // The submitter's root filesystem is read-only; --packages needs a writable Ivy cache.
+    rows.push(Row::Conf {
+        key: Text::lit("spark.jars.ivy"),
+        value: Text::Lit(format!("{SCRATCH_DIR}/.ivy2")),
+        when: When::NoKey {
+            path: "sparkConf",
+            key: "spark.jars.ivy",
+            absent: !spec.spark_conf.contains_key("spark.jars.ivy"),
+        },
+    });
+    rows.push(Row::Each {
+        prefix: String::new(),
+        range: Range::Map("sparkConf"),
+        entries: spec.spark_conf.clone().into_iter().collect(),
+        escape: Escape::Once,
+    });
+    rows.push(Row::Each {
+        prefix: "spark.hadoop.".into(),
+        range: Range::Map("hadoopConf"),
+        entries: spec.hadoop_conf.clone().into_iter().collect(),
+        escape: Escape::Once,
+    });
+
+    rows.push(Row::Arg(Text::value(
+        "application.file",
+        &spec.main_application_file,
+        Escape::Twice,
+    )));
+    rows.push(Row::Args {
+        path: "application.arguments",
+        items: spec.arguments.clone(),
+        escape: Escape::Twice,
+    });
+    rows
+}
+
+/// The arguments after `spark-submit` for this job.
+pub fn args(rows: &[Row]) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in rows {
+        match row {
+            Row::Arg(text) => out.push(text.evaluate()),
+            Row::Args { items, escape, .. } => out.extend(items.iter().map(|i| escape.apply(i))),
+            Row::Conf { key, value, when } => {
+                if when.holds() {
+                    out.push("--conf".into());
+                    out.push(format!("{}={}", escape(&key.evaluate()), value.evaluate()));
+                }
+            }
+            Row::Each {
+                prefix,
+                entries,
+                escape: value_escape,
+                ..
+            } => {
+                for (k, v) in entries {
+                    out.push("--conf".into());
+                    out.push(format!(
+                        "{}={}",
+                        escape(&format!("{prefix}{k}")),
+                        value_escape.apply(v)
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
