@@ -1,10 +1,17 @@
-//! k8s-s3-spark: one typed `spark-job.yaml` in, validated Kubernetes objects out (plain manifests
-//! today; the Helm chart and the Kustomize tree build on the same objects).
+//! k8s-s3-spark: one typed `spark-job.yaml` in, validated Kubernetes objects out: plain
+//! manifests, a Helm chart, a Kustomize tree, and the preflight checks around them.
 //!
-//! Data flows one way: [`config`] loads and checks the file (with positions for every problem),
-//! [`k8s`] builds typed objects and checks them, [`spark`] supplies the version table and the
-//! spark-submit arguments, [`emit`] turns objects into a file tree in memory, and [`write`] writes
-//! that tree atomically or compares it with a folder.
+//! Data flows one way, layer by layer (`tests/layering.rs` keeps it so: no layer uses a later
+//! one, and no file reaches back to itself):
+//! 1. leaves: [`syntax`] (string rules), [`redact`] (what counts as a credential),
+//!    [`diagnostics`], [`yaml`], and the version table [`spark::versions`];
+//! 2. [`config`] loads and checks the file (with positions for every problem);
+//! 3. [`spark`] turns a checked job into the spark-submit settings table ([`spark::settings`]);
+//! 4. [`k8s`] builds typed objects and checks them ([`credentials`] reads keys for a Secret);
+//! 5. [`emit`] turns objects (and the settings table, for the chart) into a file tree in memory,
+//!    and [`write`] writes that tree atomically or compares it with a folder;
+//! 6. [`preflight`]: versions, doctor, build-plan, check-s3;
+//! 7. [`commands`] runs what [`cli`] parsed; [`starter`] is `init`'s config.
 
 pub mod cli;
 pub mod commands;
@@ -19,5 +26,6 @@ pub mod spark;
 pub mod starter;
 pub mod syntax;
 pub mod write;
+pub mod yaml;
 
 pub use commands::{Error, run};

@@ -5,6 +5,10 @@
 //! the fix. Pure functions with no allocation on success, shared by the config validator and the
 //! checks on generated objects.
 
+/// The prefix of Kubernetes' recommended labels (`app.kubernetes.io/name`, ...), which the tool
+/// sets itself.
+pub const RECOMMENDED_LABEL_PREFIX: &str = "app.kubernetes.io/";
+
 /// A Go duration as Kubernetes operators read them: one or more `<number><unit>` with units
 /// `ns`, `us`, `ms`, `s`, `m`, `h` (e.g. `1h`, `30m`, `1h30m`, `1.5h`).
 pub fn go_duration(s: &str) -> Result<(), String> {

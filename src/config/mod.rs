@@ -5,6 +5,7 @@ pub mod environments;
 mod load;
 pub mod model;
 pub mod reference;
+pub mod reserved;
 pub mod schema;
 pub mod spans;
 pub mod validate;

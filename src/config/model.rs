@@ -14,6 +14,10 @@ pub const MAX_CORES: u32 = 512;
 /// The most retries of the submitter pod.
 pub const MAX_BACKOFF_LIMIT: i32 = 100;
 
+/// The service account annotation EKS reads for web identity; set from
+/// `spec.s3.credentials.webIdentity.roleArn`.
+pub const IRSA_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
+
 /// The API version this build of the tool reads.
 pub const API_VERSION: &str = "k8s-s3-spark/v1alpha1";
 

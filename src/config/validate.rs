@@ -8,13 +8,14 @@ use super::model::{
     ApplicationType, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT, MAX_CORES,
     MAX_EXECUTORS, PodView, S3Credentials, SparkJob, SparkJobSpec, TolerationOperator,
 };
+use super::reserved::{RESERVED_ENV, reserved_conf_reason};
 use super::spans::{join_index, join_key};
 use crate::diagnostics::Severity;
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
-use crate::spark::submit::{RESERVED_ENV, reserved_conf_reason};
 use crate::spark::versions::{
-    self, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_DRIVER_REQUEST_CORES,
-    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, Version,
+    self, JobVersions, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY,
+    MIN_SPARK_DRIVER_REQUEST_CORES, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE,
+    Version,
 };
 use crate::syntax;
 
@@ -84,15 +85,6 @@ impl Problems {
             self.add(field, format!("{value:?} {reason}"), help);
         }
     }
-}
-
-/// The Spark and Hadoop versions of a job, once known to be valid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct JobVersions {
-    /// Spark.
-    pub spark: Version,
-    /// Hadoop of the distribution (explicit or the Spark line's default).
-    pub hadoop: Version,
 }
 
 /// Resolves the Spark and Hadoop versions, or says which field is wrong and why.
@@ -191,7 +183,7 @@ pub fn check(job: &SparkJob) -> Vec<Problem> {
     ] {
         sizing(&mut p, role, pod, versions);
     }
-    if versions.is_some_and(|v| !crate::spark::submit::uses_pod_templates(v.spark))
+    if versions.is_some_and(|v| !crate::spark::versions::uses_pod_templates(v.spark))
         && spec.driver.node_selector != spec.executor.node_selector
     {
         p.add(
@@ -237,7 +229,7 @@ fn labels(p: &mut Problems, field: &str, labels: &BTreeMap<String, String>) {
             syntax::qualified_name,
             "label keys are [prefix/]name, e.g. team or example.com/team",
         );
-        if key.starts_with(crate::k8s::labels::RECOMMENDED_PREFIX) {
+        if key.starts_with(syntax::RECOMMENDED_LABEL_PREFIX) {
             p.add(
                 &f,
                 format!("{key:?} is one of the recommended labels the tool sets"),
@@ -665,12 +657,12 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
             if spec
                 .service_account
                 .annotations
-                .contains_key(crate::spark::submit::IRSA_ANNOTATION)
+                .contains_key(super::model::IRSA_ANNOTATION)
             {
                 p.add(
                     join_key(
                         "spec.serviceAccount.annotations",
-                        crate::spark::submit::IRSA_ANNOTATION,
+                        super::model::IRSA_ANNOTATION,
                     ),
                     "is set from s3.credentials.webIdentity.roleArn",
                     "remove this annotation",

@@ -11,14 +11,15 @@
 
 use serde_json::{Value, json};
 
+use super::FileTree;
 use super::json_patch::{self, Op};
-use super::{FileTree, yaml};
 use crate::config::SparkJob;
 use crate::config::model::S3Credentials;
 use crate::k8s::labels::{self, Component};
 use crate::k8s::{KIND_ORDER, Manifest};
 use crate::spark::submit::ENV_IMAGE;
 use crate::syntax;
+use crate::yaml;
 
 /// The git-ignored file a secretGenerator reads keys from.
 pub const CREDENTIALS_FILE: &str = "aws-credentials.env";

@@ -6,7 +6,6 @@ pub mod helm;
 pub mod json_patch;
 pub mod kustomize;
 pub mod plain;
-pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! order (`kubectl apply -f DIR` applies files in name order, so the Namespace comes first).
 
 use super::FileTree;
-use super::yaml;
 use crate::k8s::Manifest;
+use crate::yaml;
 
 /// The manifests as one multi-document YAML stream.
 pub fn stream(manifests: &[Manifest]) -> String {

@@ -17,11 +17,12 @@ use super::labels::{self, Component};
 use super::rbac::PodRole;
 use super::{K8sError, job, policy, rbac};
 use crate::config::SparkJob;
+use crate::config::model::IRSA_ANNOTATION;
 use crate::config::model::S3Credentials;
-use crate::config::validate::{self, JobVersions};
+use crate::config::validate;
 use crate::credentials::AwsKeys;
 use crate::spark::settings;
-use crate::spark::submit::{self, IRSA_ANNOTATION};
+use crate::spark::versions::JobVersions;
 
 /// Every object of one job.
 #[derive(Debug, Clone, PartialEq)]
@@ -141,8 +142,10 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
             metadata,
             // Each pod says whether it mounts a token (rbac::needs_token). Before Spark 3.0 there
             // are no pod templates to say it for the driver, so the account must mount it.
-            automount_service_account_token: submit::uses_pod_templates(versions.spark)
-                .then_some(false),
+            automount_service_account_token: crate::spark::versions::uses_pod_templates(
+                versions.spark,
+            )
+            .then_some(false),
             ..Default::default()
         }
     });
@@ -190,13 +193,13 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
         _ => None,
     };
 
-    let pod_templates = submit::uses_pod_templates(versions.spark).then(|| {
+    let pod_templates = crate::spark::versions::uses_pod_templates(versions.spark).then(|| {
         let data = job::TEMPLATE_FILES
             .iter()
             .zip([PodRole::Driver, PodRole::Executor])
             .map(|(file, role)| {
                 let pod = job::pod_template(role, job, rbac::needs_token(role, job, versions));
-                ((*file).to_owned(), crate::emit::yaml::to_yaml(&pod))
+                ((*file).to_owned(), crate::yaml::to_yaml(&pod))
             })
             .collect();
         ConfigMap {

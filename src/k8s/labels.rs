@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::config::SparkJob;
 
 /// The prefix of the recommended labels; users may not set labels under it.
-pub const RECOMMENDED_PREFIX: &str = "app.kubernetes.io/";
+pub const RECOMMENDED_PREFIX: &str = crate::syntax::RECOMMENDED_LABEL_PREFIX;
 /// `app.kubernetes.io/managed-by` of everything we generate.
 pub const MANAGED_BY: &str = "k8s-s3-spark";
 

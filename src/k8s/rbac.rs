@@ -27,7 +27,7 @@ use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::config::SparkJob;
-use crate::config::validate::JobVersions;
+use crate::spark::versions::JobVersions;
 use crate::spark::versions::Version;
 
 /// Spark 4 server-side-applies a NetworkPolicy for the driver (seen with spark-submit 4.3 against a

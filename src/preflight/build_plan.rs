@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::config::model::{ApplicationType, SparkJob};
-use crate::config::validate::JobVersions;
+use crate::spark::versions::JobVersions;
 use crate::spark::versions::{self, AwsSdk, Version};
 use crate::syntax;
 

@@ -15,11 +15,12 @@ use std::collections::BTreeMap;
 use super::submit::{
     DRIVER_TEMPLATE, ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE,
     MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, credentials_provider, escape, escape_for_spark_pods,
-    uses_pod_templates,
 };
 use crate::config::model::{ApplicationType, S3Credentials, SparkJob};
-use crate::config::validate::JobVersions;
-use crate::spark::versions::{MIN_HADOOP_REGION_CONF, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT};
+use crate::spark::versions::JobVersions;
+use crate::spark::versions::{
+    MIN_HADOOP_REGION_CONF, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, uses_pod_templates,
+};
 
 /// How user text is escaped for the kubelets it passes through (`$` becomes `$$` per kubelet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,6 +8,21 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// Whether the job's driver and executors get pod templates (hardening, node selectors,
+/// tolerations, token mounts): Spark 3.0 and later.
+pub fn uses_pod_templates(spark: Version) -> bool {
+    spark >= MIN_SPARK_POD_TEMPLATE
+}
+
+/// The Spark and Hadoop versions of a job, once known to be valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobVersions {
+    /// Spark.
+    pub spark: Version,
+    /// Hadoop of the distribution (explicit or the Spark line's default).
+    pub hadoop: Version,
+}
+
 /// A `MAJOR.MINOR.PATCH` version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Version {

@@ -13,16 +13,17 @@ pub use values::ChartValues;
 use serde_json::json;
 
 use super::FileTree;
-use super::yaml;
 use crate::config::SparkJob;
 use crate::config::model::S3Credentials;
-use crate::config::validate::{self, JobVersions};
+use crate::config::validate;
 use crate::k8s::ExternalSecret;
 use crate::k8s::labels::{self, Component};
 use crate::k8s::policy;
 use crate::k8s::rbac::{self, PodRole};
 use crate::spark::settings;
 use crate::spark::submit;
+use crate::spark::versions::JobVersions;
+use crate::yaml;
 use k8s_openapi::Resource;
 
 /// The chart sources, by the path of the file they produce.
@@ -142,7 +143,7 @@ pub fn chart(
         "spark_version": spec.spark_version,
         "hadoop_version": versions.hadoop.to_string(),
         "credentials_provider": submit::credentials_provider(job, versions.hadoop),
-        "pod_templates": submit::uses_pod_templates(versions.spark),
+        "pod_templates": crate::spark::versions::uses_pod_templates(versions.spark),
         "secret": matches!(spec.s3.credentials, S3Credentials::Secret(_)),
         "web_identity": matches!(spec.s3.credentials, S3Credentials::WebIdentity(_)),
         "args_block": args::block(&rows, args::JOB_INDENT),

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::super::yaml;
 use crate::config::schema::reference_of;
+use crate::yaml;
 
 /// Resolves `$ref`, `allOf: [$ref]` and `anyOf: [T, null]` to the schema of the value itself.
 fn resolve<'a>(node: &'a Value, root: &'a Value) -> &'a Value {

@@ -1,0 +1,182 @@
+//! What a config may not set by hand because the tool sets it from a field: Spark confs and the
+//! credentials' environment variables. The validator refuses them with the field to use instead;
+//! a test keeps every fixed key of the settings table ([`crate::spark::settings`]) in this list.
+
+/// Env vars the credentials set in the driver and executors; users may not set them.
+pub const RESERVED_ENV: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+];
+
+/// Spark confs the tool sets from fields, with the field to use instead.
+const RESERVED_CONFS: &[(&str, &str)] = &[
+    (
+        "spark.master",
+        "the master is always the in-cluster API server",
+    ),
+    ("spark.submit.deployMode", "jobs always run in cluster mode"),
+    ("spark.app.name", "set metadata.name"),
+    ("spark.kubernetes.namespace", "set metadata.namespace"),
+    (
+        "spark.kubernetes.authenticate.driver.serviceAccountName",
+        "set spec.serviceAccount.name",
+    ),
+    (
+        "spark.kubernetes.authenticate.executor.serviceAccountName",
+        "set spec.serviceAccount.name",
+    ),
+    ("spark.kubernetes.container.image", "set spec.image"),
+    ("spark.kubernetes.driver.container.image", "set spec.image"),
+    (
+        "spark.kubernetes.executor.container.image",
+        "set spec.image",
+    ),
+    (
+        "spark.kubernetes.container.image.pullPolicy",
+        "set spec.imagePullPolicy",
+    ),
+    (
+        "spark.kubernetes.container.image.pullSecrets",
+        "set spec.imagePullSecrets",
+    ),
+    (
+        "spark.kubernetes.driver.podTemplateFile",
+        "set spec.driver.nodeSelector/tolerations; the tool writes the pod template",
+    ),
+    (
+        "spark.kubernetes.executor.podTemplateFile",
+        "set spec.executor.nodeSelector/tolerations; the tool writes the pod template",
+    ),
+    ("spark.driver.cores", "set spec.driver.cores"),
+    ("spark.driver.memory", "set spec.driver.memory"),
+    (
+        "spark.driver.memoryOverhead",
+        "set spec.driver.memoryOverhead",
+    ),
+    (
+        "spark.kubernetes.driver.request.cores",
+        "set spec.driver.coreRequest",
+    ),
+    (
+        "spark.kubernetes.driver.limit.cores",
+        "set spec.driver.coreLimit",
+    ),
+    ("spark.executor.instances", "set spec.executor.instances"),
+    (
+        "spark.kubernetes.executor.deleteOnTermination",
+        "set spec.executor.deleteOnTermination",
+    ),
+    ("spark.executor.cores", "set spec.executor.cores"),
+    ("spark.executor.memory", "set spec.executor.memory"),
+    (
+        "spark.executor.memoryOverhead",
+        "set spec.executor.memoryOverhead",
+    ),
+    (
+        "spark.kubernetes.executor.request.cores",
+        "set spec.executor.coreRequest",
+    ),
+    (
+        "spark.kubernetes.executor.limit.cores",
+        "set spec.executor.coreLimit",
+    ),
+    (
+        "spark.kubernetes.pyspark.pythonVersion",
+        "the tool sets it where the Spark version needs it",
+    ),
+    ("spark.hadoop.fs.s3a.endpoint", "set spec.s3.endpoint"),
+    ("spark.hadoop.fs.s3a.endpoint.region", "set spec.s3.region"),
+    (
+        "spark.hadoop.fs.s3a.path.style.access",
+        "set spec.s3.pathStyleAccess",
+    ),
+    (
+        "spark.hadoop.fs.s3a.connection.ssl.enabled",
+        "set spec.s3.tls",
+    ),
+    (
+        "spark.hadoop.fs.s3a.aws.credentials.provider",
+        "set spec.s3.credentials",
+    ),
+    (
+        "spark.hadoop.fs.s3a.access.key",
+        "keys in a conf end up in the pod spec and logs; set spec.s3.credentials.secret",
+    ),
+    (
+        "spark.hadoop.fs.s3a.secret.key",
+        "keys in a conf end up in the pod spec and logs; set spec.s3.credentials.secret",
+    ),
+    (
+        "spark.hadoop.fs.s3a.session.token",
+        "keys in a conf end up in the pod spec and logs; set spec.s3.credentials.secret",
+    ),
+];
+
+/// Conf prefixes the tool owns entirely.
+const RESERVED_CONF_PREFIXES: &[(&str, &str)] = &[
+    (
+        "spark.kubernetes.driver.secretKeyRef.",
+        "set spec.s3.credentials.secret",
+    ),
+    (
+        "spark.kubernetes.executor.secretKeyRef.",
+        "set spec.s3.credentials.secret",
+    ),
+];
+
+/// Why a user may not set this conf, if the tool owns it.
+pub fn reserved_conf_reason(key: &str) -> Option<&'static str> {
+    RESERVED_CONFS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .or_else(|| {
+            RESERVED_CONF_PREFIXES
+                .iter()
+                .find(|(p, _)| key.starts_with(p))
+        })
+        .map(|(_, reason)| *reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spark::settings::{Row, Text, table};
+
+    #[test]
+    fn reserved_confs_name_the_field_to_use() {
+        assert_eq!(
+            reserved_conf_reason("spark.executor.instances"),
+            Some("set spec.executor.instances")
+        );
+        assert!(reserved_conf_reason("spark.kubernetes.driver.secretKeyRef.X").is_some());
+        assert_eq!(reserved_conf_reason("spark.sql.shuffle.partitions"), None);
+    }
+
+    #[test]
+    fn every_conf_the_table_sets_is_refused_in_spark_conf() {
+        for example in ["amazon-reviews", "minio", "irsa"] {
+            let config = crate::config::load(std::path::Path::new(&format!(
+                "examples/{example}/spark-job.yaml"
+            )))
+            .unwrap();
+            let job = config.resolve(None).unwrap();
+            let versions = crate::config::validate::job_versions(&job.spec).unwrap();
+            for row in table(&job, versions, &Default::default(), &Default::default()) {
+                if let Row::Conf {
+                    key: Text::Lit(key),
+                    ..
+                } = &row
+                    && key != "spark.jars.ivy"
+                {
+                    assert!(
+                        reserved_conf_reason(key).is_some(),
+                        "{key} is set by the tool but a user could set it too"
+                    );
+                }
+            }
+        }
+    }
+}
