@@ -9,7 +9,7 @@
 //! 3. [`spark`] turns a checked job into the spark-submit settings table ([`spark::settings`]);
 //! 4. [`k8s`] builds typed objects and checks them ([`credentials`] reads keys for a Secret);
 //! 5. [`emit`] turns objects (and the settings table, for the chart) into a file tree in memory,
-//!    and [`write`] writes that tree atomically or compares it with a folder;
+//!    and [`write`](mod@write) writes that tree atomically or compares it with a folder;
 //! 6. [`preflight`]: versions, doctor, build-plan, check-s3;
 //! 7. [`commands`] runs what [`cli`] parsed; [`starter`] is `init`'s config.
 
