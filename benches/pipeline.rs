@@ -22,7 +22,7 @@ fn single(c: &mut Criterion) {
     let file = Path::new(EXAMPLE);
     let config = config::load(file).unwrap();
     let job = config.resolve(Some("prod")).unwrap();
-    let objects = manifests(&job, None).unwrap();
+    let objects = manifests(job, None).unwrap();
     let mut g = c.benchmark_group("single");
     g.bench_function("load", |b| {
         b.iter(|| config::load(black_box(file)).unwrap())
@@ -31,7 +31,7 @@ fn single(c: &mut Criterion) {
         b.iter(|| config.resolve(black_box(Some("prod"))).unwrap())
     });
     g.bench_function("build_and_check", |b| {
-        b.iter(|| manifests(black_box(&job), None).unwrap())
+        b.iter(|| manifests(black_box(job), None).unwrap())
     });
     g.bench_function("schema_check", |b| {
         k8s::check::check_schemas(&objects).unwrap();
@@ -41,7 +41,7 @@ fn single(c: &mut Criterion) {
         b.iter(|| plain::stream(black_box(&objects)))
     });
     g.bench_function("emit_chart", |b| {
-        b.iter(|| helm::chart(black_box(&job), "spark-job.yaml", "0.1.0").unwrap())
+        b.iter(|| helm::chart(black_box(job), "spark-job.yaml", "0.1.0").unwrap())
     });
     g.bench_function("emit_kustomize", |b| {
         b.iter(|| kustomize_tree(black_box(&config), file).unwrap())

@@ -8,8 +8,9 @@ use crate::cli::{
     AppType, BuildPlanArgs, ChartArgs, CheckS3Args, Cli, Command, CredentialsKind, DoctorArgs,
     InitArgs, KustomizeArgs, RenderArgs, ValidateArgs, VersionsArgs,
 };
+use crate::config::ResolvedJob;
 use crate::config::model::ApplicationType;
-use crate::config::{self, Config, ConfigError, SparkJob};
+use crate::config::{self, Config, ConfigError};
 use crate::credentials::{self, AwsKeys, CredentialsError};
 use crate::emit::helm::{self, HelmError};
 use crate::emit::{FileTree, kustomize, plain};
@@ -169,12 +170,12 @@ fn build_plan(
 ) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
     let job = config.resolve(None)?;
-    let versions = config::validate::job_versions(&job.spec).map_err(|problems| {
-        K8sError::Unchecked(problems.into_iter().map(|p| p.message).collect())
-    })?;
     let mut env_images = Vec::new();
     for name in config.environment_names() {
-        env_images.push((name.to_string(), config.resolve(Some(name))?.spec.image));
+        env_images.push((
+            name.to_string(),
+            config.resolve(Some(name))?.spec.image.clone(),
+        ));
     }
     let context = match args.config.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -193,7 +194,7 @@ fn build_plan(
             |d| d.display().to_string(),
         ),
     };
-    let plan = build_plan::plan(&job, versions, &env_images, &options);
+    let plan = build_plan::plan(job, &env_images, &options);
     if let Some(path) = &args.dockerfile {
         write_new_file(path, plan.dockerfile.as_bytes())?;
         writeln!(stderr, "wrote {}", path.display())?;
@@ -228,8 +229,9 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 }
 
 fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
-    let job = match &args.config {
-        Some(file) => Some(config::load(file)?.resolve(args.env.as_deref())?),
+    let config = args.config.as_deref().map(config::load).transpose()?;
+    let job = match &config {
+        Some(config) => Some(config.resolve(args.env.as_deref())?),
         None => None,
     };
     let file = args
@@ -277,7 +279,7 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
     } else {
         args.urls.clone()
     };
-    let target = check_s3::resolve(job.as_ref(), flags, ambient)?;
+    let target = check_s3::resolve(job, flags, ambient)?;
     let reports = check_s3::check(&target, &urls)?;
     stdout.write_all(check_s3::text(&target, &reports).as_bytes())?;
     if check_s3::all_ok(&reports) {
@@ -302,7 +304,10 @@ fn keys(args: &RenderArgs) -> Result<Option<AwsKeys>, CredentialsError> {
 }
 
 /// Builds and checks the manifests of one job.
-pub fn manifests(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Vec<k8s::Manifest>, K8sError> {
+pub fn manifests(
+    job: &ResolvedJob,
+    keys: Option<&AwsKeys>,
+) -> Result<Vec<k8s::Manifest>, K8sError> {
     let bundle = k8s::build(job, keys)?;
     let manifests = bundle.manifests();
     k8s::check::check(&bundle, &manifests)?;
@@ -322,7 +327,7 @@ fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> 
     let config = load(&args.config, stderr)?;
     let job = config.resolve(args.env.as_deref())?;
     let keys = keys(args)?;
-    let manifests = manifests(&job, keys.as_ref())?;
+    let manifests = manifests(job, keys.as_ref())?;
     match &args.output.out {
         None => Ok(stdout.write_all(plain::stream(&manifests).as_bytes())?),
         Some(dir) => output(
@@ -340,12 +345,12 @@ fn chart(args: &ChartArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Re
     let config = load(&args.config, stderr)?;
     let job = config.resolve(None)?;
     // The chart's defaults are the plain manifests: check those objects before writing.
-    manifests(&job, None)?;
+    manifests(job, None)?;
     let file = args
         .config
         .file_name()
         .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
-    let tree = helm::chart(&job, &file, &args.chart_version)?;
+    let tree = helm::chart(job, &file, &args.chart_version)?;
     let out = &args.output;
     output(&tree, &out.out, out.check, out.force, stdout, stderr)
 }
@@ -364,18 +369,18 @@ fn kustomize(
 /// The Kustomize tree of a config: the base and every environment, each built and checked.
 pub fn kustomize_tree(config: &Config, file: &Path) -> Result<FileTree, Error> {
     let base_job = config.resolve(None)?;
-    let base_manifests = manifests(&base_job, None)?;
+    let base_manifests = manifests(base_job, None)?;
     let mut envs = Vec::new();
     for name in config.environment_names() {
         let job = config.resolve(Some(name))?;
-        let m = manifests(&job, None)?;
+        let m = manifests(job, None)?;
         envs.push((name, job, m));
     }
     let file = file
         .file_name()
         .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
     let base = kustomize::Rendered {
-        job: &base_job,
+        job: base_job,
         manifests: &base_manifests,
     };
     let rendered: Vec<(&str, kustomize::Rendered<'_>)> = envs
@@ -422,7 +427,7 @@ pub fn check_config(file: &Path) -> Result<(Config, usize), Error> {
     let config = config::load(file)?;
     let mut objects = 0;
     for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
-        let m = manifests(&config.resolve(env)?, None)?;
+        let m = manifests(config.resolve(env)?, None)?;
         k8s::check::check_schemas(&m)?;
         objects += m.len();
     }

@@ -17,10 +17,10 @@ fn check(data: &[u8]) {
     let names: Vec<String> = config.environment_names().map(str::to_owned).collect();
     for env in std::iter::once(None).chain(names.iter().map(|n| Some(n.as_str()))) {
         let job = config.resolve(env).unwrap();
-        let manifests = commands::manifests(&job, None).unwrap();
+        let manifests = commands::manifests(job, None).unwrap();
         assert!(emit::plain::stream(&manifests).starts_with("---\n"));
     }
-    emit::helm::chart(&config.resolve(None).unwrap(), "fuzz.yaml", "0.1.0").unwrap();
+    emit::helm::chart(config.resolve(None).unwrap(), "fuzz.yaml", "0.1.0").unwrap();
     commands::kustomize_tree(&config, Path::new("fuzz.yaml")).unwrap();
 }
 

@@ -60,7 +60,7 @@ fn every_example_renders_as_snapshotted() {
             file.display()
         );
         let job = config.resolve(env.as_deref()).unwrap();
-        let text = plain::stream(&manifests(&job, None).unwrap());
+        let text = plain::stream(&manifests(job, None).unwrap());
         golden().bind(|| insta::assert_snapshot!(snapshot, text));
     }
 }
@@ -80,7 +80,7 @@ fn every_example_chart_is_as_snapshotted() {
     for dir in example_dirs() {
         let config = config::load(&dir.join("spark-job.yaml")).unwrap();
         let job = config.resolve(None).unwrap();
-        let tree = k8s_s3_spark::emit::helm::chart(&job, "spark-job.yaml", "0.1.0").unwrap();
+        let tree = k8s_s3_spark::emit::helm::chart(job, "spark-job.yaml", "0.1.0").unwrap();
         golden().bind(|| insta::assert_snapshot!(format!("chart-{}", name(&dir)), joined(&tree)));
     }
 }

@@ -111,7 +111,7 @@ fn text_of(o: &Output) -> String {
 fn plain_tree(env: Option<&str>) -> FileTree {
     let config = config::load(Path::new(EXAMPLE)).unwrap();
     let job = config.resolve(env).unwrap();
-    emit::plain::tree(&commands::manifests(&job, None).unwrap())
+    emit::plain::tree(&commands::manifests(job, None).unwrap())
 }
 
 fn is_exactly(tree: &FileTree, dir: &Path) -> bool {

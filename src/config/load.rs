@@ -2,6 +2,7 @@
 //! and deep nesting), the JSON schema, the typed structs, then the semantic rules for the base and
 //! every environment. Every problem found is reported at once with file:line:column.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,7 @@ use serde_json::Value;
 
 use super::environments::{apply, override_field};
 use super::model::SparkJob;
+use super::resolved::ResolvedJob;
 use super::spans::{SpanIndex, join_index, join_key};
 use super::{ConfigError, schema, validate};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position, Severity};
@@ -25,34 +27,62 @@ pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 pub struct Config {
     /// The file it came from, as given.
     pub file: PathBuf,
-    /// The base job (no environment applied).
+    /// The job as written (environments included).
     pub job: SparkJob,
     /// What the rules warn about: accepted, but probably not meant. Shown by every command.
     pub warnings: Diagnostics,
+    /// The base job, resolved.
+    base: ResolvedJob,
+    /// Each environment applied to the base, resolved, by name.
+    environments: BTreeMap<String, ResolvedJob>,
 }
 
 impl Config {
+    /// Resolves the base and every environment of a job the rules accepted.
+    fn new(file: &Path, job: SparkJob, warnings: Diagnostics) -> Result<Self, ConfigError> {
+        let unresolved = || ConfigError::Unresolved {
+            file: file.to_path_buf(),
+        };
+        let mut base_job = job.clone();
+        base_job.spec.environments.clear();
+        let base = ResolvedJob::new(base_job).ok_or_else(unresolved)?;
+        let environments = job
+            .spec
+            .environments
+            .iter()
+            .map(|(name, overlay)| {
+                ResolvedJob::new(apply(&job, overlay))
+                    .map(|resolved| (name.clone(), resolved))
+                    .ok_or_else(unresolved)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            file: file.to_path_buf(),
+            job,
+            warnings,
+            base,
+            environments,
+        })
+    }
+
     /// The names of the environments, sorted.
     pub fn environment_names(&self) -> impl Iterator<Item = &str> {
-        self.job.spec.environments.keys().map(String::as_str)
+        self.environments.keys().map(String::as_str)
     }
 
     /// The job for one environment, or the base job for `None`.
-    pub fn resolve(&self, env: Option<&str>) -> Result<SparkJob, ConfigError> {
+    pub fn resolve(&self, env: Option<&str>) -> Result<&ResolvedJob, ConfigError> {
         match env {
-            None => {
-                let mut job = self.job.clone();
-                job.spec.environments.clear();
-                Ok(job)
+            None => Ok(&self.base),
+            Some(name) => {
+                self.environments
+                    .get(name)
+                    .ok_or_else(|| ConfigError::UnknownEnvironment {
+                        file: self.file.clone(),
+                        name: name.to_owned(),
+                        known: self.environment_names().map(str::to_owned).collect(),
+                    })
             }
-            Some(name) => match self.job.spec.environments.get(name) {
-                Some(overlay) => Ok(apply(&self.job, overlay)),
-                None => Err(ConfigError::UnknownEnvironment {
-                    file: self.file.clone(),
-                    name: name.to_owned(),
-                    known: self.environment_names().map(str::to_owned).collect(),
-                }),
-            },
         }
     }
 }
@@ -221,11 +251,7 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     let mut warnings = Diagnostics(warnings);
     warnings.normalize();
     if errors.is_empty() {
-        Ok(Config {
-            file: file.to_path_buf(),
-            job,
-            warnings,
-        })
+        Config::new(file, job, warnings)
     } else {
         let mut errors = Diagnostics(errors);
         errors.0.extend(warnings.0);
@@ -380,11 +406,7 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
             return None;
         }
     }
-    Some(Config {
-        file: file.to_path_buf(),
-        job,
-        warnings: Diagnostics::default(),
-    })
+    Config::new(file, job, Diagnostics::default()).ok()
 }
 
 fn yaml_options() -> serde_saphyr::Options {

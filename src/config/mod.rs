@@ -6,6 +6,7 @@ mod load;
 pub mod model;
 pub mod reference;
 pub mod reserved;
+pub mod resolved;
 pub mod schema;
 pub mod spans;
 pub mod validate;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 
 pub use load::{Config, MAX_CONFIG_BYTES, load, parse};
 pub use model::SparkJob;
+pub use resolved::ResolvedJob;
 
 use crate::diagnostics::Diagnostics;
 
@@ -39,6 +41,12 @@ pub enum ConfigError {
     /// The file has problems: syntax, schema or rules.
     #[error("{0}")]
     Invalid(Diagnostics),
+    /// A config the rules accepted could not be resolved (a bug in this tool).
+    #[error("internal error: {} passed every check but could not be resolved; please report this with the file", file.display())]
+    Unresolved {
+        /// The file.
+        file: PathBuf,
+    },
     /// `--env` named an environment the file does not declare.
     #[error("{}: no environment {name:?} in spec.environments\n  help: {}", file.display(), if known.is_empty() { "this file declares no environments; add one under spec.environments".to_string() } else { format!("use one of: {}", known.join(", ")) })]
     UnknownEnvironment {

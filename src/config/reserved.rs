@@ -163,8 +163,7 @@ mod tests {
             )))
             .unwrap();
             let job = config.resolve(None).unwrap();
-            let versions = crate::config::validate::job_versions(&job.spec).unwrap();
-            for row in table(&job, versions, &Default::default(), &Default::default()) {
+            for row in table(job, &Default::default(), &Default::default()) {
                 if let Row::Conf {
                     key: Text::Lit(key),
                     ..

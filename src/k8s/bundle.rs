@@ -16,13 +16,12 @@ use super::external_secret::{self, ExternalSecret};
 use super::labels::{self, Component};
 use super::rbac::PodRole;
 use super::{K8sError, job, policy, rbac};
+use crate::config::ResolvedJob;
 use crate::config::SparkJob;
 use crate::config::model::IRSA_ANNOTATION;
 use crate::config::model::S3Credentials;
-use crate::config::validate;
 use crate::credentials::AwsKeys;
 use crate::spark::settings;
-use crate::spark::versions::JobVersions;
 
 /// Every object of one job.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,15 +103,8 @@ fn pod_templates_name(job: &SparkJob) -> String {
 
 /// Builds the objects of a checked job (one environment already applied). `keys` are the values
 /// for the credentials Secret, when the user asked for one.
-pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError> {
-    let versions: JobVersions = validate::job_versions(&job.spec).map_err(|problems| {
-        K8sError::Unchecked(
-            problems
-                .into_iter()
-                .map(|p| format!("{}: {}", p.field, p.message))
-                .collect(),
-        )
-    })?;
+pub fn build(job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError> {
+    let versions = job.versions;
     let name = &job.metadata.name;
     let namespace = &job.metadata.namespace;
     let meta = |name: &str, component: Component, namespaced: bool| ObjectMeta {
@@ -211,7 +203,6 @@ pub fn build(job: &SparkJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError>
 
     let args = settings::args(&settings::table(
         job,
-        versions,
         &labels::spark_pod_labels(job, Component::Driver),
         &labels::spark_pod_labels(job, Component::Executor),
     ));

@@ -35,9 +35,6 @@ pub const SECRET_KIND: &str = Secret::KIND;
 /// Why objects could not be built or failed their checks.
 #[derive(Debug, thiserror::Error)]
 pub enum K8sError {
-    /// The job was not checked before building (a bug: the loader checks every job).
-    #[error("internal error: the job was not validated before building: {}", .0.join("; "))]
-    Unchecked(Vec<String>),
     /// Key values were supplied but the config does not use Secret credentials.
     #[error(
         "--aws-profile/--aws-env supply keys for a Secret, but spec.s3.credentials is not `secret`\n  help: drop the flag, or switch spec.s3.credentials to `secret: {{}}`"

@@ -8,7 +8,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::config::model::{ApplicationType, SparkJob};
+use crate::config::ResolvedJob;
+use crate::config::model::ApplicationType;
 use crate::spark::versions::JobVersions;
 use crate::spark::versions::{self, AwsSdk, Version};
 use crate::syntax;
@@ -88,12 +89,11 @@ fn sh(word: &str) -> String {
 
 /// Builds the plan for a checked job and the images of its environments (name, image).
 pub fn plan(
-    job: &SparkJob,
-    versions: JobVersions,
+    job: &ResolvedJob,
     env_images: &[(String, String)],
     options: &PlanOptions,
 ) -> BuildPlan {
-    let JobVersions { spark, hadoop } = versions;
+    let JobVersions { spark, hadoop } = job.versions;
     let spec = &job.spec;
     let app_image = &spec.image;
     let prefix = options.base_repository.clone().unwrap_or_else(|| {

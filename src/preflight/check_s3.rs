@@ -16,7 +16,8 @@ use rusty_s3::actions::{GetObject, ListObjectsV2};
 use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
 use url::Url;
 
-use crate::config::model::{S3Credentials, SparkJob};
+use crate::config::ResolvedJob;
+use crate::config::model::S3Credentials;
 use crate::credentials::{AwsKeys, SecretValue};
 use crate::syntax;
 
@@ -112,7 +113,7 @@ pub struct Ambient {
 
 /// Resolves the target the way the generated Job would reach S3.
 pub fn resolve(
-    job: Option<&SparkJob>,
+    job: Option<&ResolvedJob>,
     flags: Flags,
     ambient: Ambient,
 ) -> Result<Target, CheckS3Error> {
@@ -170,7 +171,7 @@ pub fn resolve(
         )),
         Some(S3Credentials::Secret(_)) if keys.is_some() => notes.push(format!(
             "the Job reads its keys from Secret {}; make sure it holds the keys checked here",
-            job.and_then(SparkJob::secret_name).unwrap_or_default()
+            job.and_then(|j| j.secret_name()).unwrap_or_default()
         )),
         _ => {}
     }

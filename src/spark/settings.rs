@@ -14,10 +14,10 @@ use std::collections::BTreeMap;
 
 use super::submit::{
     DRIVER_TEMPLATE, ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE,
-    MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, credentials_provider, escape, escape_for_spark_pods,
+    MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape, escape_for_spark_pods,
 };
-use crate::config::model::{ApplicationType, S3Credentials, SparkJob};
-use crate::spark::versions::JobVersions;
+use crate::config::ResolvedJob;
+use crate::config::model::{ApplicationType, S3Credentials};
 use crate::spark::versions::{
     MIN_HADOOP_REGION_CONF, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, uses_pod_templates,
 };
@@ -226,12 +226,11 @@ fn var(name: &str) -> Text {
 /// `driver_labels` and `executor_labels` are the recommended labels those pods get besides the
 /// user's (the chart computes them from the release).
 pub fn table(
-    job: &SparkJob,
-    versions: JobVersions,
+    job: &ResolvedJob,
     driver_labels: &BTreeMap<String, String>,
     executor_labels: &BTreeMap<String, String>,
 ) -> Vec<Row> {
-    let spec = &job.spec;
+    let (spec, versions) = (&job.spec, job.versions);
     let mut rows = vec![
         Row::Arg(Text::lit("--master")),
         Row::Arg(Text::lit(MASTER)),
@@ -438,17 +437,12 @@ pub fn table(
         }
     }
 
-    let s3 = &spec.s3;
+    let s3 = &job.s3;
     rows.push(Row::Conf {
         key: Text::lit("spark.hadoop.fs.s3a.endpoint"),
         value: Text::Helper {
             name: "endpoint",
-            value: s3
-                .endpoint
-                .as_deref()
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .to_owned(),
+            value: s3.endpoint.clone().unwrap_or_default(),
             escape: Escape::Once,
         },
         when: When::Set {
@@ -468,24 +462,20 @@ pub fn table(
         value: Text::lit("true"),
         when: When::Set {
             path: "s3.pathStyleAccess",
-            set: s3.path_style_access,
+            set: s3.path_style,
         },
     });
-    let tls = s3
-        .tls
-        .or_else(|| s3.endpoint.as_deref().map(|e| e.starts_with("https://")))
-        .unwrap_or(true);
     rows.push(conf(
         "spark.hadoop.fs.s3a.connection.ssl.enabled",
         Text::Helper {
             name: "tls",
-            value: tls.to_string(),
+            value: s3.tls.to_string(),
             escape: Escape::Raw,
         },
     ));
     rows.push(conf(
         "spark.hadoop.fs.s3a.aws.credentials.provider",
-        Text::lit(credentials_provider(job, versions.hadoop)),
+        Text::lit(job.credentials_provider),
     ));
 
     if spec.app_type == ApplicationType::Python && versions.spark.line() == (2, 4) {

@@ -8,9 +8,6 @@
 //! text is escaped (`$` becomes `$$`) so the kubelet never expands anything the user wrote; text
 //! Spark copies into its own pods' args and env is escaped twice, once per kubelet.
 
-use crate::config::model::{S3Credentials, SparkJob};
-use crate::spark::versions::{self, CredentialsKind, Version};
-
 /// The API server as seen from inside a pod; Spark needs the port even for 443.
 pub const MASTER: &str = "k8s://https://kubernetes.default.svc:443";
 /// spark-submit in the Apache Spark images.
@@ -31,16 +28,6 @@ pub const DRIVER_TEMPLATE: &str = "driver.yaml";
 pub const EXECUTOR_TEMPLATE: &str = "executor.yaml";
 /// Writable scratch space of the submitter (its root filesystem is read-only).
 pub const SCRATCH_DIR: &str = "/tmp";
-
-/// The credentials provider class for the job's credentials and Hadoop version.
-pub fn credentials_provider(job: &SparkJob, hadoop: Version) -> &'static str {
-    let kind = match job.spec.s3.credentials {
-        S3Credentials::Secret(_) => CredentialsKind::EnvironmentVariables,
-        S3Credentials::WebIdentity(_) => CredentialsKind::WebIdentity,
-        S3Credentials::Anonymous(_) => CredentialsKind::Anonymous,
-    };
-    versions::credentials_provider(kind, versions::aws_sdk(hadoop))
-}
 
 /// Escapes user text for Kubernetes `$(VAR)` expansion in `command`, `args` and env values.
 pub fn escape(text: &str) -> String {

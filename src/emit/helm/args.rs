@@ -156,7 +156,6 @@ pub fn block(rows: &[Row], indent: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::validate::job_versions;
     use crate::emit::helm::ChartValues;
     use crate::k8s::labels::{Component, spark_pod_labels};
     use crate::spark::settings::table;
@@ -213,12 +212,11 @@ mod tests {
             for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
                 let job = config.resolve(env).unwrap();
                 let rows = table(
-                    &job,
-                    job_versions(&job.spec).unwrap(),
-                    &spark_pod_labels(&job, Component::Driver),
-                    &spark_pod_labels(&job, Component::Executor),
+                    job,
+                    &spark_pod_labels(job, Component::Driver),
+                    &spark_pod_labels(job, Component::Executor),
                 );
-                let values = serde_json::to_value(ChartValues::from_job(&job)).unwrap();
+                let values = serde_json::to_value(ChartValues::from_job(job)).unwrap();
                 let uses = value_uses(&rows);
                 assert!(uses.len() > 10, "{example}");
                 for (path, expected) in uses {

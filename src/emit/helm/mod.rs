@@ -13,16 +13,14 @@ pub use values::ChartValues;
 use serde_json::json;
 
 use super::FileTree;
+use crate::config::ResolvedJob;
 use crate::config::SparkJob;
 use crate::config::model::S3Credentials;
-use crate::config::validate;
 use crate::k8s::ExternalSecret;
 use crate::k8s::labels::{self, Component};
 use crate::k8s::policy;
 use crate::k8s::rbac::{self, PodRole};
 use crate::spark::settings;
-use crate::spark::submit;
-use crate::spark::versions::JobVersions;
 use crate::yaml;
 use k8s_openapi::Resource;
 
@@ -94,9 +92,6 @@ pub enum HelmError {
         #[source]
         source: tera::Error,
     },
-    /// The job was not checked before generating (a bug: the loader checks every job).
-    #[error("internal error: the job was not validated before generating the chart")]
-    Unchecked,
 }
 
 /// Parses every embedded template.
@@ -121,16 +116,14 @@ fn annotation_line(skip: &policy::Skip) -> String {
 
 /// The chart of a job's base configuration; `config_file` is named in Chart.yaml.
 pub fn chart(
-    job: &SparkJob,
+    job: &ResolvedJob,
     config_file: &str,
     chart_version: &str,
 ) -> Result<FileTree, HelmError> {
-    let versions: JobVersions =
-        validate::job_versions(&job.spec).map_err(|_| HelmError::Unchecked)?;
+    let versions = job.versions;
     let values = ChartValues::from_job(job);
     let rows = settings::table(
         job,
-        versions,
         &labels::spark_pod_labels(job, Component::Driver),
         &labels::spark_pod_labels(job, Component::Executor),
     );
@@ -142,7 +135,7 @@ pub fn chart(
         "config_file": config_file,
         "spark_version": spec.spark_version,
         "hadoop_version": versions.hadoop.to_string(),
-        "credentials_provider": submit::credentials_provider(job, versions.hadoop),
+        "credentials_provider": job.credentials_provider,
         "pod_templates": crate::spark::versions::uses_pod_templates(versions.spark),
         "secret": matches!(spec.s3.credentials, S3Credentials::Secret(_)),
         "web_identity": matches!(spec.s3.credentials, S3Credentials::WebIdentity(_)),

@@ -1,0 +1,105 @@
+//! A job for one environment that passed every check, with the facts every output form needs
+//! worked out once: versions, the image reference, the S3 target and the credentials provider.
+//! Only loading makes one ([`super::Config::resolve`] hands them out), so a builder that takes a
+//! [`ResolvedJob`] never meets an unchecked config and never works a fact out again.
+
+use std::ops::Deref;
+
+use super::model::{S3Credentials, SparkJob};
+use crate::spark::versions::{self, CredentialsKind, JobVersions};
+use crate::syntax;
+
+/// The image, split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Image {
+    /// `[registry/]repository`.
+    pub repository: String,
+    /// The tag, if any.
+    pub tag: Option<String>,
+    /// The digest (`sha256:...`), if any.
+    pub digest: Option<String>,
+}
+
+/// Where the data is and how S3A reaches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Target {
+    /// The endpoint without a trailing slash; `None` for AWS S3.
+    pub endpoint: Option<String>,
+    /// TLS: `s3.tls`, else the endpoint's scheme, else true (AWS).
+    pub tls: bool,
+    /// The signing region, when the Hadoop version can take it (`fs.s3a.endpoint.region`).
+    pub region: Option<String>,
+    /// Path-style requests.
+    pub path_style: bool,
+}
+
+/// A checked job for one environment (or the base), with its facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResolvedJob {
+    job: SparkJob,
+    /// The Spark and Hadoop versions.
+    pub versions: JobVersions,
+    /// The image.
+    pub image: Image,
+    /// The S3 target.
+    pub s3: S3Target,
+    /// The S3A credentials provider class for the credentials kind and the SDK of the Hadoop version.
+    pub credentials_provider: &'static str,
+}
+
+impl Deref for ResolvedJob {
+    type Target = SparkJob;
+
+    fn deref(&self) -> &SparkJob {
+        &self.job
+    }
+}
+
+impl ResolvedJob {
+    /// Works out the facts of a job the rules accepted; `None` if they did not (a loader bug).
+    pub(super) fn new(job: SparkJob) -> Option<Self> {
+        let versions = super::validate::job_versions(&job.spec).ok()?;
+        let image = syntax::image_ref(&job.spec.image).ok()?;
+        let image = Image {
+            repository: image.repository.to_owned(),
+            tag: image.tag.map(str::to_owned),
+            digest: image.digest.map(str::to_owned),
+        };
+        let s3 = &job.spec.s3;
+        let endpoint = s3
+            .endpoint
+            .as_deref()
+            .map(|e| e.trim_end_matches('/').to_owned());
+        let s3 = S3Target {
+            tls: s3
+                .tls
+                .or_else(|| endpoint.as_deref().map(|e| e.starts_with("https://")))
+                .unwrap_or(true),
+            endpoint,
+            region: s3
+                .region
+                .clone()
+                .filter(|_| versions.hadoop >= versions::MIN_HADOOP_REGION_CONF),
+            path_style: s3.path_style_access,
+        };
+        let kind = match job.spec.s3.credentials {
+            S3Credentials::Secret(_) => CredentialsKind::EnvironmentVariables,
+            S3Credentials::WebIdentity(_) => CredentialsKind::WebIdentity,
+            S3Credentials::Anonymous(_) => CredentialsKind::Anonymous,
+        };
+        let credentials_provider =
+            versions::credentials_provider(kind, versions::aws_sdk(versions.hadoop));
+        Some(Self {
+            job,
+            versions,
+            image,
+            s3,
+            credentials_provider,
+        })
+    }
+
+    /// The job as configured, for this environment.
+    pub fn job(&self) -> &SparkJob {
+        &self.job
+    }
+}
