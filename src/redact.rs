@@ -129,12 +129,19 @@ pub fn is_credential_setting(key: &str) -> bool {
     if NON_CREDENTIAL_PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return false;
     }
-    if CREDENTIAL_SUFFIXES
-        .iter()
-        .any(|s| lower == *s || lower.ends_with(&format!(".{s}")))
+    let ends_with_setting = |s: &str| {
+        lower
+            .strip_suffix(s)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    };
+    if CREDENTIAL_SUFFIXES.iter().any(|s| ends_with_setting(s))
         || CREDENTIAL_INFIXES.iter().any(|i| lower.contains(i))
     {
         return true;
+    }
+    // Most settings name none of the words: skip splitting them.
+    if !CREDENTIAL_WORDS.iter().any(|w| lower.contains(w)) {
+        return false;
     }
     let words = words(key);
     let last = words.last().map(String::as_str).unwrap_or_default();

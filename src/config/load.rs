@@ -27,8 +27,6 @@ pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 pub struct Config {
     /// The file it came from, as given.
     pub file: PathBuf,
-    /// The job as written (environments included).
-    pub job: SparkJob,
     /// What the rules warn about: accepted, but probably not meant. Shown by every command.
     pub warnings: Diagnostics,
     /// The base job, resolved.
@@ -38,27 +36,30 @@ pub struct Config {
 }
 
 impl Config {
-    /// Resolves the base and every environment of a job the rules accepted.
-    fn new(file: &Path, job: SparkJob, warnings: Diagnostics) -> Result<Self, ConfigError> {
+    /// Resolves the base and every environment (`environments`: each already applied to the
+    /// base) of a job the rules accepted.
+    fn new(
+        file: &Path,
+        job: SparkJob,
+        environments: BTreeMap<String, SparkJob>,
+        warnings: Diagnostics,
+    ) -> Result<Self, ConfigError> {
         let unresolved = || ConfigError::Unresolved {
             file: file.to_path_buf(),
         };
-        let mut base_job = job.clone();
+        let mut base_job = job;
         base_job.spec.environments.clear();
         let base = ResolvedJob::new(base_job).ok_or_else(unresolved)?;
-        let environments = job
-            .spec
-            .environments
-            .iter()
-            .map(|(name, overlay)| {
-                ResolvedJob::new(apply(&job, overlay))
-                    .map(|resolved| (name.clone(), resolved))
+        let environments = environments
+            .into_iter()
+            .map(|(name, applied)| {
+                ResolvedJob::new(applied)
+                    .map(|resolved| (name, resolved))
                     .ok_or_else(unresolved)
             })
             .collect::<Result<_, _>>()?;
         Ok(Self {
             file: file.to_path_buf(),
-            job,
             warnings,
             base,
             environments,
@@ -251,7 +252,13 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     let mut warnings = Diagnostics(warnings);
     warnings.normalize();
     if errors.is_empty() {
-        Config::new(file, job, warnings)
+        let environments = job
+            .spec
+            .environments
+            .iter()
+            .map(|(name, overlay)| (name.clone(), apply(&job, overlay)))
+            .collect();
+        Config::new(file, job, environments, warnings)
     } else {
         let mut errors = Diagnostics(errors);
         errors.0.extend(warnings.0);
@@ -399,14 +406,15 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
     if !validate::check(&job).is_empty() {
         return None;
     }
+    let mut environments = BTreeMap::new();
     for (name, overlay) in &job.spec.environments {
-        if crate::syntax::dns1123_label(name).is_err()
-            || !validate::check(&apply(&job, overlay)).is_empty()
-        {
+        let applied = apply(&job, overlay);
+        if crate::syntax::dns1123_label(name).is_err() || !validate::check(&applied).is_empty() {
             return None;
         }
+        environments.insert(name.clone(), applied);
     }
-    Config::new(file, job, Diagnostics::default()).ok()
+    Config::new(file, job, environments, Diagnostics::default()).ok()
 }
 
 fn yaml_options() -> serde_saphyr::Options {
@@ -488,7 +496,8 @@ mod tests {
                 let full = full.unwrap_or_else(|e| {
                     panic!("{}: fast path accepted, full path: {e}", file.display())
                 });
-                assert_eq!(config.job, full.job, "{}", file.display());
+                assert_eq!(config.base, full.base, "{}", file.display());
+                assert_eq!(config.environments, full.environments, "{}", file.display());
             }
         }
         assert!(fast >= 3, "the examples take the fast path");

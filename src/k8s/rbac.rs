@@ -214,8 +214,8 @@ mod tests {
         );
         let config = crate::config::parse(std::path::Path::new("t.yaml"), text.as_bytes())
             .unwrap_or_else(|e| panic!("{e}"));
-        let versions = crate::config::validate::job_versions(&config.job.spec).unwrap();
-        (config.job, versions)
+        let job = config.resolve(None).unwrap();
+        (job.job().clone(), job.versions)
     }
 
     #[test]

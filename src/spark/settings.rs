@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use super::submit::{
     DRIVER_TEMPLATE, ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE,
-    MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape, escape_for_spark_pods,
+    MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape_for_spark_pods,
 };
 use crate::config::ResolvedJob;
 use crate::config::model::{ApplicationType, S3Credentials};
@@ -36,10 +36,23 @@ pub enum Escape {
 impl Escape {
     /// `text` escaped this way.
     pub fn apply(self, text: &str) -> String {
-        match self {
-            Self::Raw => text.to_owned(),
-            Self::Once => escape(text),
-            Self::Twice => escape_for_spark_pods(text),
+        let mut out = String::with_capacity(text.len());
+        self.push(&mut out, text);
+        out
+    }
+
+    /// Appends `text` escaped this way to `out` (the hot path of `render`: no allocation).
+    fn push(self, out: &mut String, text: &str) {
+        let dollar = match self {
+            Self::Raw => return out.push_str(text),
+            Self::Once => "$$",
+            Self::Twice => "$$$$",
+        };
+        for (i, part) in text.split('$').enumerate() {
+            if i > 0 {
+                out.push_str(dollar);
+            }
+            out.push_str(part);
         }
     }
 }
@@ -93,13 +106,30 @@ impl Text {
 
     /// The text for this job.
     pub fn evaluate(&self) -> String {
+        let mut out = String::new();
+        self.push(&mut out);
+        out
+    }
+
+    /// Appends the text for this job to `out`.
+    fn push(&self, out: &mut String) {
         match self {
-            Self::Lit(s) => s.clone(),
+            Self::Lit(s) => out.push_str(s),
             Self::Value { value, escape, .. } | Self::Helper { value, escape, .. } => {
-                escape.apply(value)
+                escape.push(out, value);
             }
-            Self::Joined { items, .. } => escape(&items.join(",")),
-            Self::Concat(a, b) => a.evaluate() + &b.evaluate(),
+            Self::Joined { items, .. } => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    Escape::Once.push(out, item);
+                }
+            }
+            Self::Concat(a, b) => {
+                a.push(out);
+                b.push(out);
+            }
         }
     }
 }
@@ -531,7 +561,11 @@ pub fn args(rows: &[Row]) -> Vec<String> {
             Row::Conf { key, value, when } => {
                 if when.holds() {
                     out.push("--conf".into());
-                    out.push(format!("{}={}", escape(&key.evaluate()), value.evaluate()));
+                    let mut arg = String::new();
+                    Escape::Once.push(&mut arg, &key.evaluate());
+                    arg.push('=');
+                    value.push(&mut arg);
+                    out.push(arg);
                 }
             }
             Row::Each {
@@ -542,11 +576,12 @@ pub fn args(rows: &[Row]) -> Vec<String> {
             } => {
                 for (k, v) in entries {
                     out.push("--conf".into());
-                    out.push(format!(
-                        "{}={}",
-                        escape(&format!("{prefix}{k}")),
-                        value_escape.apply(v)
-                    ));
+                    let mut arg = String::with_capacity(prefix.len() + k.len() + v.len() + 1);
+                    Escape::Once.push(&mut arg, prefix);
+                    Escape::Once.push(&mut arg, k);
+                    arg.push('=');
+                    value_escape.push(&mut arg, v);
+                    out.push(arg);
                 }
             }
         }
