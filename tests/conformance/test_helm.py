@@ -158,6 +158,10 @@ def test_notes_say_what_kubernetes_does_with_a_job_on_upgrade(charts):
     notes = next(text for template, text in rendered.items() if template.endswith("NOTES.txt"))
     assert "with a new image tag" not in notes, "a Job's pod template cannot change: upgrade does not rerun it"
     assert "helm uninstall r -n ns" in notes and "helm upgrade` of this release fails" in notes
+    rendered = Chart.load(str(charts["minio"])).render(None, name="r", namespace="ns", is_install=True)
+    notes = next(text for template, text in rendered.items() if template.endswith("NOTES.txt"))
+    assert "get externalsecret r-events-count-s3-credentials" in notes, notes
+    assert "create secret generic" not in notes, "the operator makes this Secret"
 
 
 def test_pod_templates_mount_a_token_only_where_the_pod_calls_the_api_server(charts):

@@ -202,7 +202,16 @@ fn readme(job: &SparkJob, values: &ChartValues, schema: &serde_json::Value) -> S
     let name = &job.metadata.name;
     let ns = &job.metadata.namespace;
     let mut secret_step = String::new();
-    if let Some(secret) = &values.s3.secret {
+    if let Some(secret) = values.s3.secret.as_ref().filter(|s| s.external_secret.is_some()) {
+        secret_step = format!(
+            "The External Secrets Operator writes the Secret the driver and executors read (keys `{}`, `{}`)\n\
+             from the `ExternalSecret` this chart renders: `{}` if `s3.secret.name` is set, else\n\
+             `RELEASE-FULLNAME-s3-credentials`. No key is in the chart or its values.\n\n",
+            secret.access_key_id_key,
+            secret.secret_access_key_key,
+            if secret.name.is_empty() { "(none)" } else { &secret.name },
+        );
+    } else if let Some(secret) = &values.s3.secret {
         secret_step = format!(
             "The driver and executors read their keys from the Secret `{}` (keys `{}`, `{}`). Create it\n\
              once, or let the chart create it from values you keep out of git:\n\n\
@@ -230,8 +239,9 @@ fn readme(job: &SparkJob, values: &ChartValues, schema: &serde_json::Value) -> S
          helm install {name} ./{name} -n {ns} --set executor.instances=8 --set image.tag=NEW_TAG\n\
          helm test {name} -n {ns} --logs      # reads every s3.paths URL with the job's credentials\n\
          ```\n\n\
-         A Job cannot be changed in place: to run again, `helm uninstall` and install, or upgrade with a\n\
-         new `fullnameOverride`. Values are checked against `values.schema.json` by Helm.\n\n\
+         A Job cannot be changed in place, so `helm upgrade` fails for any change to it: to run again,\n\
+         `helm uninstall` and install, or install another release beside it (everything a release owns\n\
+         is named after it). Values are checked against `values.schema.json` by Helm.\n\n\
          ## Values\n\n\
          | Key | Type | Default | Description |\n|---|---|---|---|\n{table}",
         spark = job.spec.spark_version,

@@ -126,7 +126,8 @@ pub struct SecretValues {
     /// Key holding the secret access key.
     pub secret_access_key_key: String,
     /// Whether the chart creates the Secret from `accessKeyId` and `secretAccessKey` (pass them with
-    /// `--set` or a values file kept out of git). False: the Secret must exist.
+    /// `--set` or a values file kept out of git). False: the Secret must exist, or `externalSecret`
+    /// makes it.
     pub create: bool,
     /// The access key id, only with `create: true`.
     pub access_key_id: String,
