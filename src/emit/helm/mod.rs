@@ -202,14 +202,22 @@ fn readme(job: &SparkJob, values: &ChartValues, schema: &serde_json::Value) -> S
     let name = &job.metadata.name;
     let ns = &job.metadata.namespace;
     let mut secret_step = String::new();
-    if let Some(secret) = values.s3.secret.as_ref().filter(|s| s.external_secret.is_some()) {
+    if let Some(secret) = values
+        .s3
+        .secret
+        .as_ref()
+        .filter(|s| s.external_secret.is_some())
+    {
+        let named = if secret.name.is_empty() {
+            "`RELEASE-FULLNAME-s3-credentials` (or `s3.secret.name` when set)".to_owned()
+        } else {
+            format!("`{}` (`s3.secret.name`)", secret.name)
+        };
         secret_step = format!(
-            "The External Secrets Operator writes the Secret the driver and executors read (keys `{}`, `{}`)\n\
-             from the `ExternalSecret` this chart renders: `{}` if `s3.secret.name` is set, else\n\
-             `RELEASE-FULLNAME-s3-credentials`. No key is in the chart or its values.\n\n",
-            secret.access_key_id_key,
-            secret.secret_access_key_key,
-            if secret.name.is_empty() { "(none)" } else { &secret.name },
+            "The External Secrets Operator writes the Secret the driver and executors read (keys `{}`, `{}`),\n\
+             named {named},\n\
+             from the `ExternalSecret` this chart renders. No key is in the chart or its values.\n\n",
+            secret.access_key_id_key, secret.secret_access_key_key,
         );
     } else if let Some(secret) = &values.s3.secret {
         secret_step = format!(
