@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use k8s_s3_spark::commands::{check_config, kustomize_tree, manifests};
 use k8s_s3_spark::config;
 use k8s_s3_spark::emit::{helm, plain};
 use k8s_s3_spark::k8s;
+use k8s_s3_spark::pipeline::{check_config, kustomize_tree, manifests};
 
 const EXAMPLE: &str = "examples/amazon-reviews/spark-job.yaml";
 

@@ -8,13 +8,12 @@ use crate::cli::{
     AppType, BuildPlanArgs, ChartArgs, CheckS3Args, Cli, Command, CredentialsKind, DoctorArgs,
     InitArgs, KustomizeArgs, RenderArgs, ValidateArgs, VersionsArgs,
 };
-use crate::config::ResolvedJob;
 use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError};
 use crate::credentials::{self, AwsKeys, CredentialsError};
-use crate::emit::helm::{self, HelmError};
-use crate::emit::{FileTree, kustomize, plain};
-use crate::k8s::{self, K8sError};
+use crate::emit::{FileTree, plain};
+use crate::k8s::K8sError;
+use crate::pipeline::{self, PipelineError};
 use crate::preflight::check_s3::{self, CheckS3Error};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
@@ -34,9 +33,9 @@ pub enum Error {
     /// Objects could not be built or failed their checks.
     #[error(transparent)]
     K8s(#[from] K8sError),
-    /// The chart could not be generated.
+    /// The pipeline stopped (config, objects or chart).
     #[error(transparent)]
-    Helm(#[from] HelmError),
+    Pipeline(#[from] PipelineError),
     /// Output could not be written or compared.
     #[error(transparent)]
     Write(#[from] WriteError),
@@ -85,9 +84,13 @@ pub enum Error {
 impl Error {
     /// The process exit code: 2 for bad input, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Self::Config(_)
-            | Self::Credentials(_)
+        // Each error says whether it is the user's to fix; this only maps that to a code.
+        let users_fault = match self {
+            Self::Config(e) => e.is_users_fault(),
+            Self::K8s(e) => e.is_users_fault(),
+            Self::Pipeline(e) => e.is_users_fault(),
+            Self::Write(e) => e.is_users_fault(),
+            Self::Credentials(_)
             | Self::InvalidConfigs(..)
             | Self::NoConfigs(_)
             | Self::Exists(_)
@@ -95,16 +98,10 @@ impl Error {
             | Self::BadVersion { .. }
             | Self::Doctor(_)
             | Self::CheckS3(_)
-            | Self::FileExists(_) => 2,
-            Self::K8s(K8sError::KeysWithoutSecret | K8sError::KeysWithExternalSecret) => 2,
-            Self::Write(WriteError::NotOurs { .. } | WriteError::NotAFolder(_)) => 2,
-            Self::K8s(_)
-            | Self::Helm(_)
-            | Self::Write(_)
-            | Self::Drift(_)
-            | Self::ChecksFailed(_)
-            | Self::Output(_) => 1,
-        }
+            | Self::FileExists(_) => true,
+            Self::Drift(_) | Self::ChecksFailed(_) | Self::Output(_) => false,
+        };
+        if users_fault { 2 } else { 1 }
     }
 }
 
@@ -303,17 +300,6 @@ fn keys(args: &RenderArgs) -> Result<Option<AwsKeys>, CredentialsError> {
     Ok(None)
 }
 
-/// Builds and checks the manifests of one job.
-pub fn manifests(
-    job: &ResolvedJob,
-    keys: Option<&AwsKeys>,
-) -> Result<Vec<k8s::Manifest>, K8sError> {
-    let bundle = k8s::build(job, keys)?;
-    let manifests = bundle.manifests();
-    k8s::check::check(&bundle, &manifests)?;
-    Ok(manifests)
-}
-
 /// Loads a config and shows its warnings on `stderr`.
 fn load(file: &Path, stderr: &mut dyn Write) -> Result<Config, Error> {
     let config = config::load(file)?;
@@ -327,7 +313,7 @@ fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> 
     let config = load(&args.config, stderr)?;
     let job = config.resolve(args.env.as_deref())?;
     let keys = keys(args)?;
-    let manifests = manifests(job, keys.as_ref())?;
+    let manifests = pipeline::manifests(job, keys.as_ref())?;
     match &args.output.out {
         None => Ok(stdout.write_all(plain::stream(&manifests).as_bytes())?),
         Some(dir) => output(
@@ -344,13 +330,11 @@ fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> 
 fn chart(args: &ChartArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
     let job = config.resolve(None)?;
-    // The chart's defaults are the plain manifests: check those objects before writing.
-    manifests(job, None)?;
     let file = args
         .config
         .file_name()
         .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
-    let tree = helm::chart(job, &file, &args.chart_version)?;
+    let tree = pipeline::chart(job, &file, &args.chart_version)?;
     let out = &args.output;
     output(&tree, &out.out, out.check, out.force, stdout, stderr)
 }
@@ -361,41 +345,9 @@ fn kustomize(
     stderr: &mut dyn Write,
 ) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
-    let tree = kustomize_tree(&config, &args.config)?;
+    let tree = pipeline::kustomize_tree(&config, &args.config)?;
     let out = &args.output;
     output(&tree, &out.out, out.check, out.force, stdout, stderr)
-}
-
-/// The Kustomize tree of a config: the base and every environment, each built and checked.
-pub fn kustomize_tree(config: &Config, file: &Path) -> Result<FileTree, Error> {
-    let base_job = config.resolve(None)?;
-    let base_manifests = manifests(base_job, None)?;
-    let mut envs = Vec::new();
-    for name in config.environment_names() {
-        let job = config.resolve(Some(name))?;
-        let m = manifests(job, None)?;
-        envs.push((name, job, m));
-    }
-    let file = file
-        .file_name()
-        .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
-    let base = kustomize::Rendered {
-        job: base_job,
-        manifests: &base_manifests,
-    };
-    let rendered: Vec<(&str, kustomize::Rendered<'_>)> = envs
-        .iter()
-        .map(|(n, j, m)| {
-            (
-                *n,
-                kustomize::Rendered {
-                    job: j,
-                    manifests: m,
-                },
-            )
-        })
-        .collect();
-    Ok(kustomize::tree(&base, &rendered, &file))
 }
 
 /// Writes a tree to `dir`, or with `check` compares it with `dir` and reports drift.
@@ -421,19 +373,6 @@ pub fn output(
     Ok(())
 }
 
-/// Checks one config fully: every environment builds, and its objects pass the rules and the
-/// Kubernetes schemas.
-pub fn check_config(file: &Path) -> Result<(Config, usize), Error> {
-    let config = config::load(file)?;
-    let mut objects = 0;
-    for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
-        let m = manifests(config.resolve(env)?, None)?;
-        k8s::check::check_schemas(&m)?;
-        objects += m.len();
-    }
-    Ok((config, objects))
-}
-
 fn validate(
     args: &ValidateArgs,
     stdout: &mut dyn Write,
@@ -451,21 +390,23 @@ fn validate(
         files
             .par_iter()
             .map(|file| {
-                check_config(file).map(|(config, objects)| {
-                    let envs: Vec<&str> = config.environment_names().collect();
-                    let mut line = String::new();
-                    for warning in &config.warnings.0 {
-                        line.push_str(&format!("{warning}\n"));
-                    }
-                    line.push_str(&format!(
-                        "ok: {} ({} environments{}{}, {objects} objects)\n",
-                        file.display(),
-                        envs.len(),
-                        if envs.is_empty() { "" } else { ": " },
-                        envs.join(", ")
-                    ));
-                    line
-                })
+                pipeline::check_config(file)
+                    .map_err(Error::from)
+                    .map(|(config, objects)| {
+                        let envs: Vec<&str> = config.environment_names().collect();
+                        let mut line = String::new();
+                        for warning in &config.warnings.0 {
+                            line.push_str(&format!("{warning}\n"));
+                        }
+                        line.push_str(&format!(
+                            "ok: {} ({} environments{}{}, {objects} objects)\n",
+                            file.display(),
+                            envs.len(),
+                            if envs.is_empty() { "" } else { ": " },
+                            envs.join(", ")
+                        ));
+                        line
+                    })
             })
             .collect()
     };

@@ -10,7 +10,8 @@
 //! 4. [`k8s`] builds typed objects and checks them ([`credentials`] reads keys for a Secret);
 //! 5. [`emit`] turns objects (and the settings table, for the chart) into a file tree in memory,
 //!    and [`write`](mod@write) writes that tree atomically or compares it with a folder;
-//! 6. [`preflight`]: versions, doctor, build-plan, check-s3;
+//! 6. [`pipeline`]: config in, checked objects and file trees out (the library API);
+//!    [`preflight`]: versions, doctor, build-plan, check-s3;
 //! 7. [`commands`] runs what [`cli`] parsed; [`starter`] is `init`'s config.
 
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod credentials;
 pub mod diagnostics;
 pub mod emit;
 pub mod k8s;
+pub mod pipeline;
 pub mod preflight;
 pub mod redact;
 pub mod spark;

@@ -42,6 +42,13 @@ pub enum WriteError {
     NotAFolder(PathBuf),
 }
 
+impl WriteError {
+    /// Whether the user's choice of folder is at fault (they can fix it), rather than the system.
+    pub fn is_users_fault(&self) -> bool {
+        matches!(self, Self::NotOurs { .. } | Self::NotAFolder(_))
+    }
+}
+
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     move |source| WriteError::Io {
         path: path.to_path_buf(),

@@ -75,7 +75,7 @@ fn render_is_deterministic_and_matches_the_library() {
     assert_eq!(a.stdout, b.stdout, "two runs are byte-identical");
     assert!(a.stderr.is_empty());
     let config = k8s_s3_spark::config::load(Path::new(EXAMPLE)).unwrap();
-    let manifests = k8s_s3_spark::commands::manifests(config.resolve(None).unwrap(), None).unwrap();
+    let manifests = k8s_s3_spark::pipeline::manifests(config.resolve(None).unwrap(), None).unwrap();
     assert_eq!(
         text(&a.stdout),
         k8s_s3_spark::emit::plain::stream(&manifests)

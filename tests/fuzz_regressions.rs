@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use k8s_s3_spark::{commands, config, emit};
+use k8s_s3_spark::{config, emit, pipeline};
 
 fn check(data: &[u8]) {
     let config = match config::parse(Path::new("fuzz.yaml"), data) {
@@ -17,11 +17,11 @@ fn check(data: &[u8]) {
     let names: Vec<String> = config.environment_names().map(str::to_owned).collect();
     for env in std::iter::once(None).chain(names.iter().map(|n| Some(n.as_str()))) {
         let job = config.resolve(env).unwrap();
-        let manifests = commands::manifests(job, None).unwrap();
+        let manifests = pipeline::manifests(job, None).unwrap();
         assert!(emit::plain::stream(&manifests).starts_with("---\n"));
     }
-    emit::helm::chart(config.resolve(None).unwrap(), "fuzz.yaml", "0.1.0").unwrap();
-    commands::kustomize_tree(&config, Path::new("fuzz.yaml")).unwrap();
+    pipeline::chart(config.resolve(None).unwrap(), "fuzz.yaml", "0.1.0").unwrap();
+    pipeline::kustomize_tree(&config, Path::new("fuzz.yaml")).unwrap();
 }
 
 #[test]

@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use k8s_s3_spark::commands::manifests;
 use k8s_s3_spark::config;
 use k8s_s3_spark::emit::plain;
+use k8s_s3_spark::pipeline::manifests;
 
 fn golden() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
@@ -90,7 +90,7 @@ fn every_example_kustomize_tree_is_as_snapshotted() {
     for dir in example_dirs() {
         let file = dir.join("spark-job.yaml");
         let config = config::load(&file).unwrap();
-        let tree = k8s_s3_spark::commands::kustomize_tree(&config, &file).unwrap();
+        let tree = k8s_s3_spark::pipeline::kustomize_tree(&config, &file).unwrap();
         golden()
             .bind(|| insta::assert_snapshot!(format!("kustomize-{}", name(&dir)), joined(&tree)));
     }
@@ -102,7 +102,7 @@ fn committed_overlays_are_current() {
     for dir in example_dirs() {
         let file = dir.join("spark-job.yaml");
         let config = config::load(&file).unwrap();
-        let tree = k8s_s3_spark::commands::kustomize_tree(&config, &file).unwrap();
+        let tree = k8s_s3_spark::pipeline::kustomize_tree(&config, &file).unwrap();
         let target = Path::new("overlays").join(name(&dir));
         let drift = k8s_s3_spark::write::check(&tree, &target).unwrap();
         assert!(

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use k8s_s3_spark::emit::FileTree;
-use k8s_s3_spark::{commands, config, emit, write};
+use k8s_s3_spark::{config, emit, pipeline, write};
 
 const EXAMPLE: &str = "examples/amazon-reviews/spark-job.yaml";
 
@@ -111,7 +111,7 @@ fn text_of(o: &Output) -> String {
 fn plain_tree(env: Option<&str>) -> FileTree {
     let config = config::load(Path::new(EXAMPLE)).unwrap();
     let job = config.resolve(env).unwrap();
-    emit::plain::tree(&commands::manifests(job, None).unwrap())
+    emit::plain::tree(&pipeline::manifests(job, None).unwrap())
 }
 
 fn is_exactly(tree: &FileTree, dir: &Path) -> bool {

@@ -97,7 +97,7 @@ fn layers_only_look_upstream() {
         &["spark"],
         &["credentials", "k8s"],
         &["emit", "write"],
-        &["preflight"],
+        &["pipeline", "preflight"],
         &["starter", "commands", "cli"],
     ];
     let layer_of = |module: &str| {

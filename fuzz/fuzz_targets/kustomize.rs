@@ -7,6 +7,6 @@ use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(config) = k8s_s3_spark::config::parse(Path::new("fuzz.yaml"), data) else { return };
-    let tree = k8s_s3_spark::commands::kustomize_tree(&config, Path::new("fuzz.yaml")).expect("accepted configs make a tree");
+    let tree = k8s_s3_spark::pipeline::kustomize_tree(&config, Path::new("fuzz.yaml")).expect("accepted configs make a tree");
     assert!(tree.iter().any(|(p, _)| p.ends_with("base/kustomization.yaml")));
 });

@@ -10,7 +10,7 @@ fuzz_target!(|data: &[u8]| {
     let names: Vec<String> = config.environment_names().map(str::to_owned).collect();
     for env in std::iter::once(None).chain(names.iter().map(|n| Some(n.as_str()))) {
         let job = config.resolve(env).expect("declared environments resolve");
-        let manifests = k8s_s3_spark::commands::manifests(&job, None).expect("accepted configs render and pass our checks");
+        let manifests = k8s_s3_spark::pipeline::manifests(&job, None).expect("accepted configs render and pass our checks");
         let text = k8s_s3_spark::emit::plain::stream(&manifests);
         assert!(text.starts_with("---\n"));
     }

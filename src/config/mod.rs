@@ -19,6 +19,18 @@ pub use resolved::ResolvedJob;
 
 use crate::diagnostics::Diagnostics;
 
+impl ConfigError {
+    /// Whether the file is at fault (the user can fix it), rather than this tool or the system.
+    pub fn is_users_fault(&self) -> bool {
+        match self {
+            Self::Invalid(_) | Self::TooLarge { .. } | Self::UnknownEnvironment { .. } => true,
+            // A file that cannot be read is named by the user: theirs to fix, as before.
+            Self::Read { .. } => true,
+            Self::Unresolved { .. } => false,
+        }
+    }
+}
+
 /// Why a config could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

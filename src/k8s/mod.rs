@@ -49,3 +49,10 @@ pub enum K8sError {
     #[error("internal error: a generated object failed its checks; please report this with your config:\n{}", .0.join("\n"))]
     Invalid(Vec<String>),
 }
+
+impl K8sError {
+    /// Whether the user's flags are at fault, rather than this tool.
+    pub fn is_users_fault(&self) -> bool {
+        matches!(self, Self::KeysWithoutSecret | Self::KeysWithExternalSecret)
+    }
+}
