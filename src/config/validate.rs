@@ -40,18 +40,28 @@ pub struct Problem {
 struct Problems(Vec<Problem>);
 
 impl Problems {
+    fn push(
+        &mut self,
+        severity: Severity,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.0.push(Problem {
+            severity,
+            field: field.into(),
+            message: message.into(),
+            help: help.into(),
+        });
+    }
+
     fn add(
         &mut self,
         field: impl Into<String>,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.0.push(Problem {
-            severity: Severity::Error,
-            field: field.into(),
-            message: message.into(),
-            help: help.into(),
-        });
+        self.push(Severity::Error, field, message, help);
     }
 
     /// A warning: the config works as written, but probably not as meant.
@@ -61,16 +71,13 @@ impl Problems {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.add(field, message, help);
-        if let Some(last) = self.0.last_mut() {
-            last.severity = Severity::Warning;
-        }
+        self.push(Severity::Warning, field, message, help);
     }
 
-    /// Refuses a value shaped like an AWS access key id: written here, it would land in plain
-    /// text in the Job. The value itself is never repeated.
+    /// Refuses a value shaped like an AWS key: written here, it would land in plain text in the
+    /// Job. The value itself is never repeated.
     fn no_key(&mut self, field: &str, value: &str) {
-        if redact::looks_like_access_key_id(value) || redact::looks_like_secret_key(value) {
+        if redact::looks_like_key(value) {
             self.add(
                 field,
                 "holds what looks like an AWS key; it would be written in plain text into the Job",

@@ -13,12 +13,12 @@ use serde_json::{Value, json};
 
 use super::FileTree;
 use super::json_patch::{self, Op};
-use crate::config::SparkJob;
 use crate::config::model::S3Credentials;
+use crate::config::resolved::Image;
+use crate::config::{ResolvedJob, SparkJob};
 use crate::k8s::labels::{self, Component};
 use crate::k8s::{KIND_ORDER, Manifest};
 use crate::spark::submit::ENV_IMAGE;
-use crate::syntax;
 use crate::yaml;
 
 /// The git-ignored file a secretGenerator reads keys from.
@@ -27,7 +27,7 @@ pub const CREDENTIALS_FILE: &str = "aws-credentials.env";
 /// One rendering: the job (base or one environment applied) and its checked objects.
 pub struct Rendered<'a> {
     /// The job.
-    pub job: &'a SparkJob,
+    pub job: &'a ResolvedJob,
     /// Its objects, in order.
     pub manifests: &'a [Manifest],
 }
@@ -191,18 +191,15 @@ fn transformed_base(
 }
 
 /// The `images:` entry that turns the base image into the environment's.
-fn image_entry(base: &str, env: &str) -> Value {
-    let (Ok(from), Ok(to)) = (syntax::image_ref(base), syntax::image_ref(env)) else {
-        return Value::Null;
-    };
+fn image_entry(from: &Image, to: &Image) -> Value {
     let mut entry = json!({ "name": from.repository });
     if to.repository != from.repository {
         entry["newName"] = json!(to.repository);
     }
-    if let Some(tag) = to.tag {
+    if let Some(tag) = &to.tag {
         entry["newTag"] = json!(tag);
     }
-    if let Some(digest) = to.digest {
+    if let Some(digest) = &to.digest {
         entry["digest"] = json!(digest);
     }
     entry
@@ -230,8 +227,8 @@ fn overlay(
     if let Some(ns) = namespace {
         kustomization["namespace"] = json!(ns);
     }
-    if let Some(image) = image {
-        kustomization["images"] = json!([image_entry(&base.job.spec.image, image)]);
+    if image.is_some() {
+        kustomization["images"] = json!([image_entry(&base.job.image, &env.job.image)]);
     }
     if let Some(generator) = secret_generator(env.job) {
         kustomization["secretGenerator"] = generator;
@@ -317,6 +314,7 @@ fn readme(job: &SparkJob, environments: &[(&str, Rendered<'_>)], config_file: &s
             out.push_str(&format!("| {env} | `kubectl kustomize overlays/{env}` |\n"));
         }
     }
+    let secret_name = job.secret_name().unwrap_or_default();
     match &job.spec.s3.credentials {
         S3Credentials::Secret(secret) if secret.generate => out.push_str(&format!(
             "\n**Local use only.** The Secret `{}` is made by a secretGenerator from `{CREDENTIALS_FILE}` beside\n\
@@ -324,17 +322,17 @@ fn readme(job: &SparkJob, environments: &[(&str, Rendered<'_>)], config_file: &s
              this tree does not build from a clone: Argo CD and Flux fail on the missing file. For GitOps,\n\
              remove `spec.s3.credentials.secret.generate` and set `externalSecret` (the External Secrets\n\
              Operator writes the Secret from a secret store), or create the Secret another way.\n",
-            job.secret_name().unwrap_or_default()
+            secret_name
         )),
         S3Credentials::Secret(secret) if secret.external_secret.is_some() => out.push_str(&format!(
             "\nThe Secret `{}` is written by the External Secrets Operator from the `ExternalSecret` in `base/`:\n\
              no key is in this tree, and it builds from a clone as it is.\n",
-            job.secret_name().unwrap_or_default()
+            secret_name
         )),
         S3Credentials::Secret(_) => out.push_str(&format!(
             "\nThe Secret `{}` must exist in each environment's namespace (`kubectl create secret generic`,\n\
              Sealed Secrets, or `externalSecret` in the config); no key is in this tree.\n",
-            job.secret_name().unwrap_or_default()
+            secret_name
         )),
         _ => {}
     }

@@ -142,7 +142,7 @@ pub fn build(job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sErr
         }
     });
 
-    let role = rbac::role(meta(name, Component::Rbac, true), job, versions);
+    let role = rbac::role(meta(name, Component::Rbac, true), job);
     let role_binding =
         rbac::role_binding(meta(name, Component::Rbac, true), name, sa_name, namespace);
 
@@ -190,7 +190,7 @@ pub fn build(job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sErr
             .iter()
             .zip([PodRole::Driver, PodRole::Executor])
             .map(|(file, role)| {
-                let pod = job::pod_template(role, job, rbac::needs_token(role, job, versions));
+                let pod = job::pod_template(role, job, rbac::needs_token(role, job));
                 ((*file).to_owned(), crate::yaml::to_yaml(&pod))
             })
             .collect();
@@ -216,7 +216,7 @@ pub fn build(job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sErr
         job_meta,
         pod_labels,
         job,
-        rbac::needs_token(PodRole::Submitter, job, versions),
+        rbac::needs_token(PodRole::Submitter, job),
         args,
         pod_templates
             .as_ref()

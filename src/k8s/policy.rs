@@ -7,9 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::SparkJob;
+use crate::config::ResolvedJob;
 use crate::config::model::PullPolicy;
-use crate::syntax;
 
 /// checkov's "high UID" threshold (CKV_K8S_40).
 pub const HIGH_UID: i64 = 10_000;
@@ -83,13 +82,13 @@ pub fn annotation(skip: &Skip) -> (String, String) {
 }
 
 /// The checks skipped on the submitter Job of this config.
-pub fn skipped_checks(job: &SparkJob) -> Vec<&'static Skip> {
+pub fn skipped_checks(job: &ResolvedJob) -> Vec<&'static Skip> {
     let spec = &job.spec;
     let mut skipped = vec![&TOKEN];
     if spec.submitter.run_as_user <= HIGH_UID {
         skipped.push(&LOW_UID);
     }
-    if syntax::image_ref(&spec.image).is_ok_and(|i| i.digest.is_none()) {
+    if job.image.digest.is_none() {
         skipped.push(&TAG_NOT_DIGEST);
     }
     if spec.image_pull_policy != PullPolicy::Always {
@@ -100,6 +99,6 @@ pub fn skipped_checks(job: &SparkJob) -> Vec<&'static Skip> {
 }
 
 /// The `checkov.io/skipN` annotations for the Job.
-pub fn skip_annotations(job: &SparkJob) -> BTreeMap<String, String> {
+pub fn skip_annotations(job: &ResolvedJob) -> BTreeMap<String, String> {
     skipped_checks(job).into_iter().map(annotation).collect()
 }

@@ -26,8 +26,7 @@ use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::config::SparkJob;
-use crate::spark::versions::JobVersions;
+use crate::config::{ResolvedJob, SparkJob};
 use crate::spark::versions::Version;
 
 /// Spark 4 server-side-applies a NetworkPolicy for the driver (seen with spark-submit 4.3 against a
@@ -110,8 +109,8 @@ const APPLY_AND_OWN: &[&str] = &[
 ];
 
 /// What `role` calls on the API server, for this job.
-pub fn api_calls(role: PodRole, job: &SparkJob, versions: JobVersions) -> Vec<ApiCall> {
-    let network_policies = versions.spark >= MIN_SPARK_NETWORK_POLICY;
+pub fn api_calls(role: PodRole, job: &ResolvedJob) -> Vec<ApiCall> {
+    let network_policies = job.versions.spark >= MIN_SPARK_NETWORK_POLICY;
     let mut calls = match role {
         PodRole::Submitter => vec![
             call::<Pod>(SUBMIT_DRIVER),
@@ -138,16 +137,16 @@ pub fn api_calls(role: PodRole, job: &SparkJob, versions: JobVersions) -> Vec<Ap
 }
 
 /// Whether `role` gets an API token mounted: exactly when it calls the API server.
-pub fn needs_token(role: PodRole, job: &SparkJob, versions: JobVersions) -> bool {
-    !api_calls(role, job, versions).is_empty()
+pub fn needs_token(role: PodRole, job: &ResolvedJob) -> bool {
+    !api_calls(role, job).is_empty()
 }
 
 /// The rules of the job's Role: the union of every pod's calls, one rule per API group and set
 /// of verbs, resources and verbs sorted, so the output is stable.
-pub fn rules(job: &SparkJob, versions: JobVersions) -> Vec<PolicyRule> {
+pub fn rules(job: &ResolvedJob) -> Vec<PolicyRule> {
     let mut by_resource: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for role in PodRole::ALL {
-        for c in api_calls(role, job, versions) {
+        for c in api_calls(role, job) {
             let verbs = by_resource.entry((c.group, c.resource)).or_default();
             verbs.extend(c.verbs);
             verbs.sort_unstable();
@@ -170,10 +169,10 @@ pub fn rules(job: &SparkJob, versions: JobVersions) -> Vec<PolicyRule> {
 }
 
 /// The Role.
-pub fn role(metadata: ObjectMeta, job: &SparkJob, versions: JobVersions) -> Role {
+pub fn role(metadata: ObjectMeta, job: &ResolvedJob) -> Role {
     Role {
         metadata,
-        rules: Some(rules(job, versions)),
+        rules: Some(rules(job)),
     }
 }
 
@@ -204,7 +203,7 @@ pub fn role_binding(
 mod tests {
     use super::*;
 
-    fn job_of(spark: &str, conf: &[(&str, &str)]) -> (SparkJob, JobVersions) {
+    fn job_of(spark: &str, conf: &[(&str, &str)]) -> ResolvedJob {
         let text = format!(
             "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata: {{name: j, namespace: n}}\nspec:\n  type: Python\n  sparkVersion: {spark}\n  image: a/b:1\n  mainApplicationFile: local:///a.py\n  sparkConf: {{{}}}\n",
             conf.iter()
@@ -214,22 +213,21 @@ mod tests {
         );
         let config = crate::config::parse(std::path::Path::new("t.yaml"), text.as_bytes())
             .unwrap_or_else(|e| panic!("{e}"));
-        let job = config.resolve(None).unwrap();
-        (job.job().clone(), job.versions)
+        config.resolve(None).unwrap().clone()
     }
 
     #[test]
     fn tokens_follow_the_table() {
-        let (job, v) = job_of("3.5.3", &[]);
-        assert!(needs_token(PodRole::Submitter, &job, v));
-        assert!(needs_token(PodRole::Driver, &job, v));
-        assert!(!needs_token(PodRole::Executor, &job, v));
+        let job = job_of("3.5.3", &[]);
+        assert!(needs_token(PodRole::Submitter, &job));
+        assert!(needs_token(PodRole::Driver, &job));
+        assert!(!needs_token(PodRole::Executor, &job));
     }
 
     #[test]
     fn the_role_is_the_union_of_the_table() {
-        let (job, v) = job_of("3.5.3", &[]);
-        let rules = super::rules(&job, v);
+        let job = job_of("3.5.3", &[]);
+        let rules = super::rules(&job);
         let find = |resource: &str| {
             rules
                 .iter()
@@ -247,14 +245,14 @@ mod tests {
         assert_eq!(find("persistentvolumeclaims"), None);
         assert_eq!(find("networkpolicies"), None);
 
-        let (job, v) = job_of(
+        let job = job_of(
             "4.0.1",
             &[(
                 "spark.kubernetes.executor.volumes.persistentVolumeClaim.spill.options.claimName",
                 "OnDemand",
             )],
         );
-        let rules = super::rules(&job, v);
+        let rules = super::rules(&job);
         assert!(
             rules
                 .iter()

@@ -12,7 +12,6 @@ use crate::config::ResolvedJob;
 use crate::config::model::ApplicationType;
 use crate::spark::versions::JobVersions;
 use crate::spark::versions::{self, AwsSdk, Version};
-use crate::syntax;
 
 /// What the plan needs besides the job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,9 +96,10 @@ pub fn plan(
     let spec = &job.spec;
     let app_image = &spec.image;
     let prefix = options.base_repository.clone().unwrap_or_else(|| {
-        syntax::image_ref(app_image)
-            .ok()
-            .and_then(|r| r.repository.rsplit_once('/').map(|(p, _)| p.to_string()))
+        job.image
+            .repository
+            .rsplit_once('/')
+            .map(|(p, _)| p.to_string())
             .unwrap_or_default()
     });
     let repo = |name: &str| {
