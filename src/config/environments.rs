@@ -4,73 +4,18 @@
 use super::model::{EnvironmentOverride, SparkJob};
 use super::spans::{SpanIndex, join_key, parent};
 
-/// Applies `overlay` to `base`: maps merge key by key, everything else replaces. The result has no
-/// environments of its own.
+/// Applies `overlay` to `base`: maps merge key by key, nested settings field by field, everything
+/// else replaces (the rule of [`EnvironmentOverride::apply_to`], derived from the spec). The result
+/// has no environments of its own.
 pub fn apply(base: &SparkJob, overlay: &EnvironmentOverride) -> SparkJob {
     let mut job = base.clone();
     job.spec.environments.clear();
-    let meta = &mut job.metadata;
-    let spec = &mut job.spec;
     if let Some(ns) = &overlay.namespace {
-        meta.namespace.clone_from(ns);
+        job.metadata.namespace.clone_from(ns);
     }
-    meta.labels.extend(overlay.labels.clone());
-    if let Some(image) = &overlay.image {
-        spec.image.clone_from(image);
-    }
-    if let Some(policy) = overlay.image_pull_policy {
-        spec.image_pull_policy = policy;
-    }
-    if let Some(args) = &overlay.arguments {
-        spec.arguments.clone_from(args);
-    }
-    spec.spark_conf.extend(overlay.spark_conf.clone());
-    spec.hadoop_conf.extend(overlay.hadoop_conf.clone());
-    if let Some(d) = &overlay.driver {
-        let t = &mut spec.driver;
-        set(&mut t.cores, d.cores);
-        set_opt(&mut t.core_request, &d.core_request);
-        set_opt(&mut t.core_limit, &d.core_limit);
-        set(&mut t.memory, d.memory.clone());
-        set_opt(&mut t.memory_overhead, &d.memory_overhead);
-    }
-    if let Some(e) = &overlay.executor {
-        let t = &mut spec.executor;
-        set(&mut t.instances, e.instances);
-        set(&mut t.cores, e.cores);
-        set_opt(&mut t.core_request, &e.core_request);
-        set_opt(&mut t.core_limit, &e.core_limit);
-        set(&mut t.memory, e.memory.clone());
-        set_opt(&mut t.memory_overhead, &e.memory_overhead);
-        set_opt(&mut t.delete_on_termination, &e.delete_on_termination);
-    }
-    if let Some(s) = &overlay.s3 {
-        let t = &mut spec.s3;
-        set_opt(&mut t.endpoint, &s.endpoint);
-        set_opt(&mut t.region, &s.region);
-        set(&mut t.path_style_access, s.path_style_access);
-        set_opt(&mut t.tls, &s.tls);
-        set(&mut t.credentials, s.credentials.clone());
-        set(&mut t.paths, s.paths.clone());
-    }
-    if let Some(sa) = &overlay.service_account {
-        spec.service_account
-            .annotations
-            .extend(sa.annotations.clone());
-    }
+    job.metadata.labels.extend(overlay.labels.clone());
+    overlay.apply_to(&mut job.spec);
     job
-}
-
-fn set<T>(target: &mut T, value: Option<T>) {
-    if let Some(v) = value {
-        *target = v;
-    }
-}
-
-fn set_opt<T: Clone>(target: &mut Option<T>, value: &Option<T>) {
-    if value.is_some() {
-        target.clone_from(value);
-    }
 }
 
 /// The field of environment `env` that set `field` of the merged job, when the environment set it
@@ -95,6 +40,56 @@ pub fn override_field(spans: &SpanIndex, env: &str, field: &str) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::model::{DriverSpec, SparkJobSpec};
+
+    fn properties<T: schemars::JsonSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(schemars::schema_for!(T)).expect("json");
+        let mut names: Vec<String> = schema["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_spec_field_is_overridable_but_the_language_and_the_environments() {
+        let mut expected: Vec<String> = properties::<SparkJobSpec>()
+            .into_iter()
+            .filter(|p| p != "type" && p != "environments")
+            .chain(["namespace".to_owned(), "labels".to_owned()])
+            .collect();
+        expected.sort();
+        assert_eq!(properties::<EnvironmentOverride>(), expected);
+        assert_eq!(
+            properties::<crate::config::model::DriverSpecOverride>(),
+            properties::<DriverSpec>()
+        );
+    }
+
+    #[test]
+    fn maps_merge_nested_settings_apply_field_by_field_the_rest_replaces() {
+        let base: SparkJob = serde_saphyr::from_str(
+            "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata: {name: j, namespace: a, labels: {team: x}}\nspec:\n  type: Python\n  sparkVersion: 3.5.3\n  image: i:1\n  mainApplicationFile: local:///a.py\n  arguments: [a, b]\n  driver: {memory: 2g, nodeSelector: {disk: ssd}}\n  submitter: {backoffLimit: 1}\n  environments:\n    prod:\n      namespace: p\n      labels: {tier: prod}\n      arguments: [c]\n      driver: {cores: 2, nodeSelector: {zone: z}}\n      serviceAccount: {name: runner, create: false}\n      submitter: {ttlSecondsAfterFinished: 60}\n",
+        )
+        .expect("valid");
+        let job = apply(&base, &base.spec.environments["prod"]);
+        assert!(job.spec.environments.is_empty());
+        assert_eq!(job.metadata.namespace, "p");
+        assert_eq!(job.metadata.labels.len(), 2);
+        assert_eq!(job.spec.arguments, ["c"]);
+        assert_eq!(
+            (job.spec.driver.cores, job.spec.driver.memory.as_str()),
+            (2, "2g")
+        );
+        assert_eq!(job.spec.driver.node_selector.len(), 2);
+        assert_eq!(job.service_account_name(), "runner");
+        assert!(!job.spec.service_account.create);
+        assert_eq!(job.spec.submitter.backoff_limit, 1);
+        assert_eq!(job.spec.submitter.ttl_seconds_after_finished, Some(60));
+    }
 
     #[test]
     fn maps_fields_to_the_override_that_set_them() {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use k8s_s3_spark_derive::Overridable;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -70,10 +71,22 @@ pub struct JobMetadata {
 }
 
 /// What to run and how.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+// `#[derive(Overridable)]` makes `EnvironmentOverride` from this struct: a field added here is
+// overridable per environment without being written again.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[overridable(name = EnvironmentOverride, extra {
+    /// Namespace for this environment (replaces `metadata.namespace`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Labels merged over `metadata.labels`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+})]
 pub struct SparkJobSpec {
     /// Language of the application: `Python`, `Scala`, `Java` or `R`.
+    // Not per environment: the language decides the submit command and the application file.
+    #[overridable(skip)]
     #[serde(rename = "type")]
     pub app_type: ApplicationType,
     /// Spark version in the image, `MAJOR.MINOR.PATCH` (e.g. `3.5.3`). At least 2.3, and at least
@@ -117,24 +130,31 @@ pub struct SparkJobSpec {
     pub hadoop_conf: BTreeMap<String, String>,
     /// The Spark driver pod.
     #[serde(default)]
+    #[overridable(nested)]
     pub driver: DriverSpec,
     /// The Spark executor pods.
     #[serde(default)]
+    #[overridable(nested)]
     pub executor: ExecutorSpec,
     /// The service account the submitter, the driver and the executors run as.
     #[serde(default)]
+    #[overridable(nested)]
     pub service_account: ServiceAccountSpec,
     /// Whether to generate the Namespace object too (default false: the namespace exists).
     #[serde(default, skip_serializing_if = "is_false")]
     pub create_namespace: bool,
     /// Where the data is and how to authenticate to it.
     #[serde(default)]
+    #[overridable(nested)]
     pub s3: S3Spec,
     /// The Kubernetes Job whose pod runs `spark-submit`.
     #[serde(default)]
+    #[overridable(nested)]
     pub submitter: SubmitterSpec,
     /// Named partial overrides (e.g. `dev`, `prod`), applied with `render --env NAME` and turned
     /// into Kustomize overlays. Names are DNS-1123 labels.
+    // An environment has no environments of its own.
+    #[overridable(skip)]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub environments: BTreeMap<String, EnvironmentOverride>,
 }
@@ -180,7 +200,7 @@ impl PullPolicy {
 macro_rules! spark_pod_spec {
     ($(#[$meta:meta])* $name:ident, $default_cores:expr, { $($(#[$fmeta:meta])* $field:ident : $ty:ty = $default:expr,)* }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         pub struct $name {
             $($(#[$fmeta])* pub $field: $ty,)*
@@ -368,7 +388,7 @@ pub enum TaintEffect {
 }
 
 /// The service account the submitter, driver and executors run as, and its Role.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceAccountSpec {
     /// Name of the service account. Default: the job's name (the chart's release name), so two
@@ -423,7 +443,7 @@ fn default_true() -> bool {
 }
 
 /// Where the data is and how Spark authenticates to it.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema, Overridable)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct S3Spec {
     /// S3 endpoint as `http(s)://host[:port]`. Leave unset for AWS S3; set it for MinIO, Ceph,
@@ -565,7 +585,7 @@ pub struct WebIdentityCredentials {
 pub struct AnonymousCredentials {}
 
 /// The Kubernetes Job whose pod runs `spark-submit`.
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubmitterSpec {
     /// Retries of the submitter pod (default 0: a failed submission is not repeated).
@@ -647,130 +667,6 @@ fn default_limits() -> ResourceAmounts {
         cpu: "1".into(),
         memory: "1Gi".into(),
     }
-}
-
-/// A named partial override of the job (an environment such as `dev` or `prod`). Every field is
-/// optional; maps are merged key by key over the base, everything else replaces the base value.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct EnvironmentOverride {
-    /// Namespace for this environment (replaces `metadata.namespace`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    /// Labels merged over `metadata.labels`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
-    /// Image for this environment (replaces `spec.image`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    /// Image pull policy for this environment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_pull_policy: Option<PullPolicy>,
-    /// Application arguments for this environment (replace the base list).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub arguments: Option<Vec<String>>,
-    /// Spark configuration merged over `spec.sparkConf`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub spark_conf: BTreeMap<String, String>,
-    /// Hadoop configuration merged over `spec.hadoopConf`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub hadoop_conf: BTreeMap<String, String>,
-    /// Driver sizing for this environment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub driver: Option<SizingOverride>,
-    /// Executor sizing and count for this environment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub executor: Option<ExecutorOverride>,
-    /// S3 settings for this environment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub s3: Option<S3Override>,
-    /// Service account annotations merged over `spec.serviceAccount.annotations`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_account: Option<ServiceAccountOverride>,
-}
-
-/// Sizing of the driver for one environment.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SizingOverride {
-    /// Replaces `cores`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = MAX_CORES))]
-    pub cores: Option<u32>,
-    /// Replaces `coreRequest`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub core_request: Option<String>,
-    /// Replaces `coreLimit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub core_limit: Option<String>,
-    /// Replaces `memory`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<String>,
-    /// Replaces `memoryOverhead`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_overhead: Option<String>,
-}
-
-/// Sizing and count of the executors for one environment.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExecutorOverride {
-    /// Replaces `instances`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = MAX_EXECUTORS))]
-    pub instances: Option<u32>,
-    /// Replaces `cores`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 1, max = MAX_CORES))]
-    pub cores: Option<u32>,
-    /// Replaces `coreRequest`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub core_request: Option<String>,
-    /// Replaces `coreLimit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub core_limit: Option<String>,
-    /// Replaces `memory`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<String>,
-    /// Replaces `memoryOverhead`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_overhead: Option<String>,
-    /// Replaces `deleteOnTermination`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delete_on_termination: Option<bool>,
-}
-
-/// S3 settings for one environment.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct S3Override {
-    /// Replaces `endpoint`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<String>,
-    /// Replaces `region`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Replaces `pathStyleAccess`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub path_style_access: Option<bool>,
-    /// Replaces `tls`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls: Option<bool>,
-    /// Replaces `credentials`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<S3Credentials>,
-    /// Replaces `paths`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub paths: Option<Vec<String>>,
-}
-
-/// Service account settings for one environment.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ServiceAccountOverride {
-    /// Annotations merged over the base ones.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
