@@ -11,6 +11,7 @@ use crate::cli::{
 use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError};
 use crate::credentials::{self, AwsKeys, CredentialsError};
+use crate::diagnostics::HELP_SEPARATOR;
 use crate::emit::{FileTree, plain};
 use crate::k8s::K8sError;
 use crate::pipeline::{self, PipelineError};
@@ -46,18 +47,16 @@ pub enum Error {
     #[error("{0} of {1} config files are invalid")]
     InvalidConfigs(usize, usize),
     /// `validate` was given paths without configs.
-    #[error("no config files (*.yaml or *.yml with kind SparkJob) found in {}\n  help: pass spark-job.yaml files or folders that contain them", .0.join(", "))]
+    #[error("no config files (*.yaml or *.yml with kind SparkJob) found in {}", .0.join(", "))]
     NoConfigs(Vec<String>),
     /// `init`'s options make an invalid config.
-    #[error(
-        "these init options make an invalid config; nothing was written:\n{0}\n  help: change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)"
-    )]
+    #[error("these init options make an invalid config; nothing was written:\n{0}")]
     BadInit(crate::diagnostics::Diagnostics),
     /// `init` found a config already there.
-    #[error("{} exists; init never overwrites a config\n  help: choose another folder, or edit the file you have", .0.display())]
+    #[error("{} exists; init never overwrites a config", .0.display())]
     Exists(PathBuf),
     /// A version flag is not `MAJOR.MINOR.PATCH`.
-    #[error("--{flag}: {reason}\n  help: pass the full version, e.g. --spark 3.5.3 --hadoop 3.3.4")]
+    #[error("--{flag}: {reason}")]
     BadVersion {
         /// The flag.
         flag: &'static str,
@@ -71,7 +70,7 @@ pub enum Error {
     #[error(transparent)]
     CheckS3(#[from] CheckS3Error),
     /// `build-plan --dockerfile` found a file there.
-    #[error("{} exists; build-plan never overwrites a file\n  help: remove it, or pass another --dockerfile path", .0.display())]
+    #[error("{} exists; build-plan never overwrites a file", .0.display())]
     FileExists(PathBuf),
     /// A preflight check found problems (the report says which).
     #[error("{0}")]
@@ -102,6 +101,34 @@ impl Error {
             Self::Drift(_) | Self::ChecksFailed(_) | Self::Output(_) => false,
         };
         if users_fault { 2 } else { 1 }
+    }
+
+    /// How to fix it, when the error says (findings carry their own help).
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Self::Config(e) => e.help(),
+            Self::Credentials(e) => e.help(),
+            Self::K8s(e) => e.help(),
+            Self::Pipeline(e) => e.help(),
+            Self::Write(e) => e.help(),
+            Self::Doctor(e) => e.help(),
+            Self::CheckS3(e) => e.help(),
+            Self::NoConfigs(_) => Some("pass spark-job.yaml files or folders that contain them".into()),
+            Self::BadInit(_) => Some("change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)".into()),
+            Self::Exists(_) => Some("choose another folder, or edit the file you have".into()),
+            Self::BadVersion { .. } => Some("pass the full version, e.g. --spark 3.5.3 --hadoop 3.3.4".into()),
+            Self::FileExists(_) => Some("remove it, or pass another --dockerfile path".into()),
+            Self::Drift(_) | Self::InvalidConfigs(..) | Self::ChecksFailed(_) | Self::Output(_) => None,
+        }
+    }
+
+    /// The message and its help, as the CLI prints them: the one rendering of an error, with
+    /// the help line laid out like a finding's.
+    pub fn report(&self) -> String {
+        match self.help() {
+            Some(help) => format!("{self}{HELP_SEPARATOR}{help}"),
+            None => self.to_string(),
+        }
     }
 }
 

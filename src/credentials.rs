@@ -43,7 +43,7 @@ pub struct AwsKeys {
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsError {
     /// The credentials file could not be read.
-    #[error("cannot read AWS credentials file {}: {source}\n  help: run `aws configure`, or pass --aws-credentials FILE", file.display())]
+    #[error("cannot read AWS credentials file {}: {source}", file.display())]
     Read {
         /// The file.
         file: PathBuf,
@@ -51,7 +51,7 @@ pub enum CredentialsError {
         source: std::io::Error,
     },
     /// The profile is not in the file.
-    #[error("{}: no profile [{profile}]\n  help: profiles in this file: {}", file.display(), if known.is_empty() { "none".to_string() } else { known.join(", ") })]
+    #[error("{}: no profile [{profile}]", file.display())]
     NoProfile {
         /// The file.
         file: PathBuf,
@@ -61,7 +61,7 @@ pub enum CredentialsError {
         known: Vec<String>,
     },
     /// The profile lacks a key.
-    #[error("{}:{line}: profile [{profile}] has no {key}\n  help: add `{key} = ...` to the profile", file.display())]
+    #[error("{}:{line}: profile [{profile}] has no {key}", file.display())]
     MissingKey {
         /// The file.
         file: PathBuf,
@@ -73,10 +73,25 @@ pub enum CredentialsError {
         key: &'static str,
     },
     /// The environment lacks a variable.
-    #[error(
-        "--aws-env: {0} is not set\n  help: export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --aws-profile"
-    )]
+    #[error("--aws-env: {0} is not set")]
     MissingEnv(&'static str),
+}
+
+impl CredentialsError {
+    /// How to fix it.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Self::Read { .. } => "run `aws configure`, or pass --aws-credentials FILE".into(),
+            Self::NoProfile { known, .. } if known.is_empty() => {
+                "this file has no profiles; run `aws configure --profile NAME`".into()
+            }
+            Self::NoProfile { known, .. } => format!("profiles in this file: {}", known.join(", ")),
+            Self::MissingKey { key, .. } => format!("add `{key} = ...` to the profile"),
+            Self::MissingEnv(_) => {
+                "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --aws-profile".into()
+            }
+        })
+    }
 }
 
 /// The default credentials file: `$AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
@@ -183,7 +198,8 @@ mod tests {
         assert_eq!(keys.access_key_id.expose(), "AKIACI");
         assert_eq!(keys.secret_access_key.expose(), "s2");
         assert!(!format!("{keys:?}").contains("s2"));
-        let err = from_profile(&file, "prod").unwrap_err().to_string();
+        let err = from_profile(&file, "prod").unwrap_err();
+        let err = format!("{err} {}", err.help().unwrap_or_default());
         assert!(err.contains("default, ci"), "{err}");
         assert!(!err.contains("s1") && !err.contains("AKIA"), "{err}");
     }

@@ -5,12 +5,17 @@
 //! exit code is decided in one place.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use serde::Serialize;
 
 use crate::redact::redact;
 
+/// What comes between a message and its help, for findings and for errors alike.
+pub const HELP_SEPARATOR: &str = "\n  help: ";
+
 /// A position in a source file; both numbers start at 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
 pub struct Position {
     /// Line number, from 1.
     pub line: usize,
@@ -18,14 +23,17 @@ pub struct Position {
     pub column: usize,
 }
 
-/// How bad a problem is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// The input is refused: exit code 2, nothing written.
+    /// The input is refused (exit code 2, nothing written), or the checked thing will fail.
     #[default]
     Error,
     /// The input works as written but probably not as meant; shown, never fatal.
     Warning,
+    /// Worth knowing; nothing fails because of it.
+    Note,
 }
 
 impl Severity {
@@ -34,35 +42,142 @@ impl Severity {
         match self {
             Self::Error => "error",
             Self::Warning => "warning",
+            Self::Note => "note",
         }
     }
 }
 
-/// One problem with the input, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Declares [`Code`]: each rule's stable code, severity and one-line summary, in one table.
+macro_rules! codes {
+    ($( $section:literal { $( $variant:ident = $code:literal, $severity:ident, $summary:literal; )* } )*) => {
+        /// The stable code of a rule, printed as `error[KS101]`, so users, CI and editors can refer
+        /// to a rule; `docs/codes.md` lists them all. A code is never reused for another rule.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($( #[doc = $summary] $variant, )*)*
+        }
+
+        impl Code {
+            /// Every code, in order, with the section it belongs to.
+            pub const ALL: &'static [(&'static str, Code)] = &[$($( ($section, Code::$variant), )*)*];
+
+            /// The code as printed, e.g. `KS101`.
+            pub fn as_str(self) -> &'static str {
+                match self { $($( Self::$variant => $code, )*)* }
+            }
+
+            /// How bad a finding of this rule is.
+            pub fn severity(self) -> Severity {
+                match self { $($( Self::$variant => Severity::$severity, )*)* }
+            }
+
+            /// What the rule checks, in one line.
+            pub fn summary(self) -> &'static str {
+                match self { $($( Self::$variant => $summary, )*)* }
+            }
+        }
+    };
+}
+
+codes! {
+    "Reading the config" {
+        NotUtf8 = "KS001", Error, "The file is not UTF-8 text.";
+        YamlSyntax = "KS002", Error, "The file is not valid YAML.";
+        DocumentShape = "KS003", Error, "The file is not one plain YAML document: several documents, duplicate keys, anchors, aliases, merge keys or tags.";
+        Schema = "KS004", Error, "A field does not fit the schema: unknown, missing, of the wrong type, or not an allowed value.";
+        OutOfRange = "KS005", Error, "A number is out of its field's range.";
+    }
+    "Config rules" {
+        Name = "KS101", Error, "A name is not a valid Kubernetes name (DNS-1123 label or subdomain).";
+        Label = "KS102", Error, "A label or annotation key or value is invalid, or is a label the tool sets itself.";
+        Image = "KS103", Error, "The image reference is invalid, or has no tag or digest, or uses `latest`.";
+        Application = "KS104", Error, "The application file, main class or arguments cannot run as written.";
+        Setting = "KS105", Error, "A sparkConf or hadoopConf entry is not a setting, is in the wrong map, is set by the tool, or has a value that cannot be passed.";
+        CredentialSetting = "KS106", Error, "A setting that carries a credential is written in plain text.";
+        PastedKey = "KS107", Error, "A value looks like an AWS key.";
+        Resources = "KS108", Error, "Cores, executors, CPU or memory are out of range or not valid quantities.";
+        EnvVar = "KS109", Error, "An environment variable's name or value is invalid, or the tool sets it.";
+        Placement = "KS110", Error, "A node selector or toleration is invalid.";
+        Versions = "KS111", Error, "The Spark and Hadoop versions do not fit each other, Kubernetes, or the application's language.";
+        NeedsNewer = "KS112", Error, "A field needs a newer Spark or Hadoop than the config's.";
+        Endpoint = "KS113", Error, "The S3 endpoint, TLS setting or region is invalid or contradicts itself.";
+        PathStyle = "KS114", Warning, "An S3-compatible endpoint without path-style access: S3A would ask for BUCKET.HOST.";
+        S3Path = "KS115", Error, "An s3a:// path is invalid.";
+        Secret = "KS116", Error, "The credentials Secret's name or key names are invalid.";
+        WebIdentity = "KS117", Error, "The web identity role ARN is invalid, or its service account annotation is set by hand.";
+        ExternalSecret = "KS118", Error, "The ExternalSecret's source is invalid or conflicts with `generate`.";
+        Submitter = "KS119", Error, "The submitter Job's retries, deadlines, user or resources are invalid.";
+    }
+    "Spark distributions and images (doctor)" {
+        DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";
+        NotSpark = "KS202", Error, "No spark-core jar: the folder is not a Spark distribution.";
+        ScalaMismatch = "KS203", Error, "Jars built for different Scala versions.";
+        NoKubernetes = "KS204", Error, "No spark-kubernetes jar: Spark was built without Kubernetes support.";
+        HadoopJars = "KS205", Error, "The Hadoop jars disagree, or there are none.";
+        NoS3a = "KS206", Error, "No hadoop-aws jar: S3A is missing.";
+        S3aMismatch = "KS207", Error, "hadoop-aws or its AWS SDK does not match the distribution's Hadoop.";
+        CustomHadoop = "KS210", Note, "A Hadoop version the Spark line's published distributions do not carry (a custom build).";
+        NoPySpark = "KS211", Note, "No PySpark: Python jobs cannot run on images built from this.";
+        NoDockerfiles = "KS212", Note, "No Dockerfiles: base images cannot be built from this folder.";
+    }
+    "S3 access (check-s3)" {
+        S3CannotConnect = "KS301", Error, "Nothing answers at the S3 endpoint.";
+        S3Tls = "KS302", Error, "The TLS handshake with the S3 endpoint failed, or TLS and the endpoint disagree.";
+        S3Timeout = "KS303", Error, "The S3 endpoint did not answer in time.";
+        S3WrongRegion = "KS304", Error, "The bucket lives in another region.";
+        S3BadCredentials = "KS305", Error, "The keys are wrong, unknown or expired.";
+        S3NoSuchBucket = "KS306", Error, "The bucket does not exist.";
+        S3NoSuchKey = "KS307", Error, "Nothing at the key or under the prefix.";
+        S3AccessDenied = "KS308", Error, "The keys are valid but lack a permission.";
+        S3Failed = "KS309", Error, "Any other failed S3 request.";
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One finding: what is wrong, where, how to fix it, how bad it is, and the rule's stable code.
+/// Validation, `doctor`, `check-s3` and `versions` all report these, rendered one way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Error or warning.
+    /// The rule.
+    pub code: Code,
+    /// Error, warning or note (the rule's, see [`Code::severity`]).
     pub severity: Severity,
-    /// The file the problem is in.
+    /// What the finding is about: the config file, the inspected folder, or the checked URL;
+    /// empty until [`Diagnostic::in_file`] sets it.
     pub file: PathBuf,
     /// Where in the file, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
     /// The field, as a dotted path (`spec.executor.instances`); empty for the whole document.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub field: String,
     /// What is wrong.
     pub message: String,
     /// How to fix it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
 }
 
 impl Diagnostic {
-    /// A problem with `field` in `file`, position unknown until [`Diagnostic::at`] sets it.
-    /// Key-shaped text in the field or message is redacted ([`crate::redact`]): a key pasted into
-    /// the wrong field must not reach a terminal or a CI log.
-    pub fn new(file: &Path, field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A finding of rule `code` about `field`, with the rule's severity. Key-shaped text in the
+    /// field or message is redacted ([`crate::redact`]): a key pasted into the wrong field must
+    /// not reach a terminal or a CI log.
+    pub fn new(code: Code, field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
-            severity: Severity::Error,
-            file: file.to_path_buf(),
+            code,
+            severity: code.severity(),
+            file: PathBuf::new(),
             position: None,
             field: redact(&field.into()).into_owned(),
             message: redact(&message.into()).into_owned(),
@@ -70,17 +185,17 @@ impl Diagnostic {
         }
     }
 
+    /// Sets what the finding is about (a file, a folder or a URL).
+    #[must_use]
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = file.into();
+        self
+    }
+
     /// Sets the position.
     #[must_use]
     pub fn at(mut self, position: Option<Position>) -> Self {
         self.position = position;
-        self
-    }
-
-    /// Sets the severity.
-    #[must_use]
-    pub fn severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
         self
     }
 
@@ -94,17 +209,20 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(Position { line, column }) = self.position {
-            write!(f, ":{line}:{column}")?;
+        if !self.file.as_os_str().is_empty() {
+            write!(f, "{}", self.file.display())?;
+            if let Some(Position { line, column }) = self.position {
+                write!(f, ":{line}:{column}")?;
+            }
+            write!(f, ": ")?;
         }
-        write!(f, ": {}", self.severity.as_str())?;
+        write!(f, "{}[{}]", self.severity.as_str(), self.code)?;
         if !self.field.is_empty() {
             write!(f, " in `{}`", self.field)?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
+            write!(f, "{HELP_SEPARATOR}{help}")?;
         }
         Ok(())
     }
@@ -137,6 +255,28 @@ impl fmt::Display for Diagnostics {
     }
 }
 
+/// The page of every code (`docs/codes.md`), generated so it cannot fall behind the table.
+pub fn codes_page() -> String {
+    let mut page = String::from(
+        "# Finding codes\n\nEvery finding `k8s-s3-spark` reports carries a stable code (`error[KS101]`), so a\nCI log, an editor or a suppression list can refer to the rule. Generated from `src/diagnostics.rs`.\n",
+    );
+    let mut section = "";
+    for (name, code) in Code::ALL {
+        if *name != section {
+            section = name;
+            page.push_str(&format!(
+                "\n## {name}\n\n| code | severity | rule |\n|---|---|---|\n"
+            ));
+        }
+        page.push_str(&format!(
+            "| `{code}` | {} | {} |\n",
+            code.severity().as_str(),
+            code.summary()
+        ));
+    }
+    page
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,10 +284,11 @@ mod tests {
     #[test]
     fn renders_file_line_column_field_and_help() {
         let d = Diagnostic::new(
-            Path::new("job.yaml"),
+            Code::Resources,
             "spec.executor.instances",
             "must be at least 1",
         )
+        .in_file("job.yaml")
         .at(Some(Position {
             line: 12,
             column: 16,
@@ -155,7 +296,22 @@ mod tests {
         .help("set a positive number of executors");
         assert_eq!(
             d.to_string(),
-            "job.yaml:12:16: error in `spec.executor.instances`: must be at least 1\n  help: set a positive number of executors"
+            "job.yaml:12:16: error[KS108] in `spec.executor.instances`: must be at least 1\n  help: set a positive number of executors"
         );
+    }
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (_, code) in Code::ALL {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} is used twice");
+            assert!(
+                text.len() == 5
+                    && text.starts_with("KS")
+                    && text[2..].bytes().all(|b| b.is_ascii_digit()),
+                "{text}"
+            );
+        }
     }
 }

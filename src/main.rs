@@ -16,7 +16,7 @@ fn main() -> ExitCode {
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{error}");
+            eprintln!("{}", error.report());
             ExitCode::from(error.exit_code())
         }
     }

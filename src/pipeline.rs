@@ -33,6 +33,15 @@ impl PipelineError {
             Self::Helm(_) => false,
         }
     }
+
+    /// How to fix it, when the user can.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Self::Config(e) => e.help(),
+            Self::K8s(e) => e.help(),
+            Self::Helm(_) => None,
+        }
+    }
 }
 
 /// Builds and checks the manifests of one job.

@@ -30,7 +30,7 @@ pub enum WriteError {
         source: std::io::Error,
     },
     /// The output folder has files the tool did not generate where it would write.
-    #[error("{} has files k8s-s3-spark did not generate: {}\n  help: choose another --out folder, move those files, or pass --force to overwrite them", dir.display(), files.join(", "))]
+    #[error("{} has files k8s-s3-spark did not generate: {}", dir.display(), files.join(", "))]
     NotOurs {
         /// The folder.
         dir: PathBuf,
@@ -38,7 +38,7 @@ pub enum WriteError {
         files: Vec<String>,
     },
     /// The output path exists and is not a plain folder.
-    #[error("{} exists and is not a folder (or is a symbolic link)\n  help: choose another --out path", .0.display())]
+    #[error("{} exists and is not a folder (or is a symbolic link)", .0.display())]
     NotAFolder(PathBuf),
 }
 
@@ -46,6 +46,18 @@ impl WriteError {
     /// Whether the user's choice of folder is at fault (they can fix it), rather than the system.
     pub fn is_users_fault(&self) -> bool {
         matches!(self, Self::NotOurs { .. } | Self::NotAFolder(_))
+    }
+
+    /// How to fix it, when the user can.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Self::Io { .. } => None,
+            Self::NotOurs { .. } => Some(
+                "choose another --out folder, move those files, or pass --force to overwrite them"
+                    .into(),
+            ),
+            Self::NotAFolder(_) => Some("choose another --out path".into()),
+        }
     }
 }
 

@@ -98,7 +98,9 @@ fn invalid_config_exits_2_with_positions_and_writes_nothing() {
     assert!(o.stdout.is_empty());
     let err = text(&o.stderr);
     assert!(
-        err.contains("tests/invalid/memory-invalid.yaml:12:5: error in `spec.driver.memory`"),
+        err.contains(
+            "tests/invalid/memory-invalid.yaml:12:5: error[KS108] in `spec.driver.memory`"
+        ),
         "{err}"
     );
     assert!(err.contains("help: "), "{err}");
@@ -590,7 +592,7 @@ fn an_s3_compatible_endpoint_without_path_style_gets_a_warning_not_an_error() {
     let file = dir.path().join("spark-job.yaml");
     fs::write(&file, &config).unwrap();
     let f = file.to_str().unwrap();
-    let warning = "warning in `spec.s3.endpoint`";
+    let warning = "warning[KS114] in `spec.s3.endpoint`";
     let v = run(&["validate", f]);
     assert_eq!(code(&v), 0, "{}", text(&v.stderr));
     assert!(text(&v.stdout).contains(warning), "{}", text(&v.stdout));
@@ -628,5 +630,15 @@ fn the_help_for_credential_settings_leads_to_an_accepted_config() {
     assert!(
         k8s_s3_spark::redact::CREDENTIAL_SETTING_HELP
             .contains("spark.kubernetes.driver.secrets.NAME")
+    );
+}
+
+#[test]
+fn errors_that_are_not_findings_print_their_help_the_same_way() {
+    let o = run(&["render", "examples/minio/spark-job.yaml", "--env", "nope"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        text(&o.stderr),
+        "examples/minio/spark-job.yaml: no environment \"nope\" in spec.environments\n  help: use one of: dev, prod\n"
     );
 }

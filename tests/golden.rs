@@ -200,3 +200,17 @@ fn committed_config_reference_is_current() {
         "{path} is stale: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test golden`"
     );
 }
+
+#[test]
+fn committed_codes_page_is_current() {
+    let generated = k8s_s3_spark::diagnostics::codes_page();
+    let path = "docs/codes.md";
+    if std::env::var_os("K8S_S3_SPARK_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{path} is stale: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test golden`"
+    );
+}

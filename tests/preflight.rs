@@ -123,15 +123,15 @@ fn doctor_names_each_mismatch_with_its_fix() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["severity"] == "problem")
-        .map(|f| format!("{} => {}", f["message"], f["fix"]))
+        .filter(|f| f["severity"] == "error")
+        .map(|f| format!("{} {} => {}", f["code"], f["message"], f["help"]))
         .collect();
     let all = problems.join("\n");
     assert!(all.contains("Scala"), "{all}");
     assert!(all.contains("no spark-kubernetes jar"), "{all}");
     assert!(
         all.contains(
-            "hadoop-aws 3.3.1 but hadoop-client-api 3.3.4\" => \"use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
+            "\"KS207\" \"hadoop-aws 3.3.1 but hadoop-client-api 3.3.4\" => \"use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
         ),
         "{all}"
     );
@@ -215,11 +215,12 @@ fn doctor_on_the_jar_listing_of_a_real_pyspark() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["severity"] == "problem")
+        .filter(|f| f["severity"] == "error")
         .collect();
     assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0]["code"], "KS206", "{problems:?}");
     assert!(
-        problems[0]["fix"]
+        problems[0]["help"]
             .as_str()
             .unwrap()
             .starts_with("add hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"),
@@ -434,7 +435,9 @@ fn check_s3_classifies_each_failure() {
     );
     assert_eq!(code(&bad_secret), 1);
     assert!(
-        out(&bad_secret).contains("FAILED  bucket bad credentials: SignatureDoesNotMatch"),
+        out(&bad_secret).contains(
+            "s3a://reviews/tsv/sample.tsv: error[KS305] in `bucket`: bad credentials: SignatureDoesNotMatch"
+        ),
         "{}",
         out(&bad_secret)
     );
@@ -450,9 +453,14 @@ fn check_s3_classifies_each_failure() {
     );
     let text = out(&o);
     assert_eq!(code(&o), 1, "{text}");
-    assert!(text.contains("FAILED  bucket no such bucket"), "{text}");
     assert!(
-        text.contains("FAILED  list   no such key: no objects under \"tsv/nothing-here.csv\""),
+        text.contains("s3a://missing-bucket/x: error[KS306] in `bucket`: no such bucket"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "error[KS307] in `list`: no such key: no objects under \"tsv/nothing-here.csv\""
+        ),
         "{text}"
     );
     assert!(text.contains("the bucket is empty"), "{text}");
@@ -472,7 +480,7 @@ fn check_s3_classifies_each_failure() {
     );
     assert_eq!(code(&refused), 1);
     assert!(
-        out(&refused).contains("FAILED  bucket cannot connect"),
+        out(&refused).contains("s3a://reviews/x: error[KS301] in `bucket`: cannot connect"),
         "{}",
         out(&refused)
     );

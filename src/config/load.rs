@@ -14,7 +14,7 @@ use super::model::SparkJob;
 use super::resolved::ResolvedJob;
 use super::spans::{SpanIndex, join_index, join_key};
 use super::{ConfigError, schema, validate};
-use crate::diagnostics::{Diagnostic, Diagnostics, Position, Severity};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position, Severity};
 
 /// How many refused YAML features (anchors, aliases...) are listed one by one.
 const MAX_REFUSALS_SHOWN: usize = 5;
@@ -117,7 +117,8 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<Config, ConfigError> {
         let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         let column = before.iter().rev().take_while(|b| **b != b'\n').count() + 1;
         fail(
-            Diagnostic::new(file, "", "the file is not UTF-8 text")
+            Diagnostic::new(Code::NotUtf8, "", "the file is not UTF-8 text")
+                .in_file(file)
                 .at(Some(Position { line, column }))
                 .help("save the file as UTF-8"),
         )
@@ -147,7 +148,8 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
                     } else {
                         "write values out in full: anchors, aliases, merge keys and tags hide where a value comes from; use `environments` for variations"
                     };
-                    Diagnostic::new(file, r.field.clone(), format!("the file has {}", r.what))
+                    Diagnostic::new(Code::DocumentShape, r.field.clone(), format!("the file has {}", r.what))
+                        .in_file(file)
                         .at(Some(r.position))
                         .help(help)
                 })
@@ -156,11 +158,14 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
         all.normalize();
         if spans.refused.len() > MAX_REFUSALS_SHOWN {
             let more = spans.refused.len() - MAX_REFUSALS_SHOWN;
-            all.0.push(Diagnostic::new(
-                file,
-                "",
-                format!("and {more} more anchors, aliases, merge keys, tags or duplicate keys"),
-            ));
+            all.0.push(
+                Diagnostic::new(
+                    Code::DocumentShape,
+                    "",
+                    format!("and {more} more anchors, aliases, merge keys, tags or duplicate keys"),
+                )
+                .in_file(file),
+            );
         }
         return Err(ConfigError::Invalid(all));
     }
@@ -172,7 +177,8 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
                 column: usize::try_from(l.column()).unwrap_or(usize::MAX),
             });
             fail(
-                Diagnostic::new(file, "", yaml_message(&e))
+                Diagnostic::new(Code::YamlSyntax, "", yaml_message(&e))
+                    .in_file(file)
                     .at(position)
                     .help("fix the YAML syntax; `yamllint` shows more detail"),
             )
@@ -184,7 +190,8 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             "the file is not a YAML mapping"
         };
         return Err(fail(
-            Diagnostic::new(file, "", what)
+            Diagnostic::new(Code::DocumentShape, "", what)
+                .in_file(file)
                 .at(Some(Position { line: 1, column: 1 }))
                 .help("start from `k8s-s3-spark init`, which writes a complete example"),
         ));
@@ -208,7 +215,8 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
                     }
                     _ => e.message,
                 };
-                return Err(fail(Diagnostic::new(file, field.clone(), message)
+                return Err(fail(Diagnostic::new(Code::OutOfRange, field.clone(), message)
+                    .in_file(file)
                     .at(at(&field))
                     .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand)")));
             }
@@ -220,7 +228,9 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
                 }
             }
             for p in structural {
-                let d = Diagnostic::new(file, p.field.clone(), p.message).at(at(&p.field));
+                let d = Diagnostic::new(Code::Schema, p.field.clone(), p.message)
+                    .in_file(file)
+                    .at(at(&p.field));
                 all.0.push(match p.help {
                     Some(h) => d.help(h),
                     None => d,
@@ -270,27 +280,28 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
 /// The semantic rules for the base job and every environment, each problem at its position.
 fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) {
     let at = |field: &str| spans.position(field);
-    let problem = |p: validate::Problem, field: String| {
-        Diagnostic::new(file, field.clone(), p.message)
-            .at(at(&field))
-            .help(p.help)
-            .severity(p.severity)
+    let place = |d: Diagnostic, field: String| Diagnostic {
+        file: file.to_path_buf(),
+        position: at(&field),
+        field,
+        ..d
     };
-    for p in validate::check(job) {
-        let field = p.field.clone();
-        all.0.push(problem(p, field));
+    for d in validate::check(job) {
+        let field = d.field.clone();
+        all.0.push(place(d, field));
     }
     for (name, overlay) in &job.spec.environments {
         let env_field = join_key("spec.environments", name);
         if let Err(reason) = crate::syntax::dns1123_label(name) {
-            all.0.push(Diagnostic::new(file, env_field.clone(), format!("environment name {name:?} {reason}"))
+            all.0.push(Diagnostic::new(Code::Name, env_field.clone(), format!("environment name {name:?} {reason}"))
+                .in_file(file)
                 .at(at(&env_field))
                 .help("environment names become overlay folders: use lowercase letters, digits and '-', e.g. prod"));
         }
         // Problems the environment did not introduce are reported once, for the base.
-        for p in validate::check(&apply(job, overlay)) {
-            if let Some(field) = override_field(spans, name, &p.field) {
-                all.0.push(problem(p, field));
+        for d in validate::check(&apply(job, overlay)) {
+            if let Some(field) = override_field(spans, name, &d.field) {
+                all.0.push(place(d, field));
             }
         }
     }

@@ -29,6 +29,20 @@ impl ConfigError {
             Self::Unresolved { .. } => false,
         }
     }
+
+    /// How to fix it; findings ([`ConfigError::Invalid`]) carry their own.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Self::TooLarge { .. } => Some("check that this is the right file".into()),
+            Self::UnknownEnvironment { known, .. } if known.is_empty() => {
+                Some("this file declares no environments; add one under spec.environments".into())
+            }
+            Self::UnknownEnvironment { known, .. } => {
+                Some(format!("use one of: {}", known.join(", ")))
+            }
+            Self::Read { .. } | Self::Invalid(_) | Self::Unresolved { .. } => None,
+        }
+    }
 }
 
 /// Why a config could not be used.
@@ -43,7 +57,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The file is larger than any config could be.
-    #[error("{} is larger than {limit} bytes; a spark-job.yaml is a few KiB\n  help: check that this is the right file", file.display())]
+    #[error("{} is larger than {limit} bytes; a spark-job.yaml is a few KiB", file.display())]
     TooLarge {
         /// The file.
         file: PathBuf,
@@ -60,7 +74,7 @@ pub enum ConfigError {
         file: PathBuf,
     },
     /// `--env` named an environment the file does not declare.
-    #[error("{}: no environment {name:?} in spec.environments\n  help: {}", file.display(), if known.is_empty() { "this file declares no environments; add one under spec.environments".to_string() } else { format!("use one of: {}", known.join(", ")) })]
+    #[error("{}: no environment {name:?} in spec.environments", file.display())]
     UnknownEnvironment {
         /// The file.
         file: PathBuf,

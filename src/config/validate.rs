@@ -10,7 +10,7 @@ use super::model::{
 };
 use super::reserved::{RESERVED_ENV, reserved_conf_reason};
 use super::spans::{join_index, join_key};
-use crate::diagnostics::Severity;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::versions::{
     self, JobVersions, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY,
@@ -23,55 +23,19 @@ use crate::syntax;
 /// hash and stay within the 253 characters of a Kubernetes name.
 pub const MAX_GENERATED_SECRET_NAME: usize = 253 - 11;
 
-/// One rule broken: the field, what is wrong, and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// Error (the config is refused) or warning (shown, accepted).
-    pub severity: Severity,
-    /// Field path (see [`super::spans`]).
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-    /// How to fix it.
-    pub help: String,
-}
-
 #[derive(Default)]
-struct Problems(Vec<Problem>);
+struct Problems(Vec<Diagnostic>);
 
 impl Problems {
-    fn push(
-        &mut self,
-        severity: Severity,
-        field: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.0.push(Problem {
-            severity,
-            field: field.into(),
-            message: message.into(),
-            help: help.into(),
-        });
-    }
-
     fn add(
         &mut self,
+        code: Code,
         field: impl Into<String>,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.push(Severity::Error, field, message, help);
-    }
-
-    /// A warning: the config works as written, but probably not as meant.
-    fn warn(
-        &mut self,
-        field: impl Into<String>,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.push(Severity::Warning, field, message, help);
+        self.0
+            .push(Diagnostic::new(code, field, message).help(help));
     }
 
     /// Refuses a value shaped like an AWS key: written here, it would land in plain text in the
@@ -79,6 +43,7 @@ impl Problems {
     fn no_key(&mut self, field: &str, value: &str) {
         if redact::looks_like_key(value) {
             self.add(
+                Code::PastedKey,
                 field,
                 "holds what looks like an AWS key; it would be written in plain text into the Job",
                 "remove it (and rotate the key if this file was shared): the driver and executors get their keys from spec.s3.credentials as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
@@ -87,20 +52,28 @@ impl Problems {
     }
 
     /// Adds `rule`'s failure for `field`, if any.
-    fn rule(&mut self, field: &str, value: &str, rule: fn(&str) -> Result<(), String>, help: &str) {
+    fn rule(
+        &mut self,
+        code: Code,
+        field: &str,
+        value: &str,
+        rule: fn(&str) -> Result<(), String>,
+        help: &str,
+    ) {
         if let Err(reason) = rule(value) {
-            self.add(field, format!("{value:?} {reason}"), help);
+            self.add(code, field, format!("{value:?} {reason}"), help);
         }
     }
 }
 
 /// Resolves the Spark and Hadoop versions, or says which field is wrong and why.
-pub fn job_versions(spec: &SparkJobSpec) -> Result<JobVersions, Vec<Problem>> {
+pub fn job_versions(spec: &SparkJobSpec) -> Result<JobVersions, Vec<Diagnostic>> {
     let mut p = Problems::default();
     let spark = match spec.spark_version.parse::<Version>() {
         Ok(v) => Some(v),
         Err(e) => {
             p.add(
+                Code::Versions,
                 "spec.sparkVersion",
                 e,
                 "write the full Spark version of the image, e.g. 3.5.3",
@@ -112,6 +85,7 @@ pub fn job_versions(spec: &SparkJobSpec) -> Result<JobVersions, Vec<Problem>> {
         Some(Ok(v)) => Some(v),
         Some(Err(e)) => {
             p.add(
+                Code::Versions,
                 "spec.hadoopVersion",
                 e,
                 "write the version of the image's hadoop-aws jar, e.g. 3.3.4",
@@ -136,7 +110,10 @@ pub fn job_versions(spec: &SparkJobSpec) -> Result<JobVersions, Vec<Problem>> {
                 } else {
                     "spec.sparkVersion"
                 };
-                p.add(field, m.message(), m.help());
+                p.0.push(Diagnostic {
+                    field: field.into(),
+                    ..m.finding()
+                });
             }
             Err(p.0)
         }
@@ -144,18 +121,20 @@ pub fn job_versions(spec: &SparkJobSpec) -> Result<JobVersions, Vec<Problem>> {
 }
 
 /// Checks one job (the base config, or one environment applied to it).
-pub fn check(job: &SparkJob) -> Vec<Problem> {
+pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
     let mut p = Problems::default();
     let meta = &job.metadata;
     let spec = &job.spec;
 
     p.rule(
+        Code::Name,
         "metadata.name",
         &meta.name,
         syntax::dns1123_label,
         "use lowercase letters, digits and '-', at most 63 characters, e.g. simple-read",
     );
     p.rule(
+        Code::Name,
         "metadata.namespace",
         &meta.namespace,
         syntax::dns1123_label,
@@ -175,6 +154,7 @@ pub fn check(job: &SparkJob) -> Vec<Problem> {
     image(&mut p, &spec.image);
     for (i, secret) in spec.image_pull_secrets.iter().enumerate() {
         p.rule(
+            Code::Name,
             &join_index("spec.imagePullSecrets", i),
             secret,
             syntax::dns1123_subdomain,
@@ -194,6 +174,7 @@ pub fn check(job: &SparkJob) -> Vec<Problem> {
         && spec.driver.node_selector != spec.executor.node_selector
     {
         p.add(
+            Code::NeedsNewer,
             "spec.executor.nodeSelector",
             "before Spark 3.0 the driver and the executors share one node selector",
             "give driver and executor the same nodeSelector, or use Spark 3.0+",
@@ -202,6 +183,7 @@ pub fn check(job: &SparkJob) -> Vec<Problem> {
     let instances = spec.executor.instances;
     if instances == 0 || instances > MAX_EXECUTORS {
         p.add(
+            Code::Resources,
             "spec.executor.instances",
             format!("{instances} executors is out of range"),
             format!("ask for 1 to {MAX_EXECUTORS} executors"),
@@ -210,6 +192,7 @@ pub fn check(job: &SparkJob) -> Vec<Problem> {
 
     if let Some(name) = &spec.service_account.name {
         p.rule(
+            Code::Name,
             "spec.serviceAccount.name",
             name,
             syntax::dns1123_subdomain,
@@ -231,6 +214,7 @@ fn labels(p: &mut Problems, field: &str, labels: &BTreeMap<String, String>) {
     for (key, value) in labels {
         let f = join_key(field, key);
         p.rule(
+            Code::Label,
             &f,
             key,
             syntax::qualified_name,
@@ -238,12 +222,14 @@ fn labels(p: &mut Problems, field: &str, labels: &BTreeMap<String, String>) {
         );
         if key.starts_with(syntax::RECOMMENDED_LABEL_PREFIX) {
             p.add(
+                Code::Label,
                 &f,
                 format!("{key:?} is one of the recommended labels the tool sets"),
                 "remove it; use your own prefix, e.g. example.com/team",
             );
         }
         p.rule(
+            Code::Label,
             &f,
             value,
             syntax::label_value,
@@ -255,6 +241,7 @@ fn labels(p: &mut Problems, field: &str, labels: &BTreeMap<String, String>) {
 fn annotations(p: &mut Problems, field: &str, annotations: &BTreeMap<String, String>) {
     for key in annotations.keys() {
         p.rule(
+            Code::Label,
             &join_key(field, key),
             key,
             syntax::qualified_name,
@@ -266,16 +253,19 @@ fn annotations(p: &mut Problems, field: &str, annotations: &BTreeMap<String, Str
 fn image(p: &mut Problems, image: &str) {
     match syntax::image_ref(image) {
         Err(reason) => p.add(
+            Code::Image,
             "spec.image",
             format!("{image:?} {reason}"),
             "write [registry/]repository:tag, e.g. ghcr.io/acme/spark-app:3.5.3-1",
         ),
         Ok(r) if r.tag.is_none() && r.digest.is_none() => p.add(
+            Code::Image,
             "spec.image",
             format!("{image:?} has no tag, so every pull may get a different image"),
             "add a tag or digest, e.g. :3.5.3-1 or @sha256:...",
         ),
         Ok(r) if r.tag == Some("latest") && r.digest.is_none() => p.add(
+            Code::Image,
             "spec.image",
             format!("{image:?} uses the `latest` tag, so every pull may get a different image"),
             "use a versioned tag, e.g. :3.5.3-1",
@@ -289,6 +279,7 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
         let field = join_index("spec.arguments", i);
         if argument.contains('\0') {
             p.add(
+                Code::Application,
                 &field,
                 "contains a NUL byte, which container runtimes refuse in arguments",
                 "remove the NUL byte",
@@ -301,7 +292,7 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
         .iter()
         .any(|s| file.starts_with(s) && file.len() > s.len());
     if !scheme_ok {
-        p.add("spec.mainApplicationFile",
+        p.add(Code::Application, "spec.mainApplicationFile",
             format!("{file:?} is not a file spark-submit can reach from a cluster-mode driver"),
             "use local:///path/in/the/image (e.g. local:///app/simple_read.py) or an s3a:// or https:// URL");
     }
@@ -311,16 +302,19 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
     );
     match (&spec.main_class, needs_class) {
         (None, true) => p.add(
+            Code::Application,
             "spec.mainClass",
             "Java and Scala applications need a main class",
             "add `mainClass: com.example.Main`",
         ),
         (Some(_), false) => p.add(
+            Code::Application,
             "spec.mainClass",
             "only Java and Scala applications have a main class",
             "remove mainClass",
         ),
         (Some(class), true) if class.is_empty() || class.contains(char::is_whitespace) => p.add(
+            Code::Application,
             "spec.mainClass",
             format!("{class:?} is not a class name"),
             "write a fully qualified class name, e.g. com.example.Main",
@@ -333,22 +327,29 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
     for key in spec.spark_conf.keys() {
         let field = join_key("spec.sparkConf", key);
         if !key.starts_with("spark.") || key.len() <= "spark.".len() {
-            p.add(field, format!("{key:?} is not a Spark setting; spark-submit ignores keys that do not start with `spark.`"),
+            p.add(Code::Setting, field, format!("{key:?} is not a Spark setting; spark-submit ignores keys that do not start with `spark.`"),
                 "for Hadoop settings use hadoopConf without the spark.hadoop. prefix");
         } else if let Some(hadoop_key) = key.strip_prefix("spark.hadoop.") {
             // Say what hadoopConf would say, so the help leads to an accepted config.
             match hadoop_conf_refusal(hadoop_key) {
-                Some((message, help)) => p.add(field, message, help),
+                Some((code, message, help)) => p.add(code, field, message, help),
                 None => p.add(
+                    Code::Setting,
                     field,
                     format!("{key:?} is a Hadoop setting"),
                     format!("move it to hadoopConf as `{hadoop_key}`"),
                 ),
             }
         } else if let Some(reason) = reserved_conf_reason(key) {
-            p.add(field, format!("{key:?} is set by the tool"), reason);
+            p.add(
+                Code::Setting,
+                field,
+                format!("{key:?} is set by the tool"),
+                reason,
+            );
         } else if redact::is_credential_setting(key) {
             p.add(
+                Code::CredentialSetting,
                 field,
                 format!("{key:?} carries a credential"),
                 CREDENTIAL_SETTING_HELP,
@@ -359,12 +360,13 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
         let field = join_key("spec.hadoopConf", key);
         if let Some(rest) = key.strip_prefix("spark.hadoop.") {
             p.add(
+                Code::Setting,
                 field,
                 format!("{key:?} already has the spark.hadoop. prefix"),
                 format!("write it as `{rest}`"),
             );
-        } else if let Some((message, help)) = hadoop_conf_refusal(key) {
-            p.add(field, message, help);
+        } else if let Some((code, message, help)) = hadoop_conf_refusal(key) {
+            p.add(code, field, message, help);
         }
     }
     for (root, map) in [
@@ -375,6 +377,7 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
             let field = join_key(root, key);
             if value.contains(['\n', '\r', '\0']) {
                 p.add(
+                    Code::Setting,
                     &field,
                     "values cannot contain line breaks or NUL",
                     "write the value on one line",
@@ -386,16 +389,22 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
 }
 
 /// Why a Hadoop key may not be set in hadoopConf, with the fix; `None` when it may.
-fn hadoop_conf_refusal(key: &str) -> Option<(String, String)> {
+fn hadoop_conf_refusal(key: &str) -> Option<(Code, String, String)> {
     if key.is_empty() || key.contains(char::is_whitespace) || key.contains('=') {
         Some((
+            Code::Setting,
             format!("{key:?} is not a Hadoop setting name"),
             "write a key such as fs.s3a.connection.maximum".into(),
         ))
     } else if let Some(reason) = reserved_conf_reason(&format!("spark.hadoop.{key}")) {
-        Some((format!("{key:?} is set by the tool"), reason.into()))
+        Some((
+            Code::Setting,
+            format!("{key:?} is set by the tool"),
+            reason.into(),
+        ))
     } else if redact::is_credential_setting(key) {
         Some((
+            Code::CredentialSetting,
             format!("{key:?} carries a credential"),
             CREDENTIAL_SETTING_HELP.into(),
         ))
@@ -408,6 +417,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
     let f = |name: &str| format!("spec.{role}.{name}");
     if pod.cores == 0 || pod.cores > MAX_CORES {
         p.add(
+            Code::Resources,
             f("cores"),
             format!("{} cores is out of range", pod.cores),
             format!("ask for 1 to {MAX_CORES} cores"),
@@ -419,6 +429,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
     ] {
         if let Some(v) = value {
             p.rule(
+                Code::Resources,
                 &f(name),
                 v,
                 syntax::cpu_quantity,
@@ -431,6 +442,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         && versions.is_some_and(|v| v.spark < MIN_SPARK_DRIVER_REQUEST_CORES)
     {
         p.add(
+            Code::NeedsNewer,
             f("coreRequest"),
             "spark.kubernetes.driver.request.cores needs Spark 3.0 or later",
             "remove coreRequest or use Spark 3.0+",
@@ -444,6 +456,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
             && let Err(reason) = syntax::spark_memory_mib(v)
         {
             p.add(
+                Code::Resources,
                 f(name),
                 format!("{v:?} {reason}"),
                 "write a Spark size such as 512m or 4g",
@@ -455,6 +468,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
     for (i, var) in pod.env.iter().enumerate() {
         let field = join_key(&join_index(&f("env"), i), "name");
         p.rule(
+            Code::EnvVar,
             &field,
             &var.name,
             syntax::env_var_name,
@@ -462,6 +476,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         );
         if RESERVED_ENV.contains(&var.name.as_str()) {
             p.add(
+                Code::EnvVar,
                 field,
                 format!("{} is set from the S3 credentials", var.name),
                 "remove it; configure spec.s3.credentials instead",
@@ -470,6 +485,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         let value_field = join_key(&join_index(&f("env"), i), "value");
         if var.value.contains('\0') {
             p.add(
+                Code::EnvVar,
                 &value_field,
                 "values cannot contain NUL",
                 "remove the NUL byte",
@@ -480,12 +496,14 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
     for (key, value) in pod.node_selector {
         let field = join_key(&f("nodeSelector"), key);
         p.rule(
+            Code::Placement,
             &field,
             key,
             syntax::qualified_name,
             "node label keys are [prefix/]name, e.g. kubernetes.io/arch",
         );
         p.rule(
+            Code::Placement,
             &field,
             value,
             syntax::label_value,
@@ -494,6 +512,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
     }
     if !pod.tolerations.is_empty() && versions.is_some_and(|v| v.spark < MIN_SPARK_POD_TEMPLATE) {
         p.add(
+            Code::NeedsNewer,
             f("tolerations"),
             "tolerations are applied through a pod template, which needs Spark 3.0 or later",
             "remove tolerations or use Spark 3.0+",
@@ -503,6 +522,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         let field = join_index(&f("tolerations"), i);
         if t.operator == Some(TolerationOperator::Exists) && t.value.is_some() {
             p.add(
+                Code::Placement,
                 join_key(&field, "value"),
                 "operator Exists matches any value, so value must be empty",
                 "remove value or use operator Equal",
@@ -510,6 +530,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         }
         if let Some(key) = &t.key {
             p.rule(
+                Code::Placement,
                 &join_key(&field, "key"),
                 key,
                 syntax::qualified_name,
@@ -517,6 +538,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
             );
         } else if t.operator != Some(TolerationOperator::Exists) {
             p.add(
+                Code::Placement,
                 join_key(&field, "key"),
                 "a toleration without a key must use operator Exists",
                 "add a key or `operator: Exists`",
@@ -524,6 +546,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         }
         if t.toleration_seconds.is_some_and(|s| s < 0) {
             p.add(
+                Code::Placement,
                 join_key(&field, "tolerationSeconds"),
                 "must not be negative",
                 "use 0 or more seconds",
@@ -539,6 +562,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
         match syntax::endpoint_url(endpoint) {
             Ok(tls) => endpoint_tls = Some(tls),
             Err(reason) => p.add(
+                Code::Endpoint,
                 "spec.s3.endpoint",
                 format!("{endpoint:?} {reason}"),
                 "write http(s)://host[:port], e.g. http://minio.storage.svc:9000",
@@ -549,8 +573,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
         && !s3.path_style_access
         && !is_aws_endpoint(endpoint)
     {
-        p.warn(
-            "spec.s3.endpoint",
+        p.add(Code::PathStyle, "spec.s3.endpoint",
             "an S3-compatible endpoint without pathStyleAccess: S3A will ask for BUCKET.HOST, which most such servers (MinIO, Ceph, SeaweedFS) do not serve (UnknownHostException)",
             "add `pathStyleAccess: true` under spec.s3, unless the server serves bucket subdomains",
         );
@@ -559,6 +582,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
         && tls != endpoint_tls
     {
         p.add(
+            Code::Endpoint,
             "spec.s3.tls",
             format!("tls: {tls} contradicts the endpoint's scheme"),
             "remove tls (it follows the endpoint), or change the endpoint's scheme",
@@ -572,6 +596,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !ok {
             p.add(
+                Code::Endpoint,
                 "spec.s3.region",
                 format!("{region:?} is not an AWS region name"),
                 "write a region such as us-east-1",
@@ -580,7 +605,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
         if let Some(v) = versions
             && v.hadoop < MIN_HADOOP_REGION_CONF
         {
-            p.add("spec.s3.region", format!("Hadoop {} has no fs.s3a.endpoint.region setting (it arrived in {MIN_HADOOP_REGION_CONF})", v.hadoop),
+            p.add(Code::NeedsNewer, "spec.s3.region", format!("Hadoop {} has no fs.s3a.endpoint.region setting (it arrived in {MIN_HADOOP_REGION_CONF})", v.hadoop),
                 "remove region and set endpoint to the regional endpoint, e.g. https://s3.eu-west-1.amazonaws.com");
         }
     }
@@ -588,6 +613,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
         S3Credentials::Secret(secret) => {
             if let Some(name) = &secret.name {
                 p.rule(
+                    Code::Secret,
                     "spec.s3.credentials.secret.name",
                     name,
                     syntax::dns1123_subdomain,
@@ -602,8 +628,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 .as_ref()
                 .map_or(DEFAULT_SECRET_NAME.len(), String::len);
             if secret.generate && name_length > MAX_GENERATED_SECRET_NAME {
-                p.add(
-                    "spec.s3.credentials.secret.name",
+                p.add(Code::Secret, "spec.s3.credentials.secret.name",
                     format!(
                         "is {} characters; Kustomize's secretGenerator adds '-' and a 10-character hash, and a Secret name has at most 253",
                         name_length
@@ -616,8 +641,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 ("secretAccessKeyKey", &secret.secret_access_key_key),
             ] {
                 if redact::looks_like_key(key) {
-                    p.add(
-                        join_key("spec.s3.credentials.secret", name),
+                    p.add(Code::PastedKey, join_key("spec.s3.credentials.secret", name),
                         "holds what looks like an AWS key, not the name of a key in the Secret",
                         "write the name under which the Secret stores the key, e.g. AWS_ACCESS_KEY_ID; never the key itself (rotate it if this file was shared)",
                     );
@@ -630,6 +654,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
                 if !ok {
                     p.add(
+                        Code::Secret,
                         join_key("spec.s3.credentials.secret", name),
                         format!("{key:?} is not a valid Secret key"),
                         "Secret keys are letters, digits, '-', '_' and '.', e.g. AWS_ACCESS_KEY_ID",
@@ -638,6 +663,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
             }
             if secret.access_key_id_key == secret.secret_access_key_key {
                 p.add(
+                    Code::Secret,
                     "spec.s3.credentials.secret.secretAccessKeyKey",
                     "is the same key as accessKeyIdKey",
                     "the access key id and the secret key are two different keys of the Secret",
@@ -646,6 +672,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
         }
         S3Credentials::WebIdentity(web) => {
             p.rule(
+                Code::WebIdentity,
                 "spec.s3.credentials.webIdentity.roleArn",
                 &web.role_arn,
                 syntax::iam_role_arn,
@@ -653,11 +680,11 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
             );
             if let Some(v) = versions {
                 if v.hadoop < MIN_HADOOP_WEB_IDENTITY {
-                    p.add("spec.s3.credentials.webIdentity", format!("Hadoop {}'s AWS SDK has no web identity provider", v.hadoop),
+                    p.add(Code::NeedsNewer, "spec.s3.credentials.webIdentity", format!("Hadoop {}'s AWS SDK has no web identity provider", v.hadoop),
                         format!("use Hadoop {MIN_HADOOP_WEB_IDENTITY} or later (Spark 3.2+), or secret credentials"));
                 }
                 if v.spark < MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT {
-                    p.add("spec.s3.credentials.webIdentity", format!("Spark {} cannot run executors under the annotated service account, so they would fall back to the node's role", v.spark),
+                    p.add(Code::NeedsNewer, "spec.s3.credentials.webIdentity", format!("Spark {} cannot run executors under the annotated service account, so they would fall back to the node's role", v.spark),
                         format!("use Spark {MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT} or later, or secret credentials"));
                 }
             }
@@ -667,6 +694,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 .contains_key(super::model::IRSA_ANNOTATION)
             {
                 p.add(
+                    Code::WebIdentity,
                     join_key(
                         "spec.serviceAccount.annotations",
                         super::model::IRSA_ANNOTATION,
@@ -681,6 +709,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
     for (i, url) in s3.paths.iter().enumerate() {
         if let Err(reason) = syntax::s3a_url(url) {
             p.add(
+                Code::S3Path,
                 join_index("spec.s3.paths", i),
                 format!("{url:?} {reason}"),
                 "write s3a://bucket/key, e.g. s3a://my-bucket/data/part-0.tsv.gz",
@@ -692,13 +721,13 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
 fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSource) {
     let f = "spec.s3.credentials.secret.externalSecret";
     if generate {
-        p.add(
-            join_key("spec.s3.credentials.secret", "generate"),
+        p.add(Code::ExternalSecret, join_key("spec.s3.credentials.secret", "generate"),
             "the Secret cannot come both from a secretGenerator and from the External Secrets Operator",
             "remove `generate: true` (externalSecret works from git) or remove externalSecret",
         );
     }
     p.rule(
+        Code::ExternalSecret,
         &join_key(f, "store"),
         &source.store,
         syntax::dns1123_subdomain,
@@ -714,8 +743,7 @@ fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSour
     ] {
         let field = join_key(f, name);
         if value.trim().is_empty() || value.contains(['\n', '\r', '\0']) {
-            p.add(
-                &field,
+            p.add(Code::ExternalSecret, &field,
                 "must be one line of text",
                 "write the secret's key in the store (e.g. prod/spark/s3) or its property (e.g. AWS_ACCESS_KEY_ID)",
             );
@@ -723,6 +751,7 @@ fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSour
         p.no_key(&field, value);
     }
     p.rule(
+        Code::ExternalSecret,
         &join_key(f, "refreshInterval"),
         &source.refresh_interval,
         syntax::go_duration,
@@ -743,6 +772,7 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
     let s = &spec.submitter;
     if !(0..=MAX_BACKOFF_LIMIT).contains(&s.backoff_limit) {
         p.add(
+            Code::Submitter,
             "spec.submitter.backoffLimit",
             format!("{} is out of range", s.backoff_limit),
             format!("use 0 (no retry) to {MAX_BACKOFF_LIMIT}"),
@@ -750,6 +780,7 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
     }
     if s.ttl_seconds_after_finished.is_some_and(|t| t < 0) {
         p.add(
+            Code::Submitter,
             "spec.submitter.ttlSecondsAfterFinished",
             "must not be negative",
             "use 0 or more seconds, or remove it to keep finished Jobs",
@@ -757,6 +788,7 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
     }
     if s.active_deadline_seconds.is_some_and(|t| t <= 0) {
         p.add(
+            Code::Submitter,
             "spec.submitter.activeDeadlineSeconds",
             "must be positive",
             "use 1 or more seconds, or remove it for no deadline",
@@ -764,6 +796,7 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
     }
     if s.run_as_user <= 0 {
         p.add(
+            Code::Submitter,
             "spec.submitter.runAsUser",
             format!(
                 "{} is root or invalid; the submitter never runs as root",
@@ -778,12 +811,14 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
     ] {
         let f = format!("spec.submitter.resources.{kind}");
         p.rule(
+            Code::Submitter,
             &join_key(&f, "cpu"),
             &amounts.cpu,
             syntax::cpu_quantity,
             "write a CPU quantity such as 250m or 1",
         );
         p.rule(
+            Code::Submitter,
             &join_key(&f, "memory"),
             &amounts.memory,
             syntax::memory_quantity,

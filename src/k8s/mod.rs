@@ -37,12 +37,12 @@ pub const SECRET_KIND: &str = Secret::KIND;
 pub enum K8sError {
     /// Key values were supplied but the config does not use Secret credentials.
     #[error(
-        "--aws-profile/--aws-env supply keys for a Secret, but spec.s3.credentials is not `secret`\n  help: drop the flag, or switch spec.s3.credentials to `secret: {{}}`"
+        "--aws-profile/--aws-env supply keys for a Secret, but spec.s3.credentials is not `secret`"
     )]
     KeysWithoutSecret,
     /// Key values were supplied but the Secret comes from an ExternalSecret.
     #[error(
-        "--aws-profile/--aws-env supply keys for a Secret that spec.s3.credentials.secret.externalSecret makes from a secret store\n  help: drop the flag (the External Secrets Operator writes the Secret), or remove externalSecret"
+        "--aws-profile/--aws-env supply keys for a Secret that spec.s3.credentials.secret.externalSecret makes from a secret store"
     )]
     KeysWithExternalSecret,
     /// A generated object failed the Kubernetes schema or a rule (a bug in this tool).
@@ -54,5 +54,14 @@ impl K8sError {
     /// Whether the user's flags are at fault, rather than this tool.
     pub fn is_users_fault(&self) -> bool {
         matches!(self, Self::KeysWithoutSecret | Self::KeysWithExternalSecret)
+    }
+
+    /// How to fix it, when the user can.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Self::KeysWithoutSecret => Some("drop the flag, or switch spec.s3.credentials to `secret: {}`".into()),
+            Self::KeysWithExternalSecret => Some("drop the flag (the External Secrets Operator writes the Secret), or remove externalSecret".into()),
+            Self::Invalid(_) => None,
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! values are never printed: errors keep only S3's `Code`, `Message` and `Region`, and every
 //! line of the report is scrubbed of the key id, secret and token before it is returned.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::io::Read as _;
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use url::Url;
 use crate::config::ResolvedJob;
 use crate::config::model::S3Credentials;
 use crate::credentials::{AwsKeys, SecretValue};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::syntax;
 
 /// How long a presigned request stays valid.
@@ -34,7 +35,7 @@ const SHOW_CHARS: usize = 160;
 #[derive(Debug, thiserror::Error)]
 pub enum CheckS3Error {
     /// A URL is not `s3a://bucket[/key]`.
-    #[error("{url}: {reason}\n  help: pass URLs like s3a://my-bucket/path/to/data.csv")]
+    #[error("{url}: {reason}")]
     BadUrl {
         /// The URL as given.
         url: String,
@@ -42,9 +43,7 @@ pub enum CheckS3Error {
         reason: String,
     },
     /// The endpoint is not an `http(s)://host[:port]` URL.
-    #[error(
-        "endpoint {endpoint:?} {reason}\n  help: pass --endpoint http(s)://host[:port], e.g. http://127.0.0.1:8333"
-    )]
+    #[error("endpoint {endpoint:?} {reason}")]
     BadEndpoint {
         /// The endpoint as given.
         endpoint: String,
@@ -52,16 +51,33 @@ pub enum CheckS3Error {
         reason: String,
     },
     /// Neither URLs nor a config with `spec.s3.paths`.
-    #[error("nothing to check\n  help: pass s3a:// URLs, or --config with spec.s3.paths")]
+    #[error("nothing to check")]
     NoUrls,
     /// No keys anywhere and the bucket is not declared public.
     #[error(
-        "no AWS credentials: not --profile, not $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY, not $AWS_PROFILE, and no [default] profile in {file}\n  help: pass --profile NAME, export the two variables, or --anonymous for a public bucket"
+        "no AWS credentials: not --profile, not $AWS_ACCESS_KEY_ID/$AWS_SECRET_ACCESS_KEY, not $AWS_PROFILE, and no [default] profile in {file}"
     )]
     NoCredentials {
         /// The credentials file looked at.
         file: String,
     },
+}
+
+impl CheckS3Error {
+    /// How to fix it.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Self::BadUrl { .. } => "pass URLs like s3a://my-bucket/path/to/data.csv",
+            Self::BadEndpoint { .. } => {
+                "pass --endpoint http(s)://host[:port], e.g. http://127.0.0.1:8333"
+            }
+            Self::NoUrls => "pass s3a:// URLs, or --config with spec.s3.paths",
+            Self::NoCredentials { .. } => {
+                "pass --profile NAME, export the two variables, or --anonymous for a public bucket"
+            }
+        }
+        .into())
+    }
 }
 
 /// Where and how to reach S3, resolved from flags, the config, and the environment.
@@ -185,54 +201,25 @@ pub fn resolve(
     })
 }
 
-/// The kind of a failed check; each has its own fix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    /// Nothing answers at the endpoint (refused, unreachable, name unknown).
-    CannotConnect,
-    /// The TLS handshake failed.
-    Tls,
-    /// No answer in time.
-    Timeout,
-    /// The bucket lives in another region.
-    WrongRegion,
-    /// The keys are wrong, unknown or expired.
-    BadCredentials,
-    /// The bucket does not exist.
-    NoSuchBucket,
-    /// Nothing at the key or under the prefix.
-    NoSuchKey,
-    /// The keys are valid but lack the permission.
-    AccessDenied,
-    /// Any other answer.
-    Other,
-}
-
-impl FailureKind {
-    fn label(self) -> &'static str {
-        match self {
-            Self::CannotConnect => "cannot connect",
-            Self::Tls => "TLS failed",
-            Self::Timeout => "timed out",
-            Self::WrongRegion => "wrong region",
-            Self::BadCredentials => "bad credentials",
-            Self::NoSuchBucket => "no such bucket",
-            Self::NoSuchKey => "no such key",
-            Self::AccessDenied => "access denied",
-            Self::Other => "failed",
-        }
+/// The words that name a failed check in its message ("access denied: ...").
+fn label(code: Code) -> &'static str {
+    match code {
+        Code::S3CannotConnect => "cannot connect",
+        Code::S3Tls => "TLS failed",
+        Code::S3Timeout => "timed out",
+        Code::S3WrongRegion => "wrong region",
+        Code::S3BadCredentials => "bad credentials",
+        Code::S3NoSuchBucket => "no such bucket",
+        Code::S3NoSuchKey => "no such key",
+        Code::S3AccessDenied => "access denied",
+        _ => "failed",
     }
 }
 
-/// A failed check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The kind.
-    pub kind: FailureKind,
-    /// What happened (S3's code and message, or the transport error).
-    pub detail: String,
-    /// How to fix it.
-    pub fix: String,
+/// A failed check of rule `code`: what happened (S3's code and message, or the transport
+/// error) and how to fix it. The URL and the step are added when the step is recorded.
+fn failure(code: Code, detail: impl fmt::Display, fix: String) -> Diagnostic {
+    Diagnostic::new(code, "", format!("{}: {detail}", label(code))).help(fix)
 }
 
 /// The result of one step (bucket, list, read) of one URL.
@@ -240,8 +227,8 @@ pub struct Failure {
 pub struct Step {
     /// `bucket`, `list` or `read`.
     pub name: &'static str,
-    /// What was seen, or why it failed.
-    pub outcome: Result<String, Failure>,
+    /// What was seen, or why it failed (the finding names the URL and the step).
+    pub outcome: Result<String, Diagnostic>,
 }
 
 /// All steps of one URL.
@@ -277,7 +264,7 @@ fn xml_field(body: &str, name: &str) -> Option<String> {
 }
 
 /// Classifies an S3 error answer to a request for `key` (empty for bucket-level requests).
-fn classify(answer: &Answer, target: &Target, bucket: &str, key: &str) -> Failure {
+fn classify(answer: &Answer, target: &Target, bucket: &str, key: &str) -> Diagnostic {
     let body = String::from_utf8_lossy(&answer.body);
     let code = xml_field(&body, "Code").unwrap_or_default();
     let message = xml_field(&body, "Message").unwrap_or_default();
@@ -301,7 +288,7 @@ fn classify(answer: &Answer, target: &Target, bucket: &str, key: &str) -> Failur
             .is_some_and(|r| r != target.region && code != "AccessDenied");
     let (kind, fix) = if wrong_region {
         (
-            FailureKind::WrongRegion,
+            Code::S3WrongRegion,
             match region {
                 Some(r) => format!(
                     "the bucket is in {r}, not {}: set spec.s3.region: {r} (or --region {r}){}",
@@ -323,98 +310,74 @@ fn classify(answer: &Answer, target: &Target, bucket: &str, key: &str) -> Failur
     } else {
         match code.as_str() {
             "SignatureDoesNotMatch" => (
-                FailureKind::BadCredentials,
+                Code::S3BadCredentials,
                 "the secret access key does not match the key id: check the Secret's or profile's aws_secret_access_key (no stray spaces or newlines)".into(),
             ),
             "InvalidAccessKeyId" => (
-                FailureKind::BadCredentials,
+                Code::S3BadCredentials,
                 "the access key id is unknown to this endpoint: check the key id, and that the endpoint is the store that issued it".into(),
             ),
             "ExpiredToken" | "InvalidToken" | "TokenRefreshRequired" => (
-                FailureKind::BadCredentials,
+                Code::S3BadCredentials,
                 "the session token is expired or invalid: get fresh temporary credentials".into(),
             ),
             "NoSuchBucket" => (
-                FailureKind::NoSuchBucket,
+                Code::S3NoSuchBucket,
                 format!("there is no bucket {bucket:?} at {}: check the name and the endpoint", target.endpoint),
             ),
             "NoSuchKey" => (
-                FailureKind::NoSuchKey,
+                Code::S3NoSuchKey,
                 format!("there is no object {key:?} in {bucket}: check the path (keys are case-sensitive)"),
             ),
             "AccessDenied" | "AllAccessDisabled" | "AccountProblem" => (
-                FailureKind::AccessDenied,
+                Code::S3AccessDenied,
                 "the keys are valid but lack the permission: grant s3:ListBucket on the bucket and s3:GetObject on its keys".into(),
             ),
             _ => match answer.status {
                 404 if key.is_empty() => (
-                    FailureKind::NoSuchBucket,
+                    Code::S3NoSuchBucket,
                     format!("there is no bucket {bucket:?}: check the name and the endpoint"),
                 ),
                 404 => (
-                    FailureKind::NoSuchKey,
+                    Code::S3NoSuchKey,
                     format!("there is no object {key:?} in {bucket}: check the path"),
                 ),
                 403 => (
-                    FailureKind::AccessDenied,
+                    Code::S3AccessDenied,
                     "access denied: check the keys and the bucket policy".into(),
                 ),
                 400 if !target.path_style => (
-                    FailureKind::Other,
+                    Code::S3Failed,
                     "S3-compatible stores usually need path-style requests: set spec.s3.pathStyleAccess: true (or --path-style)".into(),
                 ),
                 _ => (
-                    FailureKind::Other,
+                    Code::S3Failed,
                     "see the store's documentation for this answer".into(),
                 ),
             },
         }
     };
-    Failure { kind, detail, fix }
+    failure(kind, detail, fix)
 }
 
 /// Classifies a transport error.
-fn transport_failure(error: &ureq::Error, target: &Target) -> Failure {
+fn transport_failure(error: &ureq::Error, target: &Target) -> Diagnostic {
     let host = target.endpoint.host_str().unwrap_or_default();
     let virtual_hosted_custom = !target.path_style && !host.ends_with("amazonaws.com");
     match error {
-        ureq::Error::HostNotFound => Failure {
-            kind: FailureKind::CannotConnect,
-            detail: "host name not found".into(),
-            fix: if virtual_hosted_custom {
+        ureq::Error::HostNotFound => failure(Code::S3CannotConnect, "host name not found", if virtual_hosted_custom {
                 "the bucket name was put in front of the endpoint's host (virtual-hosted style); S3-compatible stores need spec.s3.pathStyleAccess: true (or --path-style)".into()
             } else {
                 "check the endpoint's host name and your DNS".into()
-            },
-        },
-        ureq::Error::Timeout(_) => Failure {
-            kind: FailureKind::Timeout,
-            detail: error.to_string(),
-            fix: "the endpoint did not answer in time: check the host, port and any firewall or proxy".into(),
-        },
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => Failure {
-            kind: FailureKind::Tls,
-            detail: error.to_string(),
-            fix: "if the store speaks plain HTTP, use an http:// endpoint (and tls: false); if it uses a private CA, its certificate is not trusted here".into(),
-        },
-        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData || e.to_string().contains("tls") || e.to_string().contains("certificate") => Failure {
-            kind: FailureKind::Tls,
-            detail: e.to_string(),
-            fix: "if the store speaks plain HTTP, use an http:// endpoint (and tls: false); if it uses a private CA, its certificate is not trusted here".into(),
-        },
-        ureq::Error::Protocol(_) if target.endpoint.scheme() == "http" => Failure {
-            kind: FailureKind::Tls,
-            detail: error.to_string(),
-            fix: "the endpoint did not answer in HTTP: if it speaks HTTPS, use an https:// endpoint".into(),
-        },
-        _ => Failure {
-            kind: FailureKind::CannotConnect,
-            detail: error.to_string(),
-            fix: format!(
+            }),
+        ureq::Error::Timeout(_) => failure(Code::S3Timeout, error.to_string(), "the endpoint did not answer in time: check the host, port and any firewall or proxy".into()),
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => failure(Code::S3Tls, error.to_string(), "if the store speaks plain HTTP, use an http:// endpoint (and tls: false); if it uses a private CA, its certificate is not trusted here".into()),
+        ureq::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData || e.to_string().contains("tls") || e.to_string().contains("certificate") => failure(Code::S3Tls, e.to_string(), "if the store speaks plain HTTP, use an http:// endpoint (and tls: false); if it uses a private CA, its certificate is not trusted here".into()),
+        ureq::Error::Protocol(_) if target.endpoint.scheme() == "http" => failure(Code::S3Tls, error.to_string(), "the endpoint did not answer in HTTP: if it speaks HTTPS, use an https:// endpoint".into()),
+        _ => failure(Code::S3CannotConnect, error.to_string(), format!(
                 "nothing answers at {}: check the endpoint's host and port and that the store is running",
                 target.endpoint
-            ),
-        },
+            )),
     }
 }
 
@@ -450,7 +413,7 @@ impl<'a> Client<'a> {
         }
     }
 
-    fn bucket(&self, name: &str) -> Result<Bucket, Failure> {
+    fn bucket(&self, name: &str) -> Result<Bucket, Box<Diagnostic>> {
         let style = if self.target.path_style {
             UrlStyle::Path
         } else {
@@ -462,21 +425,17 @@ impl<'a> Client<'a> {
             name.to_string(),
             self.target.region.clone(),
         )
-        .map_err(|e| Failure {
-            kind: FailureKind::Other,
-            detail: e.to_string(),
-            fix: "virtual-hosted style needs a DNS host name and a bucket name without dots: set spec.s3.pathStyleAccess: true (or --path-style)".into(),
-        })
+        .map_err(|e| Box::new(failure(Code::S3Failed, e.to_string(), "virtual-hosted style needs a DNS host name and a bucket name without dots: set spec.s3.pathStyleAccess: true (or --path-style)".into())))
     }
 
-    fn send(&self, url: &Url, range: Option<u64>) -> Result<Answer, Failure> {
+    fn send(&self, url: &Url, range: Option<u64>) -> Result<Answer, Box<Diagnostic>> {
         let mut request = self.agent.get(url.as_str());
         if let Some(last) = range {
             request = request.header("Range", format!("bytes=0-{last}"));
         }
         let mut response = request
             .call()
-            .map_err(|e| transport_failure(&e, self.target))?;
+            .map_err(|e| Box::new(transport_failure(&e, self.target)))?;
         let status = response.status().as_u16();
         let bucket_region = response
             .headers()
@@ -489,7 +448,7 @@ impl<'a> Client<'a> {
             .as_reader()
             .take(READ_BYTES + 1)
             .read_to_end(&mut body)
-            .map_err(|e| transport_failure(&ureq::Error::Io(e), self.target))?;
+            .map_err(|e| Box::new(transport_failure(&ureq::Error::Io(e), self.target)))?;
         Ok(Answer {
             status,
             bucket_region,
@@ -501,16 +460,26 @@ impl<'a> Client<'a> {
 /// Checks one `s3a://` URL, already split into bucket and key: bucket, list, read.
 fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> UrlReport {
     let mut steps = Vec::new();
-    let report = |steps| UrlReport {
+    // Each failure names the URL and its step, so it stands on its own (JSON, CI logs).
+    let report = |steps: Vec<Step>| UrlReport {
         url: url.to_string(),
-        steps,
+        steps: steps
+            .into_iter()
+            .map(|step| Step {
+                outcome: step.outcome.map_err(|d| Diagnostic {
+                    field: step.name.into(),
+                    ..d.in_file(url)
+                }),
+                ..step
+            })
+            .collect(),
     };
     let bucket = match client.bucket(bucket_name) {
         Ok(b) => b,
         Err(f) => {
             steps.push(Step {
                 name: "bucket",
-                outcome: Err(f),
+                outcome: Err(*f),
             });
             return report(steps);
         }
@@ -524,7 +493,7 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
         Err(f) => {
             steps.push(Step {
                 name: "bucket",
-                outcome: Err(f),
+                outcome: Err(*f),
             });
             return report(steps);
         }
@@ -539,11 +508,7 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
                 Err(e) => {
                     steps.push(Step {
                         name: "list",
-                        outcome: Err(Failure {
-                            kind: FailureKind::Other,
-                            detail: format!("unreadable listing: {e}"),
-                            fix: "the endpoint does not answer like S3: check that it is the S3 API port".into(),
-                        }),
+                        outcome: Err(failure(Code::S3Failed, format!("unreadable listing: {e}"), "the endpoint does not answer like S3: check that it is the S3 API port".into())),
                     });
                     return report(steps);
                 }
@@ -551,17 +516,14 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
         }
         Ok(answer) => {
             let failure = classify(&answer, client.target, bucket_name, "");
-            if failure.kind == FailureKind::AccessDenied {
+            if failure.code == Code::S3AccessDenied {
                 steps.push(Step {
                     name: "bucket",
                     outcome: Ok(format!("{bucket_name} exists")),
                 });
                 steps.push(Step {
                     name: "list",
-                    outcome: Err(Failure {
-                        fix: "grant s3:ListBucket on the bucket: Spark lists prefixes and checks that paths exist before it reads".into(),
-                        ..failure
-                    }),
+                    outcome: Err(failure.help("grant s3:ListBucket on the bucket: Spark lists prefixes and checks that paths exist before it reads")),
                 });
                 None
             } else {
@@ -580,15 +542,11 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
             if contents.is_empty() {
                 steps.push(Step {
                     name: "list",
-                    outcome: Err(Failure {
-                        kind: FailureKind::NoSuchKey,
-                        detail: format!("no objects under {key:?}"),
-                        fix: if key.is_empty() {
+                    outcome: Err(failure(Code::S3NoSuchKey, format!("no objects under {key:?}"), if key.is_empty() {
                             "the bucket is empty: upload the data first".into()
                         } else {
                             format!("nothing in {bucket_name} starts with {key:?}: check the path (keys are case-sensitive)")
-                        },
-                    }),
+                        })),
                 });
                 return report(steps);
             }
@@ -620,18 +578,17 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
 
     let get = GetObject::new(&bucket, client.credentials.as_ref(), &object);
     let outcome = match client.send(&get.sign(SIGNATURE_LIFETIME), Some(READ_BYTES - 1)) {
-        Err(f) => Err(f),
+        Err(f) => Err(*f),
         Ok(answer) if matches!(answer.status, 200 | 206) => Ok(preview(&object, &answer.body)),
         Ok(answer) => {
-            let mut failure = classify(&answer, client.target, bucket_name, &object);
-            if failure.kind == FailureKind::AccessDenied {
-                failure.fix = if listed.is_none() {
-                    "grant s3:GetObject on the keys; without s3:ListBucket S3 also answers AccessDenied for keys that do not exist".into()
-                } else {
-                    "grant s3:GetObject on the bucket's keys (arn:aws:s3:::BUCKET/*)".into()
-                };
-            }
-            Err(failure)
+            let failure = classify(&answer, client.target, bucket_name, &object);
+            Err(if failure.code != Code::S3AccessDenied {
+                failure
+            } else if listed.is_none() {
+                failure.help("grant s3:GetObject on the keys; without s3:ListBucket S3 also answers AccessDenied for keys that do not exist")
+            } else {
+                failure.help("grant s3:GetObject on the bucket's keys (arn:aws:s3:::BUCKET/*)")
+            })
         }
     };
     steps.push(Step {
@@ -749,15 +706,8 @@ pub fn text(target: &Target, reports: &[UrlReport]) -> String {
                     let seen = seen.replace('\n', "\n             ");
                     let _ = writeln!(s, "  ok      {:<6} {seen}", step.name);
                 }
-                Err(f) => {
-                    let _ = writeln!(
-                        s,
-                        "  FAILED  {:<6} {}: {}\n          fix: {}",
-                        step.name,
-                        f.kind.label(),
-                        f.detail,
-                        f.fix
-                    );
+                Err(finding) => {
+                    let _ = writeln!(s, "{finding}");
                 }
             }
         }
@@ -837,7 +787,7 @@ mod tests {
     #[test]
     fn classifies_s3_error_answers() {
         let t = target(true);
-        let kind = |a: Answer, key: &str| classify(&a, &t, "b", key).kind;
+        let kind = |a: Answer, key: &str| classify(&a, &t, "b", key).code;
         let xml = |code: &str| {
             format!(
                 "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>m &amp; n</Message><AWSAccessKeyId>AKIASECRET</AWSAccessKeyId></Error>"
@@ -845,30 +795,30 @@ mod tests {
         };
         assert_eq!(
             kind(answer(403, &xml("SignatureDoesNotMatch"), None), ""),
-            FailureKind::BadCredentials
+            Code::S3BadCredentials
         );
         assert_eq!(
             kind(answer(403, &xml("InvalidAccessKeyId"), None), ""),
-            FailureKind::BadCredentials
+            Code::S3BadCredentials
         );
         assert_eq!(
             kind(answer(404, &xml("NoSuchBucket"), None), ""),
-            FailureKind::NoSuchBucket
+            Code::S3NoSuchBucket
         );
         assert_eq!(
             kind(answer(404, &xml("NoSuchKey"), None), "k"),
-            FailureKind::NoSuchKey
+            Code::S3NoSuchKey
         );
         assert_eq!(
             kind(answer(403, &xml("AccessDenied"), None), "k"),
-            FailureKind::AccessDenied
+            Code::S3AccessDenied
         );
         assert_eq!(
             kind(
                 answer(301, &xml("PermanentRedirect"), Some("eu-west-1")),
                 ""
             ),
-            FailureKind::WrongRegion
+            Code::S3WrongRegion
         );
         let f = classify(
             &answer(
@@ -880,16 +830,20 @@ mod tests {
             "b",
             "",
         );
-        assert_eq!(f.kind, FailureKind::WrongRegion);
-        assert!(f.fix.contains("eu-west-1"), "{}", f.fix);
-        let detail = classify(
+        assert_eq!(f.code, Code::S3WrongRegion);
+        let help = f.help.unwrap_or_default();
+        assert!(help.contains("eu-west-1"), "{help}");
+        let message = classify(
             &answer(403, &xml("SignatureDoesNotMatch"), None),
             &t,
             "b",
             "",
         )
-        .detail;
-        assert_eq!(detail, "SignatureDoesNotMatch: m & n (HTTP 403)");
+        .message;
+        assert_eq!(
+            message,
+            "bad credentials: SignatureDoesNotMatch: m & n (HTTP 403)"
+        );
     }
 
     #[test]

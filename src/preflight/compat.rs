@@ -213,7 +213,7 @@ fn pairing(spark: Version, hadoop: Option<Version>) -> Report {
                 _ => {
                     let _ = writeln!(t, "{subject}: does not fit");
                     for m in &misfits {
-                        let _ = writeln!(t, "  {}\n  help: {}", m.message(), m.help());
+                        let _ = writeln!(t, "  {}", m.finding());
                     }
                     return Report {
                         text: t,

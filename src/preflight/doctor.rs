@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::spark::versions::{
     self, AwsSdk, MIN_HADOOP, MIN_SPARK, Misfit, SDK_V1_BUNDLE, SDK_V2_BUNDLE, Version,
 };
@@ -18,7 +19,7 @@ use crate::spark::versions::{
 #[derive(Debug, thiserror::Error)]
 pub enum DoctorError {
     /// Neither `jars/` nor `opt/spark/jars/` is below the folder.
-    #[error("{}: no jars/ folder (nor opt/spark/jars/) here, so this is not a Spark distribution\n  help: pass SPARK_HOME, the folder with bin/ and jars/ (for pip: python -c 'import pyspark, os; print(os.path.dirname(pyspark.__file__))')", .0.display())]
+    #[error("{}: no jars/ folder (nor opt/spark/jars/) here, so this is not a Spark distribution", .0.display())]
     NotSparkHome(PathBuf),
     /// A folder could not be read.
     #[error("cannot read {}: {source}", path.display())]
@@ -28,6 +29,16 @@ pub enum DoctorError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+}
+
+impl DoctorError {
+    /// How to fix it.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Self::NotSparkHome(_) => Some("pass SPARK_HOME, the folder with bin/ and jars/ (for pip: python -c 'import pyspark, os; print(os.path.dirname(pyspark.__file__))')".into()),
+            Self::Read { .. } => None,
+        }
+    }
 }
 
 /// What kind of folder was inspected.
@@ -40,27 +51,6 @@ pub enum Layout {
     ImageFilesystem,
     /// A `pip install pyspark` package folder.
     PipInstall,
-}
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Severity {
-    /// Jobs reading S3 on Kubernetes will fail: `doctor` exits 1.
-    Problem,
-    /// Worth knowing; nothing fails because of it.
-    Note,
-}
-
-/// One finding and its fix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    /// How bad it is.
-    pub severity: Severity,
-    /// What was found.
-    pub message: String,
-    /// What to do.
-    pub fix: String,
 }
 
 /// A jar found, by artifact.
@@ -97,15 +87,13 @@ pub struct Diagnosis {
     /// Path of the Dockerfiles folder, if any.
     pub dockerfiles: Option<String>,
     /// Problems first, then notes.
-    pub findings: Vec<Finding>,
+    pub findings: Vec<Diagnostic>,
 }
 
 impl Diagnosis {
     /// Whether any finding is a problem.
     pub fn has_problems(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity == Severity::Problem)
+        self.findings.iter().any(|f| f.severity == Severity::Error)
     }
 
     /// The report for people.
@@ -137,7 +125,7 @@ impl Diagnosis {
         let problems = self
             .findings
             .iter()
-            .filter(|f| f.severity == Severity::Problem)
+            .filter(|f| f.severity == Severity::Error)
             .count();
         if problems == 0 {
             t.push_str("no problems found\n");
@@ -149,11 +137,7 @@ impl Diagnosis {
             );
         }
         for f in &self.findings {
-            let tag = match f.severity {
-                Severity::Problem => "problem",
-                Severity::Note => "note",
-            };
-            let _ = writeln!(t, "  {tag}: {}\n    fix: {}", f.message, f.fix);
+            let _ = writeln!(t, "{f}");
         }
         t
     }
@@ -284,17 +268,14 @@ pub fn diagnose(
             .and_then(|v| leading_version(v))
     };
     let mut findings = Vec::new();
-    let mut problem = |message: String, fix: String| {
-        findings.push(Finding {
-            severity: Severity::Problem,
-            message,
-            fix,
-        });
+    let mut problem = |code: Code, message: String, fix: String| {
+        findings.push(Diagnostic::new(code, "", message).in_file(path).help(fix));
     };
 
     for (artifact, found) in &by_artifact {
         if found.len() > 1 {
             problem(
+                Code::DuplicateJar,
                 format!(
                     "{} versions of {artifact}: {}",
                     found.len(),
@@ -316,12 +297,14 @@ pub fn diagnose(
     let scala = core.map(|a| a.trim_start_matches("spark-core_").to_string());
     match spark {
         None => problem(
+            Code::NotSpark,
             format!("no spark-core jar in {jars_prefix}: this is not a Spark distribution"),
             "point doctor at SPARK_HOME, the folder with bin/ and jars/".into(),
         ),
         Some(s) if s < MIN_SPARK => {
             let m = Misfit::SparkTooOld(s);
-            problem(m.message(), m.help());
+            let f = m.finding();
+            problem(f.code, f.message, f.help.unwrap_or_default());
         }
         Some(_) => {}
     }
@@ -334,6 +317,7 @@ pub fn diagnose(
     if suffixes.len() > 1 {
         let list: Vec<&str> = suffixes.iter().copied().collect();
         problem(
+            Code::ScalaMismatch,
             format!(
                 "Spark jars for different Scala versions: _{}",
                 list.join(", _")
@@ -348,6 +332,7 @@ pub fn diagnose(
         let lib_line = format!("{}.{}", lib.major, lib.minor);
         if &lib_line != scala {
             problem(
+                Code::ScalaMismatch,
                 format!("scala-library {lib} but the Spark jars are for Scala {scala}"),
                 format!("use a scala-library {scala}.x jar"),
             );
@@ -359,6 +344,7 @@ pub fn diagnose(
             .any(|a| a.starts_with("spark-kubernetes_"))
     {
         problem(
+            Code::NoKubernetes,
             "no spark-kubernetes jar: this Spark was built without Kubernetes support".into(),
             "rebuild with ./dev/make-distribution.sh ... -Pkubernetes (see `k8s-s3-spark build-plan`), or use a spark-X-bin-hadoopY download".into(),
         );
@@ -377,18 +363,21 @@ pub fn diagnose(
     if client.iter().any(|&(_, v)| Some(v) != hadoop) {
         let list: Vec<String> = client.iter().map(|(a, v)| format!("{a} {v}")).collect();
         problem(
+            Code::HadoopJars,
             format!("Hadoop jars disagree: {}", list.join(", ")),
             "keep the Hadoop jars of one Hadoop release only".into(),
         );
     }
     match hadoop {
         None if spark.is_some() => problem(
+            Code::HadoopJars,
             "no Hadoop jars (hadoop-client-api or hadoop-common): a \"Hadoop free\" build, which needs SPARK_DIST_CLASSPATH set in every pod".into(),
             "use a spark-X-bin-hadoop3 distribution, or build with -Dhadoop.version=... without -Phadoop-provided".into(),
         ),
         Some(h) if h < MIN_HADOOP => {
             let m = Misfit::HadoopTooOld { hadoop: h, explicit: true };
-            problem(m.message(), m.help());
+            let f = m.finding();
+            problem(f.code, f.message, f.help.unwrap_or_default());
         }
         _ => {}
     }
@@ -411,6 +400,7 @@ pub fn diagnose(
     };
     match (hadoop_aws, hadoop) {
         (None, _) => problem(
+            Code::NoS3a,
             "no hadoop-aws jar: S3A is missing (jobs fail with ClassNotFoundException: org.apache.hadoop.fs.s3a.S3AFileSystem)".into(),
             match wanted {
                 Some(h) => format!(
@@ -421,6 +411,7 @@ pub fn diagnose(
             },
         ),
         (Some(a), Some(h)) if a != h => problem(
+            Code::S3aMismatch,
             format!("hadoop-aws {a} but {} {h}", client[0].0),
             format!("use {}", jar_list(h)),
         ),
@@ -436,33 +427,44 @@ pub fn diagnose(
         && let Some(line) = versions::spark_line(s)
         && !line.ships(h)
     {
-        notes.push(Finding {
-            severity: Severity::Note,
-            message: format!(
-                "Hadoop {h} is not in the published Spark {}.{} distributions (a custom build)",
-                s.major, s.minor
-            ),
-            fix: format!("in spark-job.yaml set hadoopVersion: {h} and customDistribution: true"),
-        });
+        notes.push(
+            Diagnostic::new(
+                Code::CustomHadoop,
+                "",
+                format!(
+                    "Hadoop {h} is not in the published Spark {}.{} distributions (a custom build)",
+                    s.major, s.minor
+                ),
+            )
+            .help(format!(
+                "in spark-job.yaml set hadoopVersion: {h} and customDistribution: true"
+            )),
+        );
     }
     if pyspark.is_none() {
-        notes.push(Finding {
-            severity: Severity::Note,
-            message: "no python/pyspark: Python jobs cannot run on images built from this".into(),
-            fix: "build the distribution with --pip, and the image from kubernetes/dockerfiles/spark/bindings/python/Dockerfile".into(),
-        });
+        notes.push(
+            Diagnostic::new(
+                Code::NoPySpark,
+                "",
+                "no python/pyspark: Python jobs cannot run on images built from this",
+            )
+            .help("build the distribution with --pip, and the image from kubernetes/dockerfiles/spark/bindings/python/Dockerfile"),
+        );
     }
     if dockerfiles.is_none() && layout != Layout::ImageFilesystem {
-        notes.push(Finding {
-            severity: Severity::Note,
-            message: "no kubernetes/dockerfiles/spark: base images cannot be built from this folder".into(),
-            fix: match layout {
-                Layout::PipInstall => "build images from a full distribution (spark-X-bin-hadoopY.tgz or make-distribution.sh output), or start FROM apache/spark".into(),
-                _ => "rebuild with -Pkubernetes, or use a spark-X-bin-hadoopY download".into(),
-            },
-        });
+        notes.push(
+            Diagnostic::new(
+                Code::NoDockerfiles,
+                "",
+                "no kubernetes/dockerfiles/spark: base images cannot be built from this folder",
+            )
+            .help(match layout {
+                Layout::PipInstall => "build images from a full distribution (spark-X-bin-hadoopY.tgz or make-distribution.sh output), or start FROM apache/spark",
+                _ => "rebuild with -Pkubernetes, or use a spark-X-bin-hadoopY download",
+            }),
+        );
     }
-    findings.extend(notes);
+    findings.extend(notes.into_iter().map(|n| n.in_file(path)));
 
     Diagnosis {
         path: path.into(),
@@ -486,7 +488,7 @@ pub fn diagnose(
 
 /// Problems with the AWS SDK jars next to hadoop-aws `aws`.
 fn sdk_findings(
-    problem: &mut impl FnMut(String, String),
+    problem: &mut impl FnMut(Code, String, String),
     aws: Version,
     by_artifact: &BTreeMap<&str, Vec<&str>>,
     jars_prefix: &str,
@@ -517,6 +519,7 @@ fn sdk_findings(
     let other = if expected.is_v2() { found_v1 } else { found_v2 };
     match found {
         None => problem(
+            Code::S3aMismatch,
             format!(
                 "hadoop-aws {aws} is here but not the AWS SDK it was built against{}",
                 other.map_or(String::new(), |o| format!(
@@ -531,6 +534,7 @@ fn sdk_findings(
                 && have != wanted
             {
                 problem(
+                    Code::S3aMismatch,
                     format!(
                         "AWS SDK {have} but hadoop-aws {aws} was built against {wanted} (expect NoSuchMethodError at run time)"
                     ),

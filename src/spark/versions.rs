@@ -8,6 +8,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::diagnostics::{Code, Diagnostic};
+
 /// Whether the job's driver and executors get pod templates (hardening, node selectors,
 /// tolerations, token mounts): Spark 3.0 and later.
 pub fn uses_pod_templates(spark: Version) -> bool {
@@ -385,6 +387,12 @@ impl Misfit {
             Self::HadoopNotShipped { .. } | Self::UnknownSparkLine(_) => true,
             Self::HadoopTooOld { explicit, .. } => *explicit,
         }
+    }
+
+    /// The finding (code [`Code::Versions`]), without a field: the config validator adds the field,
+    /// `versions` and `doctor` report it as is.
+    pub fn finding(&self) -> Diagnostic {
+        Diagnostic::new(Code::Versions, "", self.message()).help(self.help())
     }
 
     /// What is wrong.

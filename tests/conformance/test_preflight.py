@@ -30,7 +30,7 @@ def doctor_json(binary, folder):
 
 
 def problems(diagnosis):
-    return [f"{f['message']} => {f['fix']}" for f in diagnosis["findings"] if f["severity"] == "problem"]
+    return [f"{f['code']} {f['message']} => {f['help']}" for f in diagnosis["findings"] if f["severity"] == "error"]
 
 
 def test_doctor_on_the_installed_pyspark(binary):
@@ -40,7 +40,7 @@ def test_doctor_on_the_installed_pyspark(binary):
     # PyPI wheels carry no S3A: exactly the one problem, with the jars that fit Hadoop 3.3.4.
     assert code == 1
     assert problems(d) == [
-        "no hadoop-aws jar: S3A is missing (jobs fail with ClassNotFoundException: "
+        "KS206 no hadoop-aws jar: S3A is missing (jobs fail with ClassNotFoundException: "
         "org.apache.hadoop.fs.s3a.S3AFileSystem) => add hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar "
         "to jars/ (`k8s-s3-spark versions --hadoop 3.3.4` gives the download addresses), or build with -Phadoop-cloud"
     ]
@@ -56,7 +56,7 @@ def test_doctor_on_an_image_with_the_wrong_hadoop_aws(binary, tmp_path, s3a_jars
     code, d = doctor_json(binary, tmp_path)
     assert code == 1 and d["layout"] == "image-filesystem"
     assert problems(d) == [
-        "hadoop-aws 3.3.1 but hadoop-client-api 3.3.4 => use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
+        "KS207 hadoop-aws 3.3.1 but hadoop-client-api 3.3.4 => use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
     ]
 
 
@@ -89,11 +89,11 @@ def test_check_s3_reads_what_spark_reads(binary, data):
 def test_check_s3_classifies_seaweedfs_failures(binary, data):
     wrong = check_s3(binary, data, [f"s3a://{BUCKET}/{KEY}"], secret="not-the-secret")
     assert wrong.returncode == 1
-    assert "FAILED  bucket bad credentials: SignatureDoesNotMatch" in wrong.stdout, wrong.stdout
+    assert "error[KS305] in `bucket`: bad credentials: SignatureDoesNotMatch" in wrong.stdout, wrong.stdout
     missing = check_s3(binary, data, [f"s3a://no-such-bucket-here/{KEY}", f"s3a://{BUCKET}/tsv/nope.gz"])
     assert missing.returncode == 1
-    assert "FAILED  bucket no such bucket" in missing.stdout, missing.stdout
-    assert 'FAILED  list   no such key: no objects under "tsv/nope.gz"' in missing.stdout, missing.stdout
+    assert "s3a://no-such-bucket-here/" + KEY + ": error[KS306] in `bucket`: no such bucket" in missing.stdout, missing.stdout
+    assert 'error[KS307] in `list`: no such key: no objects under "tsv/nope.gz"' in missing.stdout, missing.stdout
 
 
 def test_check_s3_takes_the_generated_jobs_settings(binary, data, tmp_path):
