@@ -49,7 +49,16 @@ pub fn manifests(
     job: &ResolvedJob,
     keys: Option<&AwsKeys>,
 ) -> Result<Vec<k8s::Manifest>, K8sError> {
-    let bundle = k8s::build(job, keys)?;
+    manifests_with(&mut k8s::Builder::default(), job, keys)
+}
+
+/// [`manifests`] with a builder shared by the jobs of one config.
+fn manifests_with(
+    builder: &mut k8s::Builder,
+    job: &ResolvedJob,
+    keys: Option<&AwsKeys>,
+) -> Result<Vec<k8s::Manifest>, K8sError> {
+    let bundle = builder.build(job, keys)?;
     let manifests = bundle.manifests();
     k8s::check::check(&bundle, &manifests)?;
     Ok(manifests)
@@ -57,12 +66,13 @@ pub fn manifests(
 
 /// The Kustomize tree of a config: the base and every environment, each built and checked.
 pub fn kustomize_tree(config: &Config, file: &Path) -> Result<FileTree, PipelineError> {
+    let mut builder = k8s::Builder::default();
     let base_job = config.resolve(None)?;
-    let base_manifests = manifests(base_job, None)?;
+    let base_manifests = manifests_with(&mut builder, base_job, None)?;
     let mut envs = Vec::new();
     for name in config.environment_names() {
         let job = config.resolve(Some(name))?;
-        let m = manifests(job, None)?;
+        let m = manifests_with(&mut builder, job, None)?;
         envs.push((name, job, m));
     }
     let file = file
@@ -91,13 +101,13 @@ pub fn kustomize_tree(config: &Config, file: &Path) -> Result<FileTree, Pipeline
 /// Kubernetes schemas.
 pub fn check_config(file: &Path) -> Result<(Config, usize), PipelineError> {
     let config = config::load(file)?;
-    let mut objects = 0;
+    let mut builder = k8s::Builder::default();
+    let mut all = Vec::new();
     for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
-        let m = manifests(config.resolve(env)?, None)?;
-        k8s::check::check_schemas(&m)?;
-        objects += m.len();
+        all.extend(manifests_with(&mut builder, config.resolve(env)?, None)?);
     }
-    Ok((config, objects))
+    k8s::check::check_schemas(&all)?;
+    Ok((config, all.len()))
 }
 
 /// The Helm chart of a config's base job, whose default rendering is checked first as `render`'s

@@ -214,3 +214,20 @@ fn committed_codes_page_is_current() {
         "{path} is stale: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test golden`"
     );
 }
+
+#[test]
+fn a_shared_builder_gives_the_objects_each_job_gets_alone() {
+    for example in ["amazon-reviews", "minio", "irsa"] {
+        let config =
+            config::load(Path::new(&format!("examples/{example}/spark-job.yaml"))).unwrap();
+        let mut shared = k8s_s3_spark::k8s::Builder::default();
+        for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
+            let job = config.resolve(env).unwrap();
+            assert_eq!(
+                shared.build(job, None).unwrap(),
+                k8s_s3_spark::k8s::build(job, None).unwrap(),
+                "{example} {env:?}"
+            );
+        }
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::ByteString;
 use k8s_openapi::Resource;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
@@ -104,13 +104,47 @@ fn pod_templates_name(job: &SparkJob) -> String {
 /// Builds the objects of a checked job (one environment already applied). `keys` are the values
 /// for the credentials Secret, when the user asked for one.
 pub fn build(job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError> {
+    Builder::default().build(job, keys)
+}
+
+/// Builds the bundles of several jobs of one config (the base and its environments), sharing
+/// what they have in common: environments seldom change the pod templates, so a template equal
+/// to one already written reuses its YAML text, the costliest part of a bundle.
+#[derive(Debug, Default)]
+pub struct Builder {
+    templates: Vec<(Pod, String)>,
+}
+
+impl Builder {
+    /// The YAML of `pod`, written once per distinct template.
+    fn template_yaml(&mut self, pod: Pod) -> String {
+        if let Some((_, text)) = self.templates.iter().find(|(p, _)| *p == pod) {
+            return text.clone();
+        }
+        let text = crate::yaml::to_yaml(&pod);
+        self.templates.push((pod, text.clone()));
+        text
+    }
+
+    /// [`build`], remembering the pod templates for the next job.
+    pub fn build(&mut self, job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError> {
+        build_with(self, job, keys)
+    }
+}
+
+fn build_with(
+    builder: &mut Builder,
+    job: &ResolvedJob,
+    keys: Option<&AwsKeys>,
+) -> Result<Bundle, K8sError> {
     let versions = job.versions;
     let name = &job.metadata.name;
     let namespace = &job.metadata.namespace;
+    let job_labels = labels::JobLabels::new(job);
     let meta = |name: &str, component: Component, namespaced: bool| ObjectMeta {
         name: Some(name.to_owned()),
         namespace: namespaced.then(|| namespace.clone()),
-        labels: Some(labels::labels(job, component)),
+        labels: Some(job_labels.of(component)),
         annotations: (!job.metadata.annotations.is_empty())
             .then(|| job.metadata.annotations.clone()),
         ..Default::default()
@@ -191,7 +225,7 @@ pub fn build(job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sErr
             .zip([PodRole::Driver, PodRole::Executor])
             .map(|(file, role)| {
                 let pod = job::pod_template(role, job, rbac::needs_token(role, job));
-                ((*file).to_owned(), crate::yaml::to_yaml(&pod))
+                ((*file).to_owned(), builder.template_yaml(pod))
             })
             .collect();
         ConfigMap {
@@ -203,14 +237,14 @@ pub fn build(job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sErr
 
     let args = settings::args(&settings::table(
         job,
-        &labels::spark_pod_labels(job, Component::Driver),
-        &labels::spark_pod_labels(job, Component::Executor),
+        &job_labels.spark_pod(Component::Driver),
+        &job_labels.spark_pod(Component::Executor),
     ));
     let mut job_meta = meta(name, Component::Submitter, true);
     let mut annotations = job_meta.annotations.take().unwrap_or_default();
     annotations.extend(policy::skip_annotations(job));
     job_meta.annotations = (!annotations.is_empty()).then_some(annotations);
-    let mut pod_labels = labels::labels(job, Component::Submitter);
+    let mut pod_labels = job_labels.of(Component::Submitter);
     pod_labels.remove(&format!("{}managed-by", labels::RECOMMENDED_PREFIX));
     let job_object = job::job(
         job_meta,

@@ -18,6 +18,8 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
+use serde_json::Value;
+
 use super::{Bundle, ExternalSecret, K8sError, Manifest};
 use crate::syntax;
 
@@ -71,15 +73,46 @@ pub fn check(bundle: &Bundle, manifests: &[Manifest]) -> Result<(), K8sError> {
 }
 
 /// Checks objects against the Kubernetes OpenAPI schemas of their types; all failures at once.
+///
+/// `manifests` may hold the objects of several environments of one config, which mostly differ
+/// in their namespace only: an object equal to one already checked but for the values of its
+/// `namespace` fields is not checked again. No Kubernetes schema constrains a namespace beyond
+/// being a string (the config rules check its syntax, [`check`] that every object has the job's),
+/// so checking it again could only give the same answer.
 pub fn check_schemas(manifests: &[Manifest]) -> Result<(), K8sError> {
     let mut errors = Vec::new();
+    let mut checked: Vec<&Manifest> = Vec::new();
     for m in manifests {
-        check_schema(m, &mut errors);
+        let seen = checked
+            .iter()
+            .any(|c| c.kind == m.kind && same_but_namespace(&c.value, &m.value));
+        if !seen {
+            check_schema(m, &mut errors);
+            checked.push(m);
+        }
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(K8sError::Invalid(errors))
+    }
+}
+
+/// Whether two objects are equal but for the string values of `namespace` keys.
+fn same_but_namespace(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter().zip(b).all(|((ka, va), (kb, vb))| {
+                    ka == kb
+                        && ((ka == "namespace" && va.is_string() && vb.is_string())
+                            || same_but_namespace(va, vb))
+                })
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_but_namespace(x, y))
+        }
+        _ => a == b,
     }
 }
 
@@ -231,7 +264,26 @@ pub fn references(text: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::references;
+    use serde_json::json;
+
+    use super::{references, same_but_namespace};
+
+    #[test]
+    fn objects_that_differ_in_namespace_only_are_the_same_for_the_schema() {
+        let a =
+            json!({"metadata": {"name": "j", "namespace": "a"}, "subjects": [{"namespace": "a"}]});
+        let b =
+            json!({"metadata": {"name": "j", "namespace": "b"}, "subjects": [{"namespace": "b"}]});
+        assert!(same_but_namespace(&a, &b));
+        let other_name =
+            json!({"metadata": {"name": "k", "namespace": "b"}, "subjects": [{"namespace": "b"}]});
+        assert!(!same_but_namespace(&a, &other_name));
+        let not_a_string =
+            json!({"metadata": {"name": "j", "namespace": 1}, "subjects": [{"namespace": "b"}]});
+        assert!(!same_but_namespace(&a, &not_a_string));
+        let longer = json!({"metadata": {"name": "j", "namespace": "b"}, "subjects": [{"namespace": "b"}, {}]});
+        assert!(!same_but_namespace(&a, &longer));
+    }
 
     #[test]
     fn finds_unescaped_references_only() {

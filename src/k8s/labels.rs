@@ -59,30 +59,53 @@ pub fn selector_labels(job: &SparkJob) -> BTreeMap<String, String> {
 
 /// The labels of one generated object: the user's, then the recommended set.
 pub fn labels(job: &SparkJob, component: Component) -> BTreeMap<String, String> {
-    let mut labels = job.metadata.labels.clone();
-    labels.extend(selector_labels(job));
-    labels.extend([
-        (
-            format!("{RECOMMENDED_PREFIX}version"),
-            job.spec.spark_version.clone(),
-        ),
-        (
+    JobLabels::new(job).of(component)
+}
+
+/// The labels every object of one job shares, made once per job; [`JobLabels::of`] adds the
+/// component.
+#[derive(Debug, Clone)]
+pub struct JobLabels(BTreeMap<String, String>);
+
+impl JobLabels {
+    /// The user's labels, then the recommended set but the component.
+    pub fn new(job: &SparkJob) -> Self {
+        let mut labels = job.metadata.labels.clone();
+        labels.extend(selector_labels(job));
+        labels.extend([
+            (
+                format!("{RECOMMENDED_PREFIX}version"),
+                job.spec.spark_version.clone(),
+            ),
+            (format!("{RECOMMENDED_PREFIX}part-of"), "spark".to_owned()),
+            (
+                format!("{RECOMMENDED_PREFIX}managed-by"),
+                MANAGED_BY.to_owned(),
+            ),
+        ]);
+        Self(labels)
+    }
+
+    /// The labels of one object of the job.
+    pub fn of(&self, component: Component) -> BTreeMap<String, String> {
+        let mut labels = self.0.clone();
+        labels.insert(
             format!("{RECOMMENDED_PREFIX}component"),
             component.as_str().to_owned(),
-        ),
-        (format!("{RECOMMENDED_PREFIX}part-of"), "spark".to_owned()),
-        (
-            format!("{RECOMMENDED_PREFIX}managed-by"),
-            MANAGED_BY.to_owned(),
-        ),
-    ]);
-    labels
+        );
+        labels
+    }
+
+    /// [`spark_pod_labels`] of the job.
+    pub fn spark_pod(&self, component: Component) -> BTreeMap<String, String> {
+        let mut labels = self.of(component);
+        labels.remove(&format!("{RECOMMENDED_PREFIX}managed-by"));
+        labels
+    }
 }
 
 /// The labels Spark puts on the driver or executor pods besides the user's: the recommended set
 /// without managed-by, since Spark manages those pods, not us.
 pub fn spark_pod_labels(job: &SparkJob, component: Component) -> BTreeMap<String, String> {
-    let mut labels = self::labels(job, component);
-    labels.remove(&format!("{RECOMMENDED_PREFIX}managed-by"));
-    labels
+    JobLabels::new(job).spark_pod(component)
 }

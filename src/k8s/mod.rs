@@ -9,7 +9,7 @@ pub mod labels;
 pub mod policy;
 pub mod rbac;
 
-pub use bundle::{Bundle, Manifest, build};
+pub use bundle::{Builder, Bundle, Manifest, build};
 pub use external_secret::ExternalSecret;
 
 use k8s_openapi::Resource;
