@@ -151,9 +151,17 @@ fn build_with(
     };
     let sa_name = job.service_account_name();
 
-    let namespace_object = job.spec.create_namespace.then(|| Namespace {
-        metadata: meta(namespace, Component::Namespace, false),
-        ..Default::default()
+    let namespace_object = job.spec.create_namespace.then(|| {
+        let mut metadata = meta(namespace, Component::Namespace, false);
+        metadata.labels.get_or_insert_default().extend(
+            policy::POD_SECURITY_LABELS
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        Namespace {
+            metadata,
+            ..Default::default()
+        }
     });
 
     let service_account = job.spec.service_account.create.then(|| {

@@ -10,6 +10,15 @@ use std::collections::BTreeMap;
 use crate::config::ResolvedJob;
 use crate::config::model::PullPolicy;
 
+/// The Pod Security Admission labels of a generated Namespace: the `restricted` level enforced
+/// (a pod that fails it is refused, including the driver and executors Spark creates), audited
+/// and warned about. Every pod the tool describes passes it.
+pub const POD_SECURITY_LABELS: [(&str, &str); 3] = [
+    ("pod-security.kubernetes.io/audit", "restricted"),
+    ("pod-security.kubernetes.io/enforce", "restricted"),
+    ("pod-security.kubernetes.io/warn", "restricted"),
+];
+
 /// checkov's "high UID" threshold (CKV_K8S_40).
 pub const HIGH_UID: i64 = 10_000;
 

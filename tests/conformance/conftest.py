@@ -113,3 +113,29 @@ def assert_valid_and_policy_clean(files, folder):
     for skipped in results["skipped_checks"]:
         reason = skipped["check_result"].get("suppress_comment", "")
         assert len(reason) > 20, f"{skipped['check_id']} skipped without a reason"
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory):
+    """A real control plane (control_plane.py) for the whole run, with the External Secrets
+    Operator's CRDs so ExternalSecret objects are judged by their schema; its logs stay in its
+    folder, named in every failed kubectl call."""
+    import control_plane
+
+    folder = tmp_path_factory.mktemp("control-plane")
+    with control_plane.start(folder) as plane:
+        for crd in eso_crd_files():
+            plane.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", crd)
+        plane.kubectl("wait", "--for=condition=Established", "crd/externalsecrets.external-secrets.io")
+        yield plane
+
+
+ESO_MODULE = "github.com/external-secrets/external-secrets@v1.3.2"
+
+
+def eso_crd_files():
+    """The External Secrets Operator's CRD files, from its Go module at a pinned version."""
+    download = subprocess.run(["go", "mod", "download", "-json", ESO_MODULE], capture_output=True, text=True)
+    assert download.returncode == 0, download.stdout + download.stderr
+    bases = Path(json.loads(download.stdout)["Dir"]) / "config/crds/bases"
+    return [bases / "external-secrets.io_externalsecrets.yaml"]

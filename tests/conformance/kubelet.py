@@ -1,5 +1,5 @@
 """Running a generated Job's container the way the kubelet would, but with real spark-submit
-from PyPI pyspark, against the recording API server: env from values and the downward API,
+from PyPI pyspark, against the real control plane (control_plane.py): env from values and the downward API,
 `$(VAR)` expansion with `$$` escapes, ConfigMap volumes written to disk."""
 
 import os

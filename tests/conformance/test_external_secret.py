@@ -3,26 +3,19 @@ operator's Go module at a pinned version (kubernetes-validate has no schema for 
 and only warns). Every form that carries one is checked: plain, chart, every Kustomize overlay."""
 
 import copy
-import json
-import subprocess
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
-from conftest import EXAMPLES, config_of, documents, environments, render_chart, run, tool
-
-ESO_MODULE = "github.com/external-secrets/external-secrets@v1.3.2"
+from conftest import EXAMPLES, config_of, documents, eso_crd_files, environments, render_chart, run, tool
 
 
 @pytest.fixture(scope="module")
 def schema():
     """The CRD's openAPIV3Schema for the version our objects use, made strict the way
     `kubectl apply --validate=strict` is: unknown fields are errors."""
-    download = subprocess.run(["go", "mod", "download", "-json", ESO_MODULE], capture_output=True, text=True)
-    assert download.returncode == 0, download.stdout + download.stderr
-    crd_file = Path(json.loads(download.stdout)["Dir"]) / "config/crds/bases/external-secrets.io_externalsecrets.yaml"
+    [crd_file] = eso_crd_files()
     crd = yaml.safe_load(crd_file.read_text())
     [version] = [v for v in crd["spec"]["versions"] if v["name"] == "v1"]
     assert version["served"], "external-secrets.io/v1 is served"

@@ -117,7 +117,7 @@ def test_built_overlays_pass_kubernetes_validate_and_checkov(trees, tmp_path):
 
 
 @pytest.mark.parametrize("example,env", list(cases()), ids=lambda v: getattr(v, "name", v) or "base")
-def test_user_transformations_keep_references_right(trees, tmp_path, example, env):
+def test_user_transformations_keep_references_right(trees, cluster, tmp_path, example, env):
     config = config_of(example)
     tree = trees[example.name]
     repository = config["spec"]["image"].rsplit(":", 1)[0]
@@ -186,6 +186,14 @@ def test_user_transformations_keep_references_right(trees, tmp_path, example, en
         for arg in container["args"]:
             if "secretKeyRef" in arg:
                 assert arg.split("=", 1)[1].split(":", 1)[1] in keys, arg
+
+    # The real server takes the user's overlay too: applied server-side, its submitter pod
+    # admitted under `restricted`; then removed, so the next case starts clean.
+    path = cluster.apply(objects, tmp_path / "applied")
+    try:
+        cluster.submitter_pod(job)
+    finally:
+        cluster.kubectl("delete", "-f", path, "--ignore-not-found", "--wait=true", "--timeout=60s")
 
 
 def git(*args, cwd):

@@ -1,14 +1,15 @@
-"""Real spark-submit (PyPI pyspark 3.5) runs every generated Job, in every output form, against a
-recording Kubernetes API server; the assertions are on what Spark itself sent: the driver Pod and
-the spark.properties ConfigMap."""
+"""Real spark-submit (PyPI pyspark 3.5) runs every generated Job, in every output form, against
+the real control plane (control_plane.py), each in a namespace of its own enforcing `restricted`,
+authenticated only by the Job ServiceAccount's token; the assertions are on what the API server
+holds afterwards: the driver Pod Spark built and the spark.properties ConfigMap."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
 from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, render_chart, run, tool
-from kubelet import IGNORED_CONF_MESSAGES, expand, spark_properties, submit
-from recording_api import RecordingApiServer
+from control_plane import run_spark_submit
+from kubelet import IGNORED_CONF_MESSAGES, expand, spark_properties
 
 FAKE = "AKIAFAKEFAKEFAKE1234"
 
@@ -40,16 +41,19 @@ def forms(binary, tmp_path_factory):
     return out
 
 
+def namespace_of(case):
+    """A namespace of its own for each case (a DNS-1123 label)."""
+    return case.lower()[:63].rstrip("-")
+
+
 @pytest.fixture(scope="module")
-def submissions(binary, tmp_path_factory):
-    """Submits every form once, two at a time (JVM start-up bound); {case: (objects, process, recorder)}."""
+def submissions(binary, cluster, tmp_path_factory):
+    """Submits every form once, two at a time (JVM start-up bound); {case: (objects, process, work)}."""
 
     def one(item):
         case, objects, workdir = item
-        job = next(o for o in objects if o["kind"] == "Job")
-        with RecordingApiServer() as api:
-            process = submit(job, objects, api.url, workdir)
-        return case, (objects, process, api)
+        process, work, moved = run_spark_submit(cluster, objects, workdir, namespace_of(case))
+        return case, (moved, process, work)
 
     work = [(case, objects, tmp_path_factory.mktemp(case)) for case, objects in forms(binary, tmp_path_factory)]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -134,29 +138,27 @@ def test_spark_submit_sends_what_we_generated(submissions, case):
 def test_helm_override_reaches_spark(submissions):
     objects, process, api = submissions[f"{EXAMPLES[0].name}-helm-nightly"]
     [(namespace, driver)] = api.created("pods")
-    assert namespace == "other-ns"
+    assert namespace == next(o for o in objects if o["kind"] == "Job")["metadata"]["namespace"]
     assert driver["spec"]["containers"][0]["image"].endswith(":9.9.9")
     props = spark_properties(next(b for _, b in api.created("configmaps") if "spark.properties" in str(b.get("data"))))
     assert props["spark.executor.instances"] == "7"
 
 
-def test_our_validator_catches_what_spark_submit_only_warns_about(binary, tmp_path):
+def test_our_validator_catches_what_spark_submit_only_warns_about(binary, cluster, tmp_path):
     """A non-Spark key in sparkConf is silently ignored by spark-submit; we refuse it first."""
     rejected = run([binary, "validate", "tests/invalid/reserved-confs.yaml"], check=False)
     assert rejected.returncode == 2 and "is not a Spark setting" in rejected.stderr
     objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
-    job = next(o for o in objects if o["kind"] == "Job")
-    with RecordingApiServer() as api:
-        process = submit(job, objects, api.url, tmp_path, extra_args=["--conf", "fs.s3a.endpoint=http://x"])
+    process, _, _ = run_spark_submit(cluster, objects, tmp_path, "warns-only",
+                                     extra_args=["--conf", "fs.s3a.endpoint=http://x"])
     assert process.returncode == 0
     assert "Ignoring non-Spark config property: fs.s3a.endpoint" in process.stderr
 
 
-def test_spark_submit_refuses_a_job_without_image_and_so_do_we(binary, tmp_path):
+def test_spark_submit_refuses_a_job_without_image_and_so_do_we(binary, cluster, tmp_path):
     objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
-    job = next(o for o in objects if o["kind"] == "Job")
-    with RecordingApiServer() as api:
-        process = submit(job, objects, api.url, tmp_path, drop_conf_prefix="spark.kubernetes.container.image=")
+    process, _, _ = run_spark_submit(cluster, objects, tmp_path, "no-image",
+                                     drop_conf_prefix="spark.kubernetes.container.image=")
     assert process.returncode != 0
     assert "Must specify the driver container image" in process.stderr + process.stdout
     rejected = run([binary, "validate", "tests/invalid/missing-required.yaml"], check=False)
@@ -164,7 +166,7 @@ def test_spark_submit_refuses_a_job_without_image_and_so_do_we(binary, tmp_path)
 
 
 @pytest.mark.parametrize("form", ["render", "helm"])
-def test_user_text_is_never_expanded_by_any_kubelet(binary, tmp_path, form):
+def test_user_text_is_never_expanded_by_any_kubelet(binary, cluster, tmp_path, form):
     """`$(AWS_SECRET_ACCESS_KEY)` in an argument or env value reaches the application as text: the
     submitter's kubelet and then the driver's (whose env has the key) each remove one escape."""
     config = config_of(EXAMPLES[0])
@@ -179,9 +181,7 @@ def test_user_text_is_never_expanded_by_any_kubelet(binary, tmp_path, form):
     else:
         run([binary, "chart", path, "--out", tmp_path / "chart"])
         objects = render_chart(tmp_path / "chart", name="simple-read", namespace="spark-test")
-    job = next(o for o in objects if o["kind"] == "Job")
-    with RecordingApiServer() as api:
-        process = submit(job, objects, api.url, tmp_path / "work")
+    process, api, _ = run_spark_submit(cluster, objects, tmp_path / "work", f"hostile-{form}")
     assert process.returncode == 0, process.stderr[-2000:]
     [(_, driver)] = api.created("pods")
     container = driver["spec"]["containers"][0]

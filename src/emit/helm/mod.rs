@@ -148,6 +148,11 @@ pub fn chart(
         "driver_token": rbac::needs_token(PodRole::Driver, job),
         "executor_token": rbac::needs_token(PodRole::Executor, job),
         "high_uid": policy::HIGH_UID,
+        "pod_security_labels": policy::POD_SECURITY_LABELS
+            .iter()
+            .map(|(k, v)| format!("    {k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
         "token_skip": annotation_line(&policy::TOKEN),
         "uid_skip": annotation_line(&policy::LOW_UID),
         "digest_skip": annotation_line(&policy::TAG_NOT_DIGEST),

@@ -1,0 +1,226 @@
+"""Every output form on a real Kubernetes control plane (control_plane.py): applied server-side
+and again without change, admitted under Pod Security `restricted` (the Job controller creates
+the submitter pod), RBAC exactly what the pods call, real spark-submit creating the driver with
+the Job ServiceAccount's own token, the chart installed, upgraded and uninstalled by real Helm.
+There is no kubelet: pods are admitted and left unscheduled."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, run
+from kubelet import submit
+
+CASES = [(example, env) for example in EXAMPLES for env in [None, *environments(example / "spark-job.yaml")]]
+MANAGER = "k8s-s3-spark-conformance"
+
+
+def case_id(case):
+    example, env = case
+    return f"{example.name}-{env or 'base'}"
+
+
+def render(binary, example, env):
+    args = [binary, "render", example / "spark-job.yaml"] + (["--env", env] if env else [])
+    return run(args).stdout
+
+
+def the(objects, kind):
+    [found] = [o for o in objects if o["kind"] == kind]
+    return found
+
+
+def prepare_namespace(cluster, objects):
+    """Outputs without their own Namespace go to one the test makes, enforcing `restricted`."""
+    namespace = the(objects, "Job")["metadata"]["namespace"]
+    if not any(o["kind"] == "Namespace" for o in objects):
+        cluster.restricted_namespace(namespace)
+    return namespace
+
+
+def wait_for_submitter_pod(cluster, namespace, job_name):
+    return cluster.submitter_pod({"metadata": {"namespace": namespace, "name": job_name}})
+
+
+def delete(cluster, path):
+    cluster.kubectl("delete", "-f", path, "--ignore-not-found", "--wait=true", "--timeout=60s")
+
+
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_plain_output_applies_server_side_and_again_without_change(binary, cluster, case, tmp_path):
+    example, env = case
+    text = render(binary, example, env)
+    objects = documents(text)
+    namespace = prepare_namespace(cluster, objects)
+    path = tmp_path / "objects.yaml"
+    path.write_text(text)
+    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
+    try:
+        job = the(objects, "Job")
+        [pod] = wait_for_submitter_pod(cluster, namespace, job["metadata"]["name"])
+        assert pod["spec"]["serviceAccountName"] == job["spec"]["template"]["spec"]["serviceAccountName"]
+        if any(o["kind"] == "Namespace" for o in objects):
+            labels = cluster.json("get", "namespace", namespace)["metadata"]["labels"]
+            assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+        cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
+        diff = cluster.kubectl("diff", "--server-side", "--field-manager", MANAGER, "-f", path, check=False)
+        assert diff.returncode == 0, f"a second apply would change:\n{diff.stdout}{diff.stderr}"
+    finally:
+        delete(cluster, path)
+
+
+def can_i_list(cluster, namespace, service_account):
+    """`kubectl auth can-i --list` as a ServiceAccount: {resource: set of verbs}."""
+    listed = cluster.kubectl("auth", "can-i", "--list", "-n", namespace,
+                             f"--as=system:serviceaccount:{namespace}:{service_account}").stdout
+    rules = {}
+    for line in listed.splitlines()[1:]:
+        columns = [c for c in line.split("  ") if c.strip()]
+        resource, verbs = columns[0].strip(), columns[-1].strip()
+        if resource.startswith("/") or not verbs.startswith("["):
+            continue  # non-resource URLs
+        rules.setdefault(resource, set()).update(verbs.strip("[]").split())
+    return rules
+
+
+def role_table(role):
+    table = {}
+    for rule in role["rules"]:
+        for group in rule.get("apiGroups", [""]):
+            for resource in rule["resources"]:
+                table.setdefault(f"{resource}.{group}" if group else resource, set()).update(rule["verbs"])
+    return table
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_rbac_is_exactly_the_table_of_who_calls_the_api_server(binary, cluster, example, tmp_path):
+    """What the job's ServiceAccount may do, beyond what every account may, is the Role the tool
+    derived from its per-pod table: nothing more, nothing less."""
+    text = render(binary, example, None)
+    objects = documents(text)
+    namespace = prepare_namespace(cluster, objects)
+    path = tmp_path / "objects.yaml"
+    path.write_text(text)
+    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
+    try:
+        account = the(objects, "Job")["spec"]["template"]["spec"]["serviceAccountName"]
+        everyone = can_i_list(cluster, namespace, "an-account-with-no-bindings")
+        granted = can_i_list(cluster, namespace, account)
+        ours = {r: v - everyone.get(r, set()) for r, v in granted.items()}
+        ours = {r: v for r, v in ours.items() if v}
+        assert ours == role_table(the(objects, "Role"))
+    finally:
+        delete(cluster, path)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_spark_submit_creates_the_driver_with_the_job_accounts_token(binary, cluster, example, tmp_path):
+    """Real spark-submit, run as the Job's pod would run it, authenticated only by a TokenRequest
+    token of the Job's ServiceAccount: the driver pod, its ConfigMap and Service are created
+    through our Role and admitted under `restricted`, and the driver mounts the API token it
+    needs to create executors."""
+    text = render(binary, example, None)
+    objects = documents(text)
+    namespace = prepare_namespace(cluster, objects)
+    path = tmp_path / "objects.yaml"
+    path.write_text(text)
+    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
+    try:
+        job = the(objects, "Job")
+        account = job["spec"]["template"]["spec"]["serviceAccountName"]
+        token = tmp_path / "token"
+        token.write_text(cluster.kubectl("create", "token", account, "-n", namespace, "--duration=10m").stdout.strip())
+        process = submit(job, objects, cluster.server, tmp_path / "work", extra_args=[
+            "--conf", f"spark.kubernetes.authenticate.submission.oauthTokenFile={token}",
+            "--conf", f"spark.kubernetes.authenticate.submission.caCertFile={cluster.ca}",
+        ])
+        assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+        [driver] = cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=driver")["items"]
+        assert driver["spec"]["serviceAccountName"] == account
+        mounts = [m["mountPath"] for c in driver["spec"]["containers"] for m in c.get("volumeMounts", [])]
+        assert "/var/run/secrets/kubernetes.io/serviceaccount" in mounts, mounts
+        assert any("serviceAccountToken" in str(v.get("projected", {})) for v in driver["spec"]["volumes"])
+        owned = lambda kind: [o for o in cluster.json("get", kind, "-n", namespace)["items"]
+                              if any(r["uid"] == driver["metadata"]["uid"] for r in o["metadata"].get("ownerReferences", []))]
+        assert owned("configmaps"), "the driver's spark.properties ConfigMap"
+        assert owned("services"), "the driver's headless Service"
+    finally:
+        cluster.kubectl("delete", "pods", "-n", namespace, "-l", "spark-role=driver", "--wait=true")
+        delete(cluster, path)
+
+
+def test_a_role_without_patch_stops_spark_submit(binary, cluster, tmp_path):
+    """Spark 3.5 creates the driver's ConfigMap and Service with server-side apply: without
+    `patch` the real server refuses it (the must-fail table in docs/ names this case)."""
+    from control_plane import run_spark_submit
+
+    objects = documents(render(binary, EXAMPLES[0], None))
+    for rule in the(objects, "Role")["rules"]:
+        rule["verbs"] = [v for v in rule["verbs"] if v != "patch"]
+    process, _, _ = run_spark_submit(cluster, objects, tmp_path, "role-without-patch")
+    output = process.stdout + process.stderr
+    assert process.returncode != 0 and 'cannot patch resource "services"' in output, output[-3000:]
+
+
+def helm(cluster, *args, check=True):
+    from control_plane import build
+
+    binary = Path(build()) / "helm"
+    env = {"KUBECONFIG": str(cluster.kubeconfig), "HOME": str(cluster.folder), "PATH": "/usr/bin:/bin",
+           "HELM_CACHE_HOME": str(cluster.folder / "helm-cache"), "HELM_CONFIG_HOME": str(cluster.folder / "helm-config"),
+           "HELM_DATA_HOME": str(cluster.folder / "helm-data")}
+    result = subprocess.run([str(binary), *map(str, args)], capture_output=True, text=True, env=env)
+    if check and result.returncode != 0:
+        raise AssertionError(f"helm {' '.join(map(str, args))} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def release_objects(cluster, namespace, release):
+    kinds = "serviceaccounts,roles,rolebindings,secrets,configmaps,jobs,pods"
+    items = cluster.json("get", kinds, "-n", namespace, "-l", f"app.kubernetes.io/instance={release}")["items"]
+    return sorted((o["kind"], o["metadata"]["name"]) for o in items)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
+def test_helm_installs_two_releases_side_by_side_upgrades_and_uninstalls_cleanly(binary, cluster, example, tmp_path):
+    config = config_of(example)
+    chart = tmp_path / "chart"
+    run([binary, "chart", example / "spark-job.yaml", "--out", chart])
+    namespace = f"helm-{example.name}"
+    cluster.restricted_namespace(namespace)
+    values = ["--set", "createNamespace=false"]
+    for release in ("first", "second"):
+        helm(cluster, "install", release, chart, "-n", namespace, *values)
+    for release in ("first", "second"):
+        objects = release_objects(cluster, namespace, release)
+        assert ("Job", release) in objects or any(k == "Job" for k, _ in objects), objects
+        wait_for_submitter_pod(cluster, namespace, next(n for k, n in objects if k == "Job"))
+    first, second = release_objects(cluster, namespace, "first"), release_objects(cluster, namespace, "second")
+    assert not {n for _, n in first} & {n for _, n in second}, "two releases share no object"
+    # An upgrade that changes nothing in the Job's template succeeds (a Job's template is immutable).
+    helm(cluster, "upgrade", "first", chart, "-n", namespace, *values)
+    for release in ("first", "second"):
+        helm(cluster, "uninstall", release, "-n", namespace, "--wait")
+        cluster.wait_for(f"release {release} gone", lambda: not release_objects(cluster, namespace, release))
+    cluster.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=60s")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[1]], ids=case_id)
+def test_kustomize_overlays_apply_with_kubectl_apply_k(binary, cluster, case, tmp_path):
+    example, env = case
+    tree = tmp_path / "tree"
+    run([binary, "kustomize", example / "spark-job.yaml", "--out", tree])
+    fill_credentials(tree, "AKIAFAKEFAKEFAKE1234", "fake-secret")
+    overlay = tree / "overlays" / env
+    built = documents(cluster.kubectl("kustomize", overlay).stdout)
+    namespace = prepare_namespace(cluster, built)
+    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-k", overlay)
+    try:
+        wait_for_submitter_pod(cluster, namespace, the(built, "Job")["metadata"]["name"])
+        diff = cluster.kubectl("diff", "--server-side", "--field-manager", MANAGER, "-k", overlay, check=False)
+        assert diff.returncode == 0, diff.stdout + diff.stderr
+    finally:
+        cluster.kubectl("delete", "-k", overlay, "--ignore-not-found", "--wait=true", "--timeout=60s")
