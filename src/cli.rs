@@ -75,6 +75,16 @@ pub enum Command {
     /// Key values are never printed.
     #[command(name = "check-s3")]
     CheckS3(CheckS3Args),
+    /// Ask the cluster of the current kube context, read-only, whether it will accept and run the
+    /// job. Exit 1 if any check fails.
+    ///
+    /// The namespace and its Pod Security level, your permission to create every object
+    /// (SelfSubjectAccessReview), the API server's verdict on every object (server-side apply with
+    /// dryRun=All), the credentials Secret's key names (never its values), the External Secrets
+    /// Operator when an ExternalSecret makes the Secret, and an existing ServiceAccount's web
+    /// identity annotation.
+    #[command(name = "check-cluster")]
+    CheckCluster(CheckClusterArgs),
 }
 
 /// Arguments of `versions`.
@@ -116,6 +126,23 @@ pub struct BuildPlanArgs {
     /// Also write the application image's Dockerfile here (never overwrites a file).
     #[arg(long, value_name = "FILE")]
     pub dockerfile: Option<PathBuf>,
+}
+
+/// Arguments of `check-cluster`.
+#[derive(Debug, Args)]
+pub struct CheckClusterArgs {
+    /// The config file.
+    #[arg(value_name = "CONFIG")]
+    pub config: PathBuf,
+    /// Apply this environment from spec.environments.
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Use this kube context [default: the current one].
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Print the findings as JSON (for CI).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `check-s3`.

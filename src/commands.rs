@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AppType, BuildPlanArgs, ChartArgs, CheckS3Args, Cli, Command, CredentialsKind, DoctorArgs,
-    InitArgs, KustomizeArgs, RenderArgs, ValidateArgs, VersionsArgs,
+    AppType, BuildPlanArgs, ChartArgs, CheckClusterArgs, CheckS3Args, Cli, Command,
+    CredentialsKind, DoctorArgs, InitArgs, KustomizeArgs, RenderArgs, ValidateArgs, VersionsArgs,
 };
 use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError};
@@ -15,6 +15,7 @@ use crate::diagnostics::HELP_SEPARATOR;
 use crate::emit::{FileTree, plain};
 use crate::k8s::K8sError;
 use crate::pipeline::{self, PipelineError};
+use crate::preflight::check_cluster::{self, CheckClusterError};
 use crate::preflight::check_s3::{self, CheckS3Error};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
@@ -69,6 +70,9 @@ pub enum Error {
     /// `check-s3` could not start.
     #[error(transparent)]
     CheckS3(#[from] CheckS3Error),
+    /// `check-cluster` could not ask the cluster.
+    #[error(transparent)]
+    CheckCluster(#[from] CheckClusterError),
     /// `build-plan --dockerfile` found a file there.
     #[error("{} exists; build-plan never overwrites a file", .0.display())]
     FileExists(PathBuf),
@@ -98,7 +102,9 @@ impl Error {
             | Self::Doctor(_)
             | Self::CheckS3(_)
             | Self::FileExists(_) => true,
-            Self::Drift(_) | Self::ChecksFailed(_) | Self::Output(_) => false,
+            Self::Drift(_) | Self::ChecksFailed(_) | Self::Output(_) | Self::CheckCluster(_) => {
+                false
+            }
         };
         if users_fault { 2 } else { 1 }
     }
@@ -113,6 +119,7 @@ impl Error {
             Self::Write(e) => e.help(),
             Self::Doctor(e) => e.help(),
             Self::CheckS3(e) => e.help(),
+            Self::CheckCluster(e) => e.help(),
             Self::NoConfigs(_) => Some("pass spark-job.yaml files or folders that contain them".into()),
             Self::BadInit(_) => Some("change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)".into()),
             Self::Exists(_) => Some("choose another folder, or edit the file you have".into()),
@@ -145,6 +152,7 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
         Command::Doctor(args) => doctor(&args, stdout),
         Command::BuildPlan(args) => build_plan(&args, stdout, stderr),
         Command::CheckS3(args) => check_s3(&args, stdout),
+        Command::CheckCluster(args) => check_cluster(&args, stdout, stderr),
     }
 }
 
@@ -250,6 +258,59 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         }
     })?;
     Ok(())
+}
+
+fn check_cluster(
+    args: &CheckClusterArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
+    let config = load(&args.config, stderr)?;
+    let job = config.resolve(args.env.as_deref())?;
+    let manifests = pipeline::manifests(job, None)?;
+    let findings = check_cluster::check(&check_cluster::Request {
+        job,
+        manifests: &manifests,
+        context: args.context.clone(),
+    })?;
+    let findings: Vec<_> = findings
+        .into_iter()
+        .map(|f| f.in_file(&args.config))
+        .collect();
+    if args.json {
+        let json = serde_json::to_string_pretty(&findings).map_err(std::io::Error::other)?;
+        writeln!(stdout, "{json}")?;
+    } else {
+        for f in &findings {
+            writeln!(stdout, "{f}")?;
+        }
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == crate::diagnostics::Severity::Error)
+            .count();
+        writeln!(
+            stdout,
+            "{}: {} objects checked in namespace {}: {}",
+            args.config.display(),
+            manifests.len(),
+            job.metadata.namespace,
+            if errors == 0 {
+                "the cluster would accept and run them".to_owned()
+            } else {
+                format!("{errors} problem{}", if errors == 1 { "" } else { "s" })
+            }
+        )?;
+    }
+    if findings
+        .iter()
+        .any(|f| f.severity == crate::diagnostics::Severity::Error)
+    {
+        Err(Error::ChecksFailed(
+            "the cluster would not accept or run this job as it is".into(),
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {

@@ -131,6 +131,17 @@ codes! {
         S3AccessDenied = "KS308", Error, "The keys are valid but lack a permission.";
         S3Failed = "KS309", Error, "Any other failed S3 request.";
     }
+    "The cluster (check-cluster)" {
+        NamespaceMissing = "KS401", Error, "The job's namespace does not exist (and the config does not create it).";
+        PodSecurityLevel = "KS402", Warning, "The namespace does not enforce Pod Security `restricted`.";
+        Forbidden = "KS403", Error, "The caller may not create or update one of the objects.";
+        ServerRefuses = "KS404", Error, "The API server refuses an object (server-side apply with dryRun=All).";
+        SecretMissing = "KS405", Error, "The credentials Secret does not exist.";
+        SecretKeys = "KS406", Error, "The credentials Secret lacks a key the pods read.";
+        NoExternalSecrets = "KS407", Error, "An ExternalSecret makes the Secret, but the External Secrets Operator is not installed.";
+        ServiceAccountAnnotation = "KS408", Error, "An existing ServiceAccount lacks the web identity role annotation.";
+        CannotCheck = "KS409", Warning, "Something could not be read, so it was not checked.";
+    }
 }
 
 impl Serialize for Code {

@@ -642,3 +642,15 @@ fn errors_that_are_not_findings_print_their_help_the_same_way() {
         "examples/minio/spark-job.yaml: no environment \"nope\" in spec.environments\n  help: use one of: dev, prod\n"
     );
 }
+
+#[test]
+fn check_cluster_without_a_kube_context_says_how_to_give_one() {
+    let o = run_env(
+        &["check-cluster", "examples/amazon-reviews/spark-job.yaml"],
+        &[("KUBECONFIG", "/nonexistent/kubeconfig")],
+    );
+    assert_eq!(code(&o), 1);
+    let err = text(&o.stderr);
+    assert!(err.starts_with("cannot read the kube context"), "{err}");
+    assert!(err.contains("\n  help: point $KUBECONFIG"), "{err}");
+}

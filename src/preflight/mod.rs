@@ -1,8 +1,10 @@
 //! Preflight: the questions people get wrong before a job ever reaches a cluster. Do the
 //! versions fit ([`compat`]), does the Spark distribution carry the S3 jars ([`doctor`]), how to
-//! build the images ([`build_plan`]), and can these keys read that bucket ([`check_s3`]).
+//! build the images ([`build_plan`]), can these keys read that bucket ([`check_s3`]), and will
+//! this cluster accept the job ([`check_cluster`]).
 
 pub mod build_plan;
+pub mod check_cluster;
 pub mod check_s3;
 pub mod compat;
 pub mod doctor;

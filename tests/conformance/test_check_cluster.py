@@ -1,0 +1,104 @@
+"""`check-cluster` against the real control plane: each failure a user meets at `kubectl create`
+is found before it, read-only, and a Secret's value never shows."""
+
+import json
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, ROOT, documents, run
+
+EXAMPLE = EXAMPLES[0]  # amazon-reviews: keys from Secret aws-secrets in spark-test
+CANARY = "CANARY-SECRET-VALUE-do-not-print"
+
+
+def check(binary, cluster, *args, kubeconfig=None, config=EXAMPLE / "spark-job.yaml"):
+    env = {"KUBECONFIG": str(kubeconfig or cluster.kubeconfig), "PATH": "/usr/bin:/bin", "HOME": str(cluster.folder)}
+    result = subprocess.run([str(binary), "check-cluster", str(config), *args], capture_output=True, text=True,
+                            env=env, cwd=ROOT)
+    assert CANARY not in result.stdout + result.stderr
+    return result
+
+
+def codes(result):
+    return sorted({f["code"] for f in json.loads(result.stdout)})
+
+
+def secret(cluster, namespace, keys):
+    data = {k: CANARY for k in keys}
+    cluster.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", "-", input=yaml.safe_dump(
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "aws-secrets", "namespace": namespace},
+         "stringData": data}))
+
+
+@pytest.fixture
+def namespace(cluster):
+    """The example's namespace, fresh and enforcing `restricted`."""
+    cluster.kubectl("delete", "namespace", "spark-test", "--ignore-not-found", "--wait=true", "--timeout=60s")
+    cluster.restricted_namespace("spark-test")
+    yield "spark-test"
+    cluster.kubectl("delete", "namespace", "spark-test", "--ignore-not-found", "--wait=true", "--timeout=60s")
+
+
+def test_a_ready_cluster_passes(binary, cluster, namespace):
+    secret(cluster, namespace, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+    result = check(binary, cluster)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("the cluster would accept and run them"), result.stdout
+    # Read-only: nothing was created.
+    assert not cluster.json("get", "jobs,roles,serviceaccounts", "-n", namespace, "-l",
+                            "app.kubernetes.io/managed-by=k8s-s3-spark")["items"]
+
+
+def test_a_missing_namespace(binary, cluster):
+    result = check(binary, cluster, "--env", "dev", "--json")  # spark-dev does not exist
+    assert result.returncode == 1
+    assert codes(result) == ["KS401"], result.stdout
+
+
+def test_a_missing_secret_and_a_namespace_that_does_not_enforce_restricted(binary, cluster, namespace):
+    cluster.kubectl("label", "namespace", namespace, "pod-security.kubernetes.io/enforce=baseline", "--overwrite")
+    result = check(binary, cluster)
+    assert result.returncode == 1
+    assert "error[KS405]" in result.stdout and "kubectl create secret generic aws-secrets" in result.stdout, result.stdout
+    assert "warning[KS402]" in result.stdout and "enforces Pod Security baseline" in result.stdout, result.stdout
+
+
+def test_a_secret_with_other_key_names_names_them_but_never_a_value(binary, cluster, namespace):
+    secret(cluster, namespace, ["access-key", "secret-key"])
+    result = check(binary, cluster)
+    assert result.returncode == 1
+    assert "Secret aws-secrets has no key AWS_ACCESS_KEY_ID (its keys: access-key, secret-key)" in result.stdout, result.stdout
+
+
+def test_an_account_that_may_not_create_the_objects(binary, cluster, namespace, tmp_path):
+    secret(cluster, namespace, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+    cluster.kubectl("create", "serviceaccount", "nobody", "-n", namespace)
+    token = cluster.kubectl("create", "token", "nobody", "-n", namespace).stdout.strip()
+    kubeconfig = tmp_path / "nobody.kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "nobody",
+        "clusters": [{"name": "test", "cluster": {"server": cluster.server, "certificate-authority": str(cluster.ca)}}],
+        "users": [{"name": "nobody", "user": {"token": token}}],
+        "contexts": [{"name": "nobody", "context": {"cluster": "test", "user": "nobody"}}],
+    }))
+    result = check(binary, cluster, "--json", kubeconfig=kubeconfig)
+    assert result.returncode == 1
+    found = json.loads(result.stdout)
+    assert "KS403" in codes(result), found
+    assert any("may not create roles.rbac.authorization.k8s.io" in f["message"] for f in found), found
+    assert any(f["code"] == "KS409" and "Secret aws-secrets" in f["message"] for f in found), found
+
+
+def test_a_finished_job_of_the_same_name_blocks_the_new_one(binary, cluster, namespace, tmp_path):
+    """A Job's pod template is immutable: re-running with another image is refused by the server."""
+    secret(cluster, namespace, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+    objects = documents(run([binary, "render", EXAMPLE / "spark-job.yaml"]).stdout)
+    old = next(o for o in objects if o["kind"] == "Job")
+    old["spec"]["template"]["spec"]["containers"][0]["image"] = "example/older:1"
+    cluster.apply([o for o in objects if o["kind"] != "Job"] + [old], tmp_path)
+    result = check(binary, cluster)
+    assert result.returncode == 1
+    assert "error[KS404]" in result.stdout and "immutable" in result.stdout, result.stdout
+    assert "delete the old Job first" in result.stdout
