@@ -1,10 +1,11 @@
 //! The Helm chart (apiVersion v2) of a job: Chart.yaml, commented values.yaml, values.schema.json,
-//! a README with the values table, and templates from `chart-templates/` (Tera sources embedded in
-//! the binary; Go-template text inside `{% raw %}`). Tera fills in what is fixed when the chart is
-//! generated (versions, credentials kind, provider class); everything a user tunes with `--set`
+//! a README with the values table, and templates from `chart-templates/` (sources in a Tera-like
+//! syntax, [`template`], embedded in the binary; Go-template text inside `{% raw %}`). The
+//! generator fills in what is fixed when the chart is generated (versions, credentials kind, provider class); everything a user tunes with `--set`
 //! flows through values and the helpers in `_helpers.tpl`.
 
 mod args;
+mod template;
 mod values;
 mod values_yaml;
 
@@ -88,24 +89,21 @@ pub enum HelmError {
     Template {
         /// The template.
         template: String,
-        /// Tera's reason.
+        /// The reason.
         #[source]
-        source: tera::Error,
+        source: template::TemplateError,
     },
 }
 
-/// Parses every embedded template.
-pub fn engine() -> Result<tera::Tera, HelmError> {
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(vec![]);
+/// Parses every embedded template, so a mistake in the chart sources shows in any test.
+pub fn check_templates() -> Result<(), HelmError> {
     for (path, source) in TEMPLATES {
-        tera.add_raw_template(path, source)
-            .map_err(|source| HelmError::Template {
-                template: (*path).to_owned(),
-                source,
-            })?;
+        template::check(source).map_err(|source| HelmError::Template {
+            template: (*path).to_owned(),
+            source,
+        })?;
     }
-    Ok(tera)
+    Ok(())
 }
 
 /// A YAML mapping line `key: "value"` for an annotation.
@@ -164,16 +162,12 @@ pub fn chart(
             annotation_line(&policy::KEYS_AS_ENV),
         ],
     });
-    let context = tera::Context::from_value(context).expect("the context is a JSON object");
-    let tera = engine()?;
     let mut tree = FileTree::default();
-    for (path, _) in TEMPLATES {
-        let text = tera
-            .render(path, &context)
-            .map_err(|source| HelmError::Template {
-                template: (*path).to_owned(),
-                source,
-            })?;
+    for (path, source) in TEMPLATES {
+        let text = template::render(source, &context).map_err(|source| HelmError::Template {
+            template: (*path).to_owned(),
+            source,
+        })?;
         if !text.trim().is_empty() {
             tree.add(*path, tidy(&text), false);
         }
@@ -268,7 +262,6 @@ mod tests {
 
     #[test]
     fn every_embedded_template_parses() {
-        let tera = engine().unwrap();
-        assert_eq!(tera.get_template_names().count(), TEMPLATES.len());
+        check_templates().unwrap();
     }
 }
