@@ -102,3 +102,45 @@ def test_a_finished_job_of_the_same_name_blocks_the_new_one(binary, cluster, nam
     assert result.returncode == 1
     assert "error[KS404]" in result.stdout and "immutable" in result.stdout, result.stdout
     assert "delete the old Job first" in result.stdout
+
+
+def test_an_existing_service_account_without_the_web_identity_role(binary, cluster, tmp_path):
+    irsa = next(e for e in EXAMPLES if e.name == "irsa")
+    config = yaml.safe_load((irsa / "spark-job.yaml").read_text())
+    config["spec"]["serviceAccount"] = {"create": False, "name": "shared-runner"}
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    namespace = config["metadata"]["namespace"]
+    cluster.restricted_namespace(namespace)
+    cluster.kubectl("create", "serviceaccount", "shared-runner", "-n", namespace)
+    try:
+        result = check(binary, cluster, "--json", config=path)
+        assert result.returncode == 1
+        found = json.loads(result.stdout)
+        assert [f["code"] for f in found] == ["KS408"], found
+        assert "has no eks.amazonaws.com/role-arn annotation" in found[0]["message"]
+        role = config["spec"]["s3"]["credentials"]["webIdentity"]["roleArn"]
+        cluster.kubectl("annotate", "serviceaccount", "shared-runner", "-n", namespace,
+                        f"eks.amazonaws.com/role-arn={role}")
+        assert check(binary, cluster, config=path).returncode == 0
+    finally:
+        cluster.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=60s")
+
+
+def test_an_external_secret_without_the_operator(binary, cluster):
+    """The minio example's Secret comes from an ExternalSecret: without the operator's CRDs the
+    server refuses the object and nothing would ever write the Secret."""
+    from conftest import eso_crd_files
+
+    minio = next(e for e in EXAMPLES if e.name == "minio")
+    for crd in eso_crd_files():
+        cluster.kubectl("delete", "-f", crd, "--wait=true")
+    try:
+        result = check(binary, cluster, "--json", config=minio / "spark-job.yaml")
+        assert result.returncode == 1
+        assert "KS407" in codes(result), result.stdout
+    finally:
+        for crd in eso_crd_files():
+            cluster.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", crd)
+        cluster.kubectl("wait", "--for=condition=Established", "crd/externalsecrets.external-secrets.io")
