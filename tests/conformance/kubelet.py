@@ -83,7 +83,9 @@ def submit(job, objects, api_url, workdir, extra_args=(), drop_conf_prefix=None)
         for i in reversed(drop):
             del args[i - 1:i + 1]
     command = [str(SPARK_SUBMIT), "--conf", "spark.kubernetes.submission.waitAppCompletion=false", *extra_args, *args]
-    process_env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_", "PYSPARK_"))}
+    # No KUBECONFIG: its client certificate would win over the ServiceAccount's token.
+    process_env = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("SPARK_", "PYSPARK_")) and k != "KUBECONFIG"}
     process_env.update(env, SPARK_HOME=str(SPARK_HOME), HOME=str(workdir))
     ivy = Path(workdir) / "ivy"
     command = [a.replace("spark.jars.ivy=/tmp/.ivy2", f"spark.jars.ivy={ivy}") for a in command]
