@@ -210,12 +210,13 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
         }
     }
 
-    // Does the API server accept every object? (Only once the namespace is there.)
-    if namespace_exists || creates_namespace {
-        for m in request.manifests {
-            if let Some(d) = dry_run(&client, m, namespace).await {
-                out.push(d);
-            }
+    // Does the API server accept every object? A dry run cannot create the namespace for the
+    // objects in it: while it does not exist, only the Namespace itself is asked about.
+    for m in request.manifests {
+        if (namespace_exists || m.kind == Namespace::KIND)
+            && let Some(d) = dry_run(&client, m, namespace).await
+        {
+            out.push(d);
         }
     }
 

@@ -128,6 +128,15 @@ def test_an_existing_service_account_without_the_web_identity_role(binary, clust
         cluster.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=60s")
 
 
+def test_a_config_that_creates_its_namespace_is_not_refused_for_it(binary, cluster):
+    """The minio example creates its namespace: while it does not exist, only the Namespace is
+    dry-run (the objects in it cannot be, before it exists) and nothing is reported."""
+    minio = next(e for e in EXAMPLES if e.name == "minio")
+    cluster.kubectl("delete", "namespace", "analytics", "--ignore-not-found", "--wait=true", "--timeout=60s")
+    result = check(binary, cluster, config=minio / "spark-job.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_an_external_secret_without_the_operator(binary, cluster):
     """The minio example's Secret comes from an ExternalSecret: without the operator's CRDs the
     server refuses the object and nothing would ever write the Secret."""
