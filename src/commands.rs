@@ -11,7 +11,7 @@ use crate::cli::{
 use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError};
 use crate::credentials::{self, AwsKeys, CredentialsError};
-use crate::diagnostics::HELP_SEPARATOR;
+use crate::diagnostics::{HELP_SEPARATOR, Severity};
 use crate::emit::{FileTree, plain};
 use crate::k8s::K8sError;
 use crate::pipeline::{self, PipelineError};
@@ -277,6 +277,10 @@ fn check_cluster(
         .into_iter()
         .map(|f| f.in_file(&args.config))
         .collect();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     if args.json {
         let json = serde_json::to_string_pretty(&findings).map_err(std::io::Error::other)?;
         writeln!(stdout, "{json}")?;
@@ -284,10 +288,6 @@ fn check_cluster(
         for f in &findings {
             writeln!(stdout, "{f}")?;
         }
-        let errors = findings
-            .iter()
-            .filter(|f| f.severity == crate::diagnostics::Severity::Error)
-            .count();
         writeln!(
             stdout,
             "{}: {} objects checked in namespace {}: {}",
@@ -301,15 +301,12 @@ fn check_cluster(
             }
         )?;
     }
-    if findings
-        .iter()
-        .any(|f| f.severity == crate::diagnostics::Severity::Error)
-    {
+    if errors == 0 {
+        Ok(())
+    } else {
         Err(Error::ChecksFailed(
             "the cluster would not accept or run this job as it is".into(),
         ))
-    } else {
-        Ok(())
     }
 }
 

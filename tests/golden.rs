@@ -187,12 +187,10 @@ fn committed_schema_is_current() {
     );
 }
 
-#[test]
-fn committed_config_reference_is_current() {
-    let generated = config::reference::markdown();
-    let path = config::reference::REFERENCE_FILE;
+/// A generated page must equal its committed copy; `K8S_S3_SPARK_UPDATE_DOCS=1` rewrites it.
+fn assert_committed_page(path: &str, generated: &str) {
     if std::env::var_os("K8S_S3_SPARK_UPDATE_DOCS").is_some() {
-        std::fs::write(path, &generated).unwrap();
+        std::fs::write(path, generated).unwrap();
     }
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
@@ -202,17 +200,16 @@ fn committed_config_reference_is_current() {
 }
 
 #[test]
-fn committed_codes_page_is_current() {
-    let generated = k8s_s3_spark::diagnostics::codes_page();
-    let path = "docs/codes.md";
-    if std::env::var_os("K8S_S3_SPARK_UPDATE_DOCS").is_some() {
-        std::fs::write(path, &generated).unwrap();
-    }
-    let committed = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{path} is stale: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test golden`"
+fn committed_config_reference_is_current() {
+    assert_committed_page(
+        config::reference::REFERENCE_FILE,
+        &config::reference::markdown(),
     );
+}
+
+#[test]
+fn committed_codes_page_is_current() {
+    assert_committed_page("docs/codes.md", &k8s_s3_spark::diagnostics::codes_page());
 }
 
 #[test]

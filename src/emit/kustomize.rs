@@ -17,7 +17,7 @@ use crate::config::model::S3Credentials;
 use crate::config::resolved::Image;
 use crate::config::{ResolvedJob, SparkJob};
 use crate::k8s::labels::{self, Component};
-use crate::k8s::{KIND_ORDER, Manifest};
+use crate::k8s::{Manifest, kind_rank};
 use crate::spark::submit::ENV_IMAGE;
 use crate::yaml;
 
@@ -275,13 +275,7 @@ fn overlay(
             }));
         }
     }
-    patches.sort_by_key(|p| {
-        let kind = p["target"]["kind"].as_str().unwrap_or_default();
-        KIND_ORDER
-            .iter()
-            .position(|k| *k == kind)
-            .unwrap_or(KIND_ORDER.len())
-    });
+    patches.sort_by_key(|p| kind_rank(p["target"]["kind"].as_str().unwrap_or_default()));
     if !extra.is_empty() {
         kustomization["resources"]
             .as_array_mut()

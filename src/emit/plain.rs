@@ -15,10 +15,7 @@ pub fn stream(manifests: &[Manifest]) -> String {
 pub fn tree(manifests: &[Manifest]) -> FileTree {
     let mut tree = FileTree::default();
     for m in manifests {
-        let rank = crate::k8s::KIND_ORDER
-            .iter()
-            .position(|k| *k == m.kind)
-            .unwrap_or(crate::k8s::KIND_ORDER.len());
+        let rank = crate::k8s::kind_rank(m.kind);
         let file = format!("{rank:02}-{}.yaml", m.kind.to_ascii_lowercase());
         tree.add(
             file,

@@ -128,151 +128,143 @@ impl Builder {
 
     /// [`build`], remembering the pod templates for the next job.
     pub fn build(&mut self, job: &ResolvedJob, keys: Option<&AwsKeys>) -> Result<Bundle, K8sError> {
-        build_with(self, job, keys)
-    }
-}
-
-fn build_with(
-    builder: &mut Builder,
-    job: &ResolvedJob,
-    keys: Option<&AwsKeys>,
-) -> Result<Bundle, K8sError> {
-    let versions = job.versions;
-    let name = &job.metadata.name;
-    let namespace = &job.metadata.namespace;
-    let job_labels = labels::JobLabels::new(job);
-    let meta = |name: &str, component: Component, namespaced: bool| ObjectMeta {
-        name: Some(name.to_owned()),
-        namespace: namespaced.then(|| namespace.clone()),
-        labels: Some(job_labels.of(component)),
-        annotations: (!job.metadata.annotations.is_empty())
-            .then(|| job.metadata.annotations.clone()),
-        ..Default::default()
-    };
-    let sa_name = job.service_account_name();
-
-    let namespace_object = job.spec.create_namespace.then(|| {
-        let mut metadata = meta(namespace, Component::Namespace, false);
-        metadata.labels.get_or_insert_default().extend(
-            policy::POD_SECURITY_LABELS
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        );
-        Namespace {
-            metadata,
+        let versions = job.versions;
+        let name = &job.metadata.name;
+        let namespace = &job.metadata.namespace;
+        let job_labels = labels::JobLabels::new(job);
+        let meta = |name: &str, component: Component, namespaced: bool| ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: namespaced.then(|| namespace.clone()),
+            labels: Some(job_labels.of(component)),
+            annotations: (!job.metadata.annotations.is_empty())
+                .then(|| job.metadata.annotations.clone()),
             ..Default::default()
-        }
-    });
+        };
+        let sa_name = job.service_account_name();
 
-    let service_account = job.spec.service_account.create.then(|| {
-        let mut metadata = meta(sa_name, Component::Rbac, true);
-        let mut annotations = job.metadata.annotations.clone();
-        annotations.extend(job.spec.service_account.annotations.clone());
-        if let S3Credentials::WebIdentity(web) = &job.spec.s3.credentials {
-            annotations.insert(IRSA_ANNOTATION.to_owned(), web.role_arn.clone());
-        }
-        metadata.annotations = (!annotations.is_empty()).then_some(annotations);
-        ServiceAccount {
-            metadata,
-            // Each pod says whether it mounts a token (rbac::needs_token). Before Spark 3.0 there
-            // are no pod templates to say it for the driver, so the account must mount it.
-            automount_service_account_token: crate::spark::versions::uses_pod_templates(
-                versions.spark,
-            )
-            .then_some(false),
-            ..Default::default()
-        }
-    });
-
-    let role = rbac::role(meta(name, Component::Rbac, true), job);
-    let role_binding =
-        rbac::role_binding(meta(name, Component::Rbac, true), name, sa_name, namespace);
-
-    let secret_name = job.secret_name().unwrap_or_default();
-    let secret = match (&job.spec.s3.credentials, keys) {
-        (_, None) => None,
-        (S3Credentials::Secret(s), Some(_)) if s.external_secret.is_some() => {
-            return Err(K8sError::KeysWithExternalSecret);
-        }
-        (S3Credentials::Secret(s), Some(keys)) => {
-            let encode = |v: &str| ByteString(v.as_bytes().to_vec());
-            Some(Secret {
-                metadata: meta(&secret_name, Component::Credentials, true),
-                type_: Some("Opaque".into()),
-                data: Some(BTreeMap::from([
-                    (
-                        s.access_key_id_key.clone(),
-                        encode(keys.access_key_id.expose()),
-                    ),
-                    (
-                        s.secret_access_key_key.clone(),
-                        encode(keys.secret_access_key.expose()),
-                    ),
-                ])),
+        let namespace_object = job.spec.create_namespace.then(|| {
+            let mut metadata = meta(namespace, Component::Namespace, false);
+            metadata.labels.get_or_insert_default().extend(
+                policy::POD_SECURITY_LABELS
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+            );
+            Namespace {
+                metadata,
                 ..Default::default()
-            })
-        }
-        (_, Some(_)) => return Err(K8sError::KeysWithoutSecret),
-    };
+            }
+        });
 
-    let external_secret = match &job.spec.s3.credentials {
-        S3Credentials::Secret(s) => s.external_secret.as_ref().map(|source| {
-            external_secret::external_secret(
-                meta(&secret_name, Component::Credentials, true),
-                &secret_name,
-                s,
-                source,
-            )
-        }),
-        _ => None,
-    };
+        let service_account = job.spec.service_account.create.then(|| {
+            let mut metadata = meta(sa_name, Component::Rbac, true);
+            let mut annotations = job.metadata.annotations.clone();
+            annotations.extend(job.spec.service_account.annotations.clone());
+            if let S3Credentials::WebIdentity(web) = &job.spec.s3.credentials {
+                annotations.insert(IRSA_ANNOTATION.to_owned(), web.role_arn.clone());
+            }
+            metadata.annotations = (!annotations.is_empty()).then_some(annotations);
+            ServiceAccount {
+                metadata,
+                // Each pod says whether it mounts a token (rbac::needs_token). Before Spark 3.0 there
+                // are no pod templates to say it for the driver, so the account must mount it.
+                automount_service_account_token: crate::spark::versions::uses_pod_templates(
+                    versions.spark,
+                )
+                .then_some(false),
+                ..Default::default()
+            }
+        });
 
-    let pod_templates = crate::spark::versions::uses_pod_templates(versions.spark).then(|| {
-        let data = job::TEMPLATE_FILES
-            .iter()
-            .zip([PodRole::Driver, PodRole::Executor])
-            .map(|(file, role)| {
-                let pod = job::pod_template(role, job, rbac::needs_token(role, job));
-                ((*file).to_owned(), builder.template_yaml(pod))
-            })
-            .collect();
-        ConfigMap {
-            metadata: meta(&pod_templates_name(job), Component::PodTemplates, true),
-            data: Some(data),
-            ..Default::default()
-        }
-    });
+        let role = rbac::role(meta(name, Component::Rbac, true), job);
+        let role_binding =
+            rbac::role_binding(meta(name, Component::Rbac, true), name, sa_name, namespace);
 
-    let args = settings::args(&settings::table(
-        job,
-        &job_labels.spark_pod(Component::Driver),
-        &job_labels.spark_pod(Component::Executor),
-    ));
-    let mut job_meta = meta(name, Component::Submitter, true);
-    let mut annotations = job_meta.annotations.take().unwrap_or_default();
-    annotations.extend(policy::skip_annotations(job));
-    job_meta.annotations = (!annotations.is_empty()).then_some(annotations);
-    let mut pod_labels = job_labels.of(Component::Submitter);
-    pod_labels.remove(&format!("{}managed-by", labels::RECOMMENDED_PREFIX));
-    let job_object = job::job(
-        job_meta,
-        pod_labels,
-        job,
-        rbac::needs_token(PodRole::Submitter, job),
-        args,
-        pod_templates
-            .as_ref()
-            .and_then(|c| c.metadata.name.as_deref()),
-    );
+        let secret_name = job.secret_name().unwrap_or_default();
+        let secret = match (&job.spec.s3.credentials, keys) {
+            (_, None) => None,
+            (S3Credentials::Secret(s), Some(_)) if s.external_secret.is_some() => {
+                return Err(K8sError::KeysWithExternalSecret);
+            }
+            (S3Credentials::Secret(s), Some(keys)) => {
+                let encode = |v: &str| ByteString(v.as_bytes().to_vec());
+                Some(Secret {
+                    metadata: meta(&secret_name, Component::Credentials, true),
+                    type_: Some("Opaque".into()),
+                    data: Some(BTreeMap::from([
+                        (
+                            s.access_key_id_key.clone(),
+                            encode(keys.access_key_id.expose()),
+                        ),
+                        (
+                            s.secret_access_key_key.clone(),
+                            encode(keys.secret_access_key.expose()),
+                        ),
+                    ])),
+                    ..Default::default()
+                })
+            }
+            (_, Some(_)) => return Err(K8sError::KeysWithoutSecret),
+        };
 
-    Ok(Bundle {
-        namespace: namespace_object,
-        service_account,
-        role,
-        role_binding,
-        secret,
-        external_secret,
-        pod_templates,
-        job: job_object,
-    })
+        let external_secret = match &job.spec.s3.credentials {
+            S3Credentials::Secret(s) => s.external_secret.as_ref().map(|source| {
+                external_secret::external_secret(
+                    meta(&secret_name, Component::Credentials, true),
+                    &secret_name,
+                    s,
+                    source,
+                )
+            }),
+            _ => None,
+        };
+
+        let pod_templates = crate::spark::versions::uses_pod_templates(versions.spark).then(|| {
+            let data = job::TEMPLATE_FILES
+                .iter()
+                .zip([PodRole::Driver, PodRole::Executor])
+                .map(|(file, role)| {
+                    let pod = job::pod_template(role, job, rbac::needs_token(role, job));
+                    ((*file).to_owned(), self.template_yaml(pod))
+                })
+                .collect();
+            ConfigMap {
+                metadata: meta(&pod_templates_name(job), Component::PodTemplates, true),
+                data: Some(data),
+                ..Default::default()
+            }
+        });
+
+        let args = settings::args(&settings::table(
+            job,
+            &job_labels.spark_pod(Component::Driver),
+            &job_labels.spark_pod(Component::Executor),
+        ));
+        let mut job_meta = meta(name, Component::Submitter, true);
+        let mut annotations = job_meta.annotations.take().unwrap_or_default();
+        annotations.extend(policy::skip_annotations(job));
+        job_meta.annotations = (!annotations.is_empty()).then_some(annotations);
+        let mut pod_labels = job_labels.of(Component::Submitter);
+        pod_labels.remove(&format!("{}managed-by", labels::RECOMMENDED_PREFIX));
+        let job_object = job::job(
+            job_meta,
+            pod_labels,
+            job,
+            rbac::needs_token(PodRole::Submitter, job),
+            args,
+            pod_templates
+                .as_ref()
+                .and_then(|c| c.metadata.name.as_deref()),
+        );
+
+        Ok(Bundle {
+            namespace: namespace_object,
+            service_account,
+            role,
+            role_binding,
+            secret,
+            external_secret,
+            pod_templates,
+            job: job_object,
+        })
+    }
 }

@@ -17,17 +17,52 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
-/// The kinds in the order they are emitted and applied.
-pub const KIND_ORDER: [&str; 8] = [
-    Namespace::KIND,
-    ServiceAccount::KIND,
-    Role::KIND,
-    RoleBinding::KIND,
-    Secret::KIND,
-    ExternalSecret::KIND,
-    ConfigMap::KIND,
-    Job::KIND,
+/// A kind the tool generates, as its k8s-openapi type states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeneratedKind {
+    /// `kind`.
+    pub kind: &'static str,
+    /// The API group (`""` for the core group).
+    pub group: &'static str,
+    /// The API version within the group.
+    pub version: &'static str,
+    /// The plural resource name of its URLs (`rolebindings`).
+    pub plural: &'static str,
+}
+
+const fn generated<T: Resource>() -> GeneratedKind {
+    GeneratedKind {
+        kind: T::KIND,
+        group: T::GROUP,
+        version: T::VERSION,
+        plural: T::URL_PATH_SEGMENT,
+    }
+}
+
+/// The kinds the tool generates, in the order they are emitted and applied.
+pub const KINDS: [GeneratedKind; 8] = [
+    generated::<Namespace>(),
+    generated::<ServiceAccount>(),
+    generated::<Role>(),
+    generated::<RoleBinding>(),
+    generated::<Secret>(),
+    generated::<ExternalSecret>(),
+    generated::<ConfigMap>(),
+    generated::<Job>(),
 ];
+
+/// A kind's place in [`KINDS`]; unknown kinds come last.
+pub fn kind_rank(kind: &str) -> usize {
+    KINDS
+        .iter()
+        .position(|k| k.kind == kind)
+        .unwrap_or(KINDS.len())
+}
+
+/// The generated kind named `kind`.
+pub fn generated_kind(kind: &str) -> Option<&'static GeneratedKind> {
+    KINDS.iter().find(|k| k.kind == kind)
+}
 
 /// The kind whose files hold secret values.
 pub const SECRET_KIND: &str = Secret::KIND;

@@ -13,9 +13,7 @@ use k8s_openapi::Resource;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
-use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
-use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use kube::api::{
     Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
 };
@@ -24,7 +22,7 @@ use kube::config::KubeConfigOptions;
 use crate::config::ResolvedJob;
 use crate::config::model::{IRSA_ANNOTATION, S3Credentials};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::k8s::{ExternalSecret, Manifest};
+use crate::k8s::{ExternalSecret, GeneratedKind, Manifest, generated_kind};
 
 /// The field manager of the dry-run applies: the name `kubectl apply --server-side` would record.
 pub const FIELD_MANAGER: &str = "k8s-s3-spark";
@@ -97,28 +95,6 @@ async fn client(context: Option<String>) -> Result<kube::Client, CheckClusterErr
     kube::Client::try_from(config).map_err(|e| CheckClusterError::Config(e.to_string()))
 }
 
-/// The group and plural of each kind the tool generates, from the k8s-openapi types.
-fn resource_of(kind: &str) -> Option<(&'static str, &'static str)> {
-    macro_rules! table {
-        ($($t:ty),*) => {
-            $(if kind == <$t as Resource>::KIND {
-                return Some((<$t as Resource>::GROUP, <$t as Resource>::URL_PATH_SEGMENT));
-            })*
-        };
-    }
-    table!(
-        Namespace,
-        ServiceAccount,
-        Role,
-        RoleBinding,
-        Secret,
-        ConfigMap,
-        Job,
-        ExternalSecret
-    );
-    None
-}
-
 fn finding(code: Code, field: &str, message: String, help: impl Into<String>) -> Diagnostic {
     Diagnostic::new(code, field, message).help(help)
 }
@@ -173,7 +149,7 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
     // May the caller create (and update) every object?
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     for m in request.manifests {
-        let Some((group, plural)) = resource_of(m.kind) else {
+        let Some(&GeneratedKind { group, plural, .. }) = generated_kind(m.kind) else {
             continue;
         };
         let namespaced = m.kind != Namespace::KIND;
@@ -225,18 +201,9 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
         let name = job.secret_name().unwrap_or_default();
         let generated = request.manifests.iter().any(|m| m.kind == Secret::KIND);
         if secret.external_secret.is_some() {
-            let externals: Api<DynamicObject> = Api::namespaced_with(
-                client.clone(),
-                namespace,
-                &ApiResource::from_gvk_with_plural(
-                    &GroupVersionKind::gvk(
-                        ExternalSecret::GROUP,
-                        ExternalSecret::VERSION,
-                        ExternalSecret::KIND,
-                    ),
-                    ExternalSecret::URL_PATH_SEGMENT,
-                ),
-            );
+            let kind = generated_kind(ExternalSecret::KIND).expect("a generated kind");
+            let externals: Api<DynamicObject> =
+                Api::namespaced_with(client.clone(), namespace, &api_resource(kind));
             if let Err(kube::Error::Api(status)) = externals.list(&Default::default()).await
                 && status.code == 404
             {
@@ -337,14 +304,18 @@ fn short(error: &kube::Error) -> String {
     }
 }
 
+/// The dynamic client's description of a generated kind.
+fn api_resource(kind: &GeneratedKind) -> ApiResource {
+    ApiResource::from_gvk_with_plural(
+        &GroupVersionKind::gvk(kind.group, kind.version, kind.kind),
+        kind.plural,
+    )
+}
+
 /// Server-side apply of one object with `dryRun=All`: what `kubectl apply --server-side` would
 /// get, without changing anything.
 async fn dry_run(client: &kube::Client, m: &Manifest, namespace: &str) -> Option<Diagnostic> {
-    let (group, plural) = resource_of(m.kind)?;
-    let api_version = m.value["apiVersion"].as_str().unwrap_or_default();
-    let version = api_version.rsplit('/').next().unwrap_or(api_version);
-    let resource =
-        ApiResource::from_gvk_with_plural(&GroupVersionKind::gvk(group, version, m.kind), plural);
+    let resource = api_resource(generated_kind(m.kind)?);
     let api: Api<DynamicObject> = if m.kind == Namespace::KIND {
         Api::all_with(client.clone(), &resource)
     } else {

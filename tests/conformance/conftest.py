@@ -7,6 +7,7 @@ a missing tool fails the run loudly instead of skipping.
 import json
 import os
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -41,6 +42,23 @@ def binary():
     if not path.exists():
         pytest.fail(f"{path} does not exist; build it with `cargo build --release`")
     return path
+
+
+def free_port():
+    """A port the OS just gave us on 127.0.0.1 (checked free by binding it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(process, timeout):
+    """Stops a server started by a test: SIGTERM, then SIGKILL after `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def run(args, check=True, **kwargs):

@@ -13,7 +13,6 @@ Notes learned on the way (see ../../shared/reference/real-control-plane.md):
 
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import tempfile
@@ -21,16 +20,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from conftest import free_port, stop, tool
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tests" / "conformance" / "control-plane" / "build"
 SERVICE_CIDR = "10.96.0.0/12"
 ISSUER = "https://kubernetes.default.svc.cluster.local"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def openssl(*args, cwd):
@@ -166,20 +161,12 @@ class ControlPlane:
 
     def __exit__(self, *exc):
         # The API server first: without etcd it takes a minute to stop.
-        for name, process, log in reversed(self.processes):
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for _, process, log in reversed(self.processes):
+            stop(process, timeout=30)
             log.close()
 
-    def kubectl(self, *args, check=True, input=None, env_extra=None):
-        from conftest import tool
-
+    def kubectl(self, *args, check=True, input=None):
         env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
-        env.update(env_extra or {})
         result = subprocess.run([tool("kubectl"), f"--kubeconfig={self.kubeconfig}", *map(str, args)],
                                 capture_output=True, text=True, input=input, env=env, cwd=ROOT)
         if check and result.returncode != 0:

@@ -3,8 +3,6 @@ read S3: test_s3_read (real spark-submit) and test_preflight (check-s3, doctor).
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import tarfile
 import time
@@ -14,19 +12,12 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from conftest import ROOT, tool
+from conftest import ROOT, free_port, stop, tool
 
 ACCESS_KEY = "AKIASEAWEEDTEST00001"
 SECRET_KEY = "seaweed/Secret+Key/0123456789abcdef"
 JARS = {"hadoop-aws-3.3.1.jar", "aws-java-sdk-bundle-1.11.901.jar"}
 CACHE = ROOT / ".cache"
-
-
-def free_port():
-    """A port the OS just gave us on 127.0.0.1 (checked free by binding it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -81,10 +72,5 @@ def seaweed(tmp_path_factory):
                 time.sleep(0.5)
         yield endpoint, client
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
         log.close()

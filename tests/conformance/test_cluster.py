@@ -4,7 +4,7 @@ the submitter pod), RBAC exactly what the pods call, real spark-submit creating 
 the Job ServiceAccount's own token, the chart installed, upgraded and uninstalled by real Helm.
 There is no kubelet: pods are admitted and left unscheduled."""
 
-import json
+import contextlib
 import subprocess
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, run
-from kubelet import submit
+from control_plane import run_spark_submit
 
 CASES = [(example, env) for example in EXAMPLES for env in [None, *environments(example / "spark-job.yaml")]]
 MANAGER = "k8s-s3-spark-conformance"
@@ -45,20 +45,26 @@ def wait_for_submitter_pod(cluster, namespace, job_name):
     return cluster.submitter_pod({"metadata": {"namespace": namespace, "name": job_name}})
 
 
-def delete(cluster, path):
-    cluster.kubectl("delete", "-f", path, "--ignore-not-found", "--wait=true", "--timeout=60s")
+@contextlib.contextmanager
+def applied(cluster, binary, example, env, folder):
+    """`render`'s whole stream applied server-side as a user would; removed afterwards.
+    Yields (objects, namespace, the file applied)."""
+    text = render(binary, example, env)
+    objects = documents(text)
+    namespace = prepare_namespace(cluster, objects)
+    path = folder / "objects.yaml"
+    path.write_text(text)
+    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
+    try:
+        yield objects, namespace, path
+    finally:
+        cluster.kubectl("delete", "-f", path, "--ignore-not-found", "--wait=true", "--timeout=60s")
 
 
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_plain_output_applies_server_side_and_again_without_change(binary, cluster, case, tmp_path):
     example, env = case
-    text = render(binary, example, env)
-    objects = documents(text)
-    namespace = prepare_namespace(cluster, objects)
-    path = tmp_path / "objects.yaml"
-    path.write_text(text)
-    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
-    try:
+    with applied(cluster, binary, example, env, tmp_path) as (objects, namespace, path):
         job = the(objects, "Job")
         [pod] = wait_for_submitter_pod(cluster, namespace, job["metadata"]["name"])
         assert pod["spec"]["serviceAccountName"] == job["spec"]["template"]["spec"]["serviceAccountName"]
@@ -68,8 +74,6 @@ def test_plain_output_applies_server_side_and_again_without_change(binary, clust
         cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
         diff = cluster.kubectl("diff", "--server-side", "--field-manager", MANAGER, "-f", path, check=False)
         assert diff.returncode == 0, f"a second apply would change:\n{diff.stdout}{diff.stderr}"
-    finally:
-        delete(cluster, path)
 
 
 def can_i_list(cluster, namespace, service_account):
@@ -99,21 +103,13 @@ def role_table(role):
 def test_rbac_is_exactly_the_table_of_who_calls_the_api_server(binary, cluster, example, tmp_path):
     """What the job's ServiceAccount may do, beyond what every account may, is the Role the tool
     derived from its per-pod table: nothing more, nothing less."""
-    text = render(binary, example, None)
-    objects = documents(text)
-    namespace = prepare_namespace(cluster, objects)
-    path = tmp_path / "objects.yaml"
-    path.write_text(text)
-    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
-    try:
+    with applied(cluster, binary, example, None, tmp_path) as (objects, namespace, _):
         account = the(objects, "Job")["spec"]["template"]["spec"]["serviceAccountName"]
         everyone = can_i_list(cluster, namespace, "an-account-with-no-bindings")
         granted = can_i_list(cluster, namespace, account)
         ours = {r: v - everyone.get(r, set()) for r, v in granted.items()}
         ours = {r: v for r, v in ours.items() if v}
         assert ours == role_table(the(objects, "Role"))
-    finally:
-        delete(cluster, path)
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
@@ -122,22 +118,12 @@ def test_spark_submit_creates_the_driver_with_the_job_accounts_token(binary, clu
     token of the Job's ServiceAccount: the driver pod, its ConfigMap and Service are created
     through our Role and admitted under `restricted`, and the driver mounts the API token it
     needs to create executors."""
-    text = render(binary, example, None)
-    objects = documents(text)
-    namespace = prepare_namespace(cluster, objects)
-    path = tmp_path / "objects.yaml"
-    path.write_text(text)
-    cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-f", path)
+    objects = documents(render(binary, example, None))
+    namespace = f"submit-{example.name}"
+    process, _, moved = run_spark_submit(cluster, objects, tmp_path, namespace)
     try:
-        job = the(objects, "Job")
-        account = job["spec"]["template"]["spec"]["serviceAccountName"]
-        token = tmp_path / "token"
-        token.write_text(cluster.kubectl("create", "token", account, "-n", namespace, "--duration=10m").stdout.strip())
-        process = submit(job, objects, cluster.server, tmp_path / "work", extra_args=[
-            "--conf", f"spark.kubernetes.authenticate.submission.oauthTokenFile={token}",
-            "--conf", f"spark.kubernetes.authenticate.submission.caCertFile={cluster.ca}",
-        ])
         assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+        account = the(moved, "Job")["spec"]["template"]["spec"]["serviceAccountName"]
         [driver] = cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=driver")["items"]
         assert driver["spec"]["serviceAccountName"] == account
         mounts = [m["mountPath"] for c in driver["spec"]["containers"] for m in c.get("volumeMounts", [])]
@@ -148,15 +134,12 @@ def test_spark_submit_creates_the_driver_with_the_job_accounts_token(binary, clu
         assert owned("configmaps"), "the driver's spark.properties ConfigMap"
         assert owned("services"), "the driver's headless Service"
     finally:
-        cluster.kubectl("delete", "pods", "-n", namespace, "-l", "spark-role=driver", "--wait=true")
-        delete(cluster, path)
+        cluster.kubectl("delete", "namespace", namespace, "--wait=false")
 
 
 def test_a_role_without_patch_stops_spark_submit(binary, cluster, tmp_path):
     """Spark 3.5 creates the driver's ConfigMap and Service with server-side apply: without
     `patch` the real server refuses it (the must-fail table in docs/ names this case)."""
-    from control_plane import run_spark_submit
-
     objects = documents(render(binary, EXAMPLES[0], None))
     for rule in the(objects, "Role")["rules"]:
         rule["verbs"] = [v for v in rule["verbs"] if v != "patch"]
@@ -196,7 +179,7 @@ def test_helm_installs_two_releases_side_by_side_upgrades_and_uninstalls_cleanly
         helm(cluster, "install", release, chart, "-n", namespace, *values)
     for release in ("first", "second"):
         objects = release_objects(cluster, namespace, release)
-        assert ("Job", release) in objects or any(k == "Job" for k, _ in objects), objects
+        assert any(k == "Job" for k, _ in objects), objects
         wait_for_submitter_pod(cluster, namespace, next(n for k, n in objects if k == "Job"))
     first, second = release_objects(cluster, namespace, "first"), release_objects(cluster, namespace, "second")
     assert not {n for _, n in first} & {n for _, n in second}, "two releases share no object"

@@ -25,8 +25,25 @@ def job_pod(objects):
             "spec": copy.deepcopy(job["spec"]["template"]["spec"])}
 
 
-def container(pod):
-    return pod["spec"]["containers"][0]
+def submitter(job):
+    return job["spec"]["template"]["spec"]["containers"][0]
+
+
+def pod_with(objects, security=None, container=None):
+    """The submitter's pod with `security` merged into its securityContext and `container`
+    fields set on its container."""
+    pod = job_pod(objects)
+    pod["spec"]["securityContext"].update(security or {})
+    pod["spec"]["containers"][0].update(container or {})
+    return [pod]
+
+
+def only(objects, kind, change):
+    """The objects of `kind`, each changed in place by `change`."""
+    picked = [o for o in objects if o["kind"] == kind]
+    for o in picked:
+        change(o)
+    return picked
 
 
 def set_in(document, path, value):
@@ -42,22 +59,19 @@ def set_in(document, path, value):
 CASES = [
     ("a privileged submitter container",
      ("spec.submitter.securityContext", {"privileged": True}),
-     lambda objects: [dict(job_pod(objects), spec=dict(job_pod(objects)["spec"], containers=[
-         dict(container(job_pod(objects)), securityContext={"privileged": True})]))],
+     lambda objects: pod_with(objects, container={"securityContext": {"privileged": True}}),
      True),
     ("the submitter running as root",
      ("spec.submitter.runAsUser", 0),
-     lambda objects: [dict(job_pod(objects), spec=dict(job_pod(objects)["spec"], securityContext=dict(
-         job_pod(objects)["spec"]["securityContext"], runAsUser=0)))],
+     lambda objects: pod_with(objects, security={"runAsUser": 0}),
      True),
     ("a label value over 63 characters",
      ("metadata.labels", {"team": LONG}),
-     lambda objects: [dict(o, metadata=dict(o["metadata"], labels={"team": LONG}))
-                      for o in objects if o["kind"] == "ServiceAccount"],
+     lambda objects: only(objects, "ServiceAccount", lambda o: o["metadata"].update(labels={"team": LONG})),
      True),
     ("a job name over 63 characters",
      ("metadata.name", LONG),
-     lambda objects: [dict(o, metadata=dict(o["metadata"], name=LONG)) for o in objects if o["kind"] == "Job"],
+     lambda objects: only(objects, "Job", lambda o: o["metadata"].update(name=LONG)),
      True),
     ("a Secret name over 253 characters",
      ("spec.s3.credentials.secret.name", "s" * 254),
@@ -66,27 +80,20 @@ CASES = [
      True),
     ("a RoleBinding whose roleRef.apiGroup is wrong",
      None,
-     lambda objects: [dict(o, roleRef=dict(o["roleRef"], apiGroup="rbac")) for o in objects if o["kind"] == "RoleBinding"],
+     lambda objects: only(objects, "RoleBinding", lambda o: o["roleRef"].update(apiGroup="rbac")),
      True),
     ("an environment variable name that is not a C identifier",
      ("spec.driver.env", [{"name": "1-BAD", "value": "x"}]),
-     lambda objects: [dict(job_pod(objects), spec=dict(job_pod(objects)["spec"], containers=[
-         dict(container(job_pod(objects)), env=[{"name": "1-BAD", "value": "x"}])]))],
+     lambda objects: pod_with(objects, container={"env": [{"name": "1-BAD", "value": "x"}]}),
      False),
     ("a Spark size Spark cannot read (`2 gigs`)",
      ("spec.executor.memory", "2 gigs"),
-     lambda objects: [dict(o, spec=dict(o["spec"], template=dict(o["spec"]["template"], spec=dict(
-         o["spec"]["template"]["spec"], containers=[dict(c, args=[re.sub(r"spark.executor.memory=\S+", "spark.executor.memory=2 gigs", a)
-                                                                  for a in c["args"]])
-                                                    for c in o["spec"]["template"]["spec"]["containers"]]))))
-                      for o in objects if o["kind"] == "Job"],
+     lambda objects: only(objects, "Job", lambda o: submitter(o).update(args=[
+         re.sub(r"spark.executor.memory=\S+", "spark.executor.memory=2 gigs", a) for a in submitter(o)["args"]])),
      False),
     ("an image with the `latest` tag",
      ("spec.image", "alexmilowski/s3-spark-amazon-reviews:latest"),
-     lambda objects: [dict(o, spec=dict(o["spec"], template=dict(o["spec"]["template"], spec=dict(
-         o["spec"]["template"]["spec"], containers=[dict(c, image="alexmilowski/s3-spark-amazon-reviews:latest")
-                                                    for c in o["spec"]["template"]["spec"]["containers"]]))))
-                      for o in objects if o["kind"] == "Job"],
+     lambda objects: only(objects, "Job", lambda o: submitter(o).update(image="alexmilowski/s3-spark-amazon-reviews:latest")),
      False),
 ]
 
