@@ -65,6 +65,13 @@ pub fn dns1123_subdomain(s: &str) -> Result<(), String> {
             s.len()
         ));
     }
+    let parts_ok = s.as_bytes().split(|b| *b == b'.').all(|part| {
+        matches!((part.first(), part.last()), (Some(first), Some(last)) if *first != b'-' && *last != b'-')
+            && part.iter().all(|b| dns_byte(*b))
+    });
+    if parts_ok {
+        return Ok(());
+    }
     s.split('.').try_for_each(|part| {
         if part.is_empty() {
             Err("must not contain empty parts between dots".into())
@@ -74,10 +81,14 @@ pub fn dns1123_subdomain(s: &str) -> Result<(), String> {
     })
 }
 
+/// A byte DNS-1123 names allow: a-z, 0-9, '-'.
+fn dns_byte(b: u8) -> bool {
+    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'
+}
+
 fn dns_chars(s: &str) -> Result<(), String> {
-    if let Some(c) = s
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    if !s.bytes().all(dns_byte)
+        && let Some(c) = s.chars().find(|c| !c.is_ascii() || !dns_byte(*c as u8))
     {
         return Err(format!(
             "contains {c:?}; only lowercase letters a-z, digits and '-' are allowed"
@@ -92,8 +103,8 @@ fn dns_chars(s: &str) -> Result<(), String> {
 /// A label or annotation key: an optional DNS subdomain prefix and '/', then a name of at most 63
 /// alphanumerics, '-', '_' or '.', starting and ending alphanumeric.
 pub fn qualified_name(s: &str) -> Result<(), String> {
-    let (prefix, name) = match s.rsplit_once('/') {
-        Some((p, n)) => (Some(p), n),
+    let (prefix, name) = match s.bytes().rposition(|b| b == b'/') {
+        Some(slash) => (Some(&s[..slash]), &s[slash + 1..]),
         None => (None, s),
     };
     if let Some(prefix) = prefix {
@@ -117,16 +128,16 @@ pub fn label_value(s: &str) -> Result<(), String> {
             s.len()
         ));
     }
-    if let Some(c) = s
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    if !s.bytes().all(allowed)
+        && let Some(c) = s.chars().find(|c| !c.is_ascii() || !allowed(*c as u8))
     {
         return Err(format!(
             "contains {c:?}; only letters, digits, '-', '_' and '.' are allowed"
         ));
     }
-    let edge_ok = |c: Option<char>| c.is_none_or(|c| c.is_ascii_alphanumeric());
-    if !edge_ok(s.chars().next()) || !edge_ok(s.chars().last()) {
+    let edge_ok = |b: Option<&u8>| b.is_none_or(u8::is_ascii_alphanumeric);
+    if !edge_ok(s.as_bytes().first()) || !edge_ok(s.as_bytes().last()) {
         return Err("must start and end with a letter or digit".into());
     }
     Ok(())

@@ -23,6 +23,37 @@ use crate::syntax;
 /// hash and stay within the 253 characters of a Kubernetes name.
 pub const MAX_GENERATED_SECRET_NAME: usize = 253 - 11;
 
+/// A field path, written out only when a problem names it: most values are fine, and the
+/// paths of map keys and list items cost more to format than their rules cost to run.
+trait Field {
+    /// The path.
+    fn path(self) -> String;
+}
+
+impl Field for &str {
+    fn path(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl Field for String {
+    fn path(self) -> String {
+        self
+    }
+}
+
+impl Field for &String {
+    fn path(self) -> String {
+        self.clone()
+    }
+}
+
+impl<F: Fn() -> String> Field for &F {
+    fn path(self) -> String {
+        self()
+    }
+}
+
 #[derive(Default)]
 struct Problems(Vec<Diagnostic>);
 
@@ -30,17 +61,17 @@ impl Problems {
     fn add(
         &mut self,
         code: Code,
-        field: impl Into<String>,
+        field: impl Field,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
         self.0
-            .push(Diagnostic::new(code, field, message).help(help));
+            .push(Diagnostic::new(code, field.path(), message).help(help));
     }
 
     /// Refuses a value shaped like an AWS key: written here, it would land in plain text in the
     /// Job. The value itself is never repeated.
-    fn no_key(&mut self, field: &str, value: &str) {
+    fn no_key(&mut self, field: impl Field, value: &str) {
         if redact::looks_like_key(value) {
             self.add(
                 Code::PastedKey,
@@ -55,7 +86,7 @@ impl Problems {
     fn rule(
         &mut self,
         code: Code,
-        field: &str,
+        field: impl Field,
         value: &str,
         rule: fn(&str) -> Result<(), String>,
         help: &str,
@@ -155,7 +186,7 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
     for (i, secret) in spec.image_pull_secrets.iter().enumerate() {
         p.rule(
             Code::Name,
-            &join_index("spec.imagePullSecrets", i),
+            join_index("spec.imagePullSecrets", i),
             secret,
             syntax::dns1123_subdomain,
             "name a Secret of type kubernetes.io/dockerconfigjson in the job's namespace",
@@ -210,9 +241,9 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
     p.0
 }
 
-fn labels(p: &mut Problems, field: &str, labels: &BTreeMap<String, String>) {
+fn labels(p: &mut Problems, field: impl Field + Copy, labels: &BTreeMap<String, String>) {
     for (key, value) in labels {
-        let f = join_key(field, key);
+        let f = || join_key(&field.path(), key);
         p.rule(
             Code::Label,
             &f,
@@ -238,11 +269,11 @@ fn labels(p: &mut Problems, field: &str, labels: &BTreeMap<String, String>) {
     }
 }
 
-fn annotations(p: &mut Problems, field: &str, annotations: &BTreeMap<String, String>) {
+fn annotations(p: &mut Problems, field: impl Field + Copy, annotations: &BTreeMap<String, String>) {
     for key in annotations.keys() {
         p.rule(
             Code::Label,
-            &join_key(field, key),
+            &|| join_key(&field.path(), key),
             key,
             syntax::qualified_name,
             "annotation keys are [prefix/]name, e.g. example.com/owner",
@@ -276,7 +307,7 @@ fn image(p: &mut Problems, image: &str) {
 
 fn application(p: &mut Problems, spec: &SparkJobSpec) {
     for (i, argument) in spec.arguments.iter().enumerate() {
-        let field = join_index("spec.arguments", i);
+        let field = || join_index("spec.arguments", i);
         if argument.contains('\0') {
             p.add(
                 Code::Application,
@@ -325,7 +356,7 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
 
 fn confs(p: &mut Problems, spec: &SparkJobSpec) {
     for key in spec.spark_conf.keys() {
-        let field = join_key("spec.sparkConf", key);
+        let field = &|| join_key("spec.sparkConf", key);
         if !key.starts_with("spark.") || key.len() <= "spark.".len() {
             p.add(Code::Setting, field, format!("{key:?} is not a Spark setting; spark-submit ignores keys that do not start with `spark.`"),
                 "for Hadoop settings use hadoopConf without the spark.hadoop. prefix");
@@ -357,7 +388,7 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
         }
     }
     for key in spec.hadoop_conf.keys() {
-        let field = join_key("spec.hadoopConf", key);
+        let field = &|| join_key("spec.hadoopConf", key);
         if let Some(rest) = key.strip_prefix("spark.hadoop.") {
             p.add(
                 Code::Setting,
@@ -374,7 +405,7 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
         ("spec.hadoopConf", &spec.hadoop_conf),
     ] {
         for (key, value) in map {
-            let field = join_key(root, key);
+            let field = || join_key(root, key);
             if value.contains(['\n', '\r', '\0']) {
                 p.add(
                     Code::Setting,
@@ -430,7 +461,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         if let Some(v) = value {
             p.rule(
                 Code::Resources,
-                &f(name),
+                f(name),
                 v,
                 syntax::cpu_quantity,
                 "write a CPU quantity such as 500m, 1 or 2",
@@ -463,10 +494,10 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
             );
         }
     }
-    labels(p, &f("labels"), pod.labels);
-    annotations(p, &f("annotations"), pod.annotations);
+    labels(p, &|| f("labels"), pod.labels);
+    annotations(p, &|| f("annotations"), pod.annotations);
     for (i, var) in pod.env.iter().enumerate() {
-        let field = join_key(&join_index(&f("env"), i), "name");
+        let field = || join_key(&join_index(&f("env"), i), "name");
         p.rule(
             Code::EnvVar,
             &field,
@@ -477,12 +508,12 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         if RESERVED_ENV.contains(&var.name.as_str()) {
             p.add(
                 Code::EnvVar,
-                field,
+                &field,
                 format!("{} is set from the S3 credentials", var.name),
                 "remove it; configure spec.s3.credentials instead",
             );
         }
-        let value_field = join_key(&join_index(&f("env"), i), "value");
+        let value_field = || join_key(&join_index(&f("env"), i), "value");
         if var.value.contains('\0') {
             p.add(
                 Code::EnvVar,
@@ -494,7 +525,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         p.no_key(&value_field, &var.value);
     }
     for (key, value) in pod.node_selector {
-        let field = join_key(&f("nodeSelector"), key);
+        let field = || join_key(&f("nodeSelector"), key);
         p.rule(
             Code::Placement,
             &field,
@@ -519,11 +550,11 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         );
     }
     for (i, t) in pod.tolerations.iter().enumerate() {
-        let field = join_index(&f("tolerations"), i);
+        let field = || join_index(&f("tolerations"), i);
         if t.operator == Some(TolerationOperator::Exists) && t.value.is_some() {
             p.add(
                 Code::Placement,
-                join_key(&field, "value"),
+                join_key(&field(), "value"),
                 "operator Exists matches any value, so value must be empty",
                 "remove value or use operator Equal",
             );
@@ -531,7 +562,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         if let Some(key) = &t.key {
             p.rule(
                 Code::Placement,
-                &join_key(&field, "key"),
+                &|| join_key(&field(), "key"),
                 key,
                 syntax::qualified_name,
                 "taint keys are [prefix/]name",
@@ -539,7 +570,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         } else if t.operator != Some(TolerationOperator::Exists) {
             p.add(
                 Code::Placement,
-                join_key(&field, "key"),
+                join_key(&field(), "key"),
                 "a toleration without a key must use operator Exists",
                 "add a key or `operator: Exists`",
             );
@@ -547,7 +578,7 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
         if t.toleration_seconds.is_some_and(|s| s < 0) {
             p.add(
                 Code::Placement,
-                join_key(&field, "tolerationSeconds"),
+                join_key(&field(), "tolerationSeconds"),
                 "must not be negative",
                 "use 0 or more seconds",
             );
@@ -728,7 +759,7 @@ fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSour
     }
     p.rule(
         Code::ExternalSecret,
-        &join_key(f, "store"),
+        join_key(f, "store"),
         &source.store,
         syntax::dns1123_subdomain,
         "name the SecretStore or ClusterSecretStore, e.g. aws-secrets-manager",
@@ -752,7 +783,7 @@ fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSour
     }
     p.rule(
         Code::ExternalSecret,
-        &join_key(f, "refreshInterval"),
+        join_key(f, "refreshInterval"),
         &source.refresh_interval,
         syntax::go_duration,
         "write a Go duration such as 1h, 30m or 1h30m",
@@ -812,14 +843,14 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
         let f = format!("spec.submitter.resources.{kind}");
         p.rule(
             Code::Submitter,
-            &join_key(&f, "cpu"),
+            join_key(&f, "cpu"),
             &amounts.cpu,
             syntax::cpu_quantity,
             "write a CPU quantity such as 250m or 1",
         );
         p.rule(
             Code::Submitter,
-            &join_key(&f, "memory"),
+            join_key(&f, "memory"),
             &amounts.memory,
             syntax::memory_quantity,
             "write a memory quantity such as 512Mi or 1Gi",

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
-use k8s_openapi::Resource;
+use k8s_openapi::Metadata;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::external_secret::{self, ExternalSecret};
 use super::labels::{self, Component};
 use super::rbac::PodRole;
+use super::shape;
 use super::{K8sError, job, policy, rbac};
 use crate::config::ResolvedJob;
 use crate::config::SparkJob;
@@ -55,43 +56,78 @@ pub struct Manifest {
     pub value: serde_json::Value,
 }
 
-fn manifest<T: Resource + Serialize>(object: &T, name: &str) -> Manifest {
+fn manifest<T: Metadata<Ty = ObjectMeta> + Serialize>(object: &T) -> Manifest {
     Manifest {
         kind: T::KIND,
-        name: name.to_owned(),
+        name: object.metadata().name.clone().unwrap_or_default(),
         value: serde_json::to_value(object).expect("k8s-openapi objects serialize to JSON"),
     }
 }
 
-fn name_of(meta: &ObjectMeta) -> &str {
-    meta.name.as_deref().unwrap_or_default()
+/// Pushes the manifest of `object` when `seen` does not hold its kind and shape yet.
+fn push_new_shape<T: Metadata<Ty = ObjectMeta> + Serialize>(
+    out: &mut Vec<Manifest>,
+    object: Option<&T>,
+    seen: Option<&mut Vec<(&'static str, Vec<u8>)>>,
+) {
+    if let Some(o) = object
+        && seen.is_none_or(|seen| {
+            let shape = (T::KIND, shape::of(o));
+            // A handful of objects per config: a scan beats hashing kilobytes of shape.
+            let new = !seen.contains(&shape);
+            if new {
+                seen.push(shape);
+            }
+            new
+        })
+    {
+        out.push(manifest(o));
+    }
 }
 
 impl Bundle {
     /// The objects in their fixed order.
     pub fn manifests(&self) -> Vec<Manifest> {
+        self.manifests_of(None)
+    }
+
+    /// The objects in their fixed order but for those whose kind and [`shape`](shape::of) are in
+    /// `seen`, which gains the others': what is left to schema-check of an environment once
+    /// objects of the shapes in `seen` are checked.
+    pub fn manifests_of_new_shapes(
+        &self,
+        seen: &mut Vec<(&'static str, Vec<u8>)>,
+    ) -> Vec<Manifest> {
+        self.manifests_of(Some(seen))
+    }
+
+    fn manifests_of(&self, mut seen: Option<&mut Vec<(&'static str, Vec<u8>)>>) -> Vec<Manifest> {
         let mut out = Vec::with_capacity(8);
-        if let Some(o) = &self.namespace {
-            out.push(manifest(o, name_of(&o.metadata)));
+        push_new_shape(&mut out, self.namespace.as_ref(), seen.as_deref_mut());
+        push_new_shape(&mut out, self.service_account.as_ref(), seen.as_deref_mut());
+        push_new_shape(&mut out, Some(&self.role), seen.as_deref_mut());
+        push_new_shape(&mut out, Some(&self.role_binding), seen.as_deref_mut());
+        push_new_shape(&mut out, self.secret.as_ref(), seen.as_deref_mut());
+        push_new_shape(&mut out, self.external_secret.as_ref(), seen.as_deref_mut());
+        push_new_shape(&mut out, self.pod_templates.as_ref(), seen.as_deref_mut());
+        push_new_shape(&mut out, Some(&self.job), seen);
+        out
+    }
+
+    /// Each object's kind and metadata, in the fixed order.
+    pub fn metadata(&self) -> Vec<(&'static str, &ObjectMeta)> {
+        fn entry<T: Metadata<Ty = ObjectMeta>>(o: &T) -> (&'static str, &ObjectMeta) {
+            (T::KIND, o.metadata())
         }
-        if let Some(o) = &self.service_account {
-            out.push(manifest(o, name_of(&o.metadata)));
-        }
-        out.push(manifest(&self.role, name_of(&self.role.metadata)));
-        out.push(manifest(
-            &self.role_binding,
-            name_of(&self.role_binding.metadata),
-        ));
-        if let Some(o) = &self.secret {
-            out.push(manifest(o, name_of(&o.metadata)));
-        }
-        if let Some(o) = &self.external_secret {
-            out.push(manifest(o, name_of(&o.metadata)));
-        }
-        if let Some(o) = &self.pod_templates {
-            out.push(manifest(o, name_of(&o.metadata)));
-        }
-        out.push(manifest(&self.job, name_of(&self.job.metadata)));
+        let mut out = Vec::with_capacity(8);
+        out.extend(self.namespace.as_ref().map(entry));
+        out.extend(self.service_account.as_ref().map(entry));
+        out.push(entry(&self.role));
+        out.push(entry(&self.role_binding));
+        out.extend(self.secret.as_ref().map(entry));
+        out.extend(self.external_secret.as_ref().map(entry));
+        out.extend(self.pod_templates.as_ref().map(entry));
+        out.push(entry(&self.job));
         out
     }
 }

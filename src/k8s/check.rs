@@ -18,17 +18,41 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
-use serde_json::Value;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::{Bundle, ExternalSecret, K8sError, Manifest};
 use crate::syntax;
 
-fn compile<T: schemars::JsonSchema>() -> jsonschema::Validator {
+fn schema<T: schemars::JsonSchema>() -> serde_json::Value {
     let schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()
         .into_root_schema_for::<T>();
-    let value = serde_json::to_value(schema).expect("a schema is JSON");
-    jsonschema::draft202012::new(&value).expect("k8s-openapi schemas compile")
+    serde_json::to_value(schema).expect("a schema is JSON")
+}
+
+fn compile<T: schemars::JsonSchema>() -> jsonschema::Validator {
+    // Formats are annotations here, as the Kubernetes API server treats most of them; `shape`
+    // relies on no schema constraining a string's content.
+    jsonschema::draft202012::options()
+        .should_validate_formats(false)
+        .build(&schema::<T>())
+        .expect("k8s-openapi schemas compile")
+}
+
+/// Calls `$m!(kind, T...)` with every kind that has a k8s-openapi schema.
+macro_rules! schema_kinds {
+    ($m:ident!($kind:expr)) => {
+        $m!(
+            $kind,
+            Namespace,
+            ServiceAccount,
+            Role,
+            RoleBinding,
+            Secret,
+            ConfigMap,
+            Job
+        )
+    };
 }
 
 macro_rules! validator_for {
@@ -45,26 +69,20 @@ macro_rules! validator_for {
 }
 
 fn validator(kind: &str) -> Option<&'static jsonschema::Validator> {
-    validator_for!(
-        kind,
-        Namespace,
-        ServiceAccount,
-        Role,
-        RoleBinding,
-        Secret,
-        ConfigMap,
-        Job
-    )
+    schema_kinds!(validator_for!(kind))
 }
 
-/// Checks the rules on every object of a bundle (`manifests` are its objects, serialized once by
-/// the caller); returns all failures at once.
-pub fn check(bundle: &Bundle, manifests: &[Manifest]) -> Result<(), K8sError> {
+/// Checks the rules on every object of a bundle, on its typed objects; returns all failures at
+/// once.
+pub fn check(bundle: &Bundle) -> Result<(), K8sError> {
     let mut errors = Vec::new();
-    for m in manifests {
-        check_metadata(m, &mut errors);
+    let metadata = bundle.metadata();
+    // The objects of a job share most of their labels: each pair is checked once.
+    let mut labels = Vec::new();
+    for (kind, meta) in &metadata {
+        check_metadata(kind, meta, &mut labels, &mut errors);
     }
-    check_rules(bundle, manifests, &mut errors);
+    check_rules(bundle, &metadata, &mut errors);
     if errors.is_empty() {
         Ok(())
     } else {
@@ -73,46 +91,16 @@ pub fn check(bundle: &Bundle, manifests: &[Manifest]) -> Result<(), K8sError> {
 }
 
 /// Checks objects against the Kubernetes OpenAPI schemas of their types; all failures at once.
-///
-/// `manifests` may hold the objects of several environments of one config, which mostly differ
-/// in their namespace only: an object equal to one already checked but for the values of its
-/// `namespace` fields is not checked again. No Kubernetes schema constrains a namespace beyond
-/// being a string (the config rules check its syntax, [`check`] that every object has the job's),
-/// so checking it again could only give the same answer.
+/// `validate` passes one object of each [shape](super::shape) (`Bundle::manifests_of_new_shapes`).
 pub fn check_schemas(manifests: &[Manifest]) -> Result<(), K8sError> {
     let mut errors = Vec::new();
-    let mut checked: Vec<&Manifest> = Vec::new();
     for m in manifests {
-        let seen = checked
-            .iter()
-            .any(|c| c.kind == m.kind && same_but_namespace(&c.value, &m.value));
-        if !seen {
-            check_schema(m, &mut errors);
-            checked.push(m);
-        }
+        check_schema(m, &mut errors);
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(K8sError::Invalid(errors))
-    }
-}
-
-/// Whether two objects are equal but for the string values of `namespace` keys.
-fn same_but_namespace(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter().zip(b).all(|((ka, va), (kb, vb))| {
-                    ka == kb
-                        && ((ka == "namespace" && va.is_string() && vb.is_string())
-                            || same_but_namespace(va, vb))
-                })
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_but_namespace(x, y))
-        }
-        _ => a == b,
     }
 }
 
@@ -137,37 +125,38 @@ fn check_schema(m: &Manifest, errors: &mut Vec<String>) {
     }
 }
 
-fn check_metadata(m: &Manifest, errors: &mut Vec<String>) {
-    let meta = &m.value["metadata"];
-    let name = meta["name"].as_str().unwrap_or_default();
-    let name_rule = if m.kind == Namespace::KIND || m.kind == Job::KIND {
+fn check_metadata<'a>(
+    kind: &str,
+    meta: &'a ObjectMeta,
+    checked_labels: &mut Vec<(&'a str, &'a str)>,
+    errors: &mut Vec<String>,
+) {
+    let name = meta.name.as_deref().unwrap_or_default();
+    let name_rule = if kind == Namespace::KIND || kind == Job::KIND {
         syntax::dns1123_label
     } else {
         syntax::dns1123_subdomain
     };
     if let Err(e) = name_rule(name) {
-        errors.push(format!("{}/{name}: metadata.name {e}", m.kind));
+        errors.push(format!("{kind}/{name}: metadata.name {e}"));
     }
-    if let Some(labels) = meta["labels"].as_object() {
-        for (k, v) in labels {
-            if let Err(e) = syntax::qualified_name(k)
-                .and_then(|()| syntax::label_value(v.as_str().unwrap_or("\u{0}")))
-            {
-                errors.push(format!("{}/{name}: label {k}: {e}", m.kind));
-            }
+    for (k, v) in meta.labels.iter().flatten() {
+        if checked_labels.contains(&(k, v)) {
+            continue;
+        }
+        checked_labels.push((k, v));
+        if let Err(e) = syntax::qualified_name(k).and_then(|()| syntax::label_value(v)) {
+            errors.push(format!("{kind}/{name}: label {k}: {e}"));
         }
     }
 }
 
-fn check_rules(bundle: &Bundle, manifests: &[Manifest], errors: &mut Vec<String>) {
+fn check_rules(bundle: &Bundle, metadata: &[(&str, &ObjectMeta)], errors: &mut Vec<String>) {
     let namespace = bundle.job.metadata.namespace.as_deref().unwrap_or_default();
-    for m in manifests {
-        if m.kind != Namespace::KIND && m.value["metadata"]["namespace"].as_str() != Some(namespace)
-        {
-            errors.push(format!(
-                "{}/{}: not in namespace {namespace}",
-                m.kind, m.name
-            ));
+    for (kind, meta) in metadata {
+        if *kind != Namespace::KIND && meta.namespace.as_deref() != Some(namespace) {
+            let name = meta.name.as_deref().unwrap_or_default();
+            errors.push(format!("{kind}/{name}: not in namespace {namespace}"));
         }
     }
     let binding = &bundle.role_binding;
@@ -242,21 +231,18 @@ pub fn references(text: &str) -> Vec<&str> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'$' {
-            match bytes.get(i + 1) {
-                Some(b'$') => i += 2,
-                Some(b'(') => match text[i + 2..].find(')') {
-                    Some(end) => {
-                        out.push(&text[i + 2..i + 2 + end]);
-                        i += end + 3;
-                    }
-                    None => i += 2,
-                },
-                _ => i += 1,
-            }
-        } else {
-            i += 1;
+    while let Some(at) = text.get(i..).and_then(|rest| rest.find('$')) {
+        i += at;
+        match bytes.get(i + 1) {
+            Some(b'$') => i += 2,
+            Some(b'(') => match text[i + 2..].find(')') {
+                Some(end) => {
+                    out.push(&text[i + 2..i + 2 + end]);
+                    i += end + 3;
+                }
+                None => i += 2,
+            },
+            _ => i += 1,
         }
     }
     out
@@ -264,25 +250,83 @@ pub fn references(text: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::Value;
 
-    use super::{references, same_but_namespace};
+    use super::{ConfigMap, Job, Resource, Role, RoleBinding, Secret, ServiceAccount};
+    use super::{Namespace, references};
+    use crate::k8s::{ExternalSecret, KINDS};
+
+    /// The schema keywords that look at an object's structure only, or at nothing (annotations,
+    /// and `format`, which [`super::compile`] does not assert).
+    const STRUCTURAL: [&str; 12] = [
+        "$schema",
+        "$ref",
+        "$defs",
+        "type",
+        "properties",
+        "required",
+        "items",
+        "additionalProperties",
+        "description",
+        "title",
+        "format",
+        "x-kubernetes-int-or-string",
+    ];
+
+    /// The keywords of `schema` that could look at a string's content.
+    fn content_keywords(schema: &Value, at: &str, out: &mut Vec<String>) {
+        let Value::Object(keywords) = schema else {
+            return;
+        };
+        for (keyword, value) in keywords {
+            match keyword.as_str() {
+                "properties" | "$defs" => {
+                    for (name, sub) in value.as_object().into_iter().flatten() {
+                        content_keywords(sub, &format!("{at}/{keyword}/{name}"), out);
+                    }
+                }
+                "items" | "additionalProperties" => {
+                    content_keywords(value, &format!("{at}/{keyword}"), out);
+                }
+                k if STRUCTURAL.contains(&k) => {}
+                k => out.push(format!("{at}/{k}")),
+            }
+        }
+    }
+
+    macro_rules! schema_for {
+        ($kind:expr, $($t:ty),*) => {{
+            let kind: &str = $kind;
+            $(
+                if kind == <$t as Resource>::KIND {
+                    return Some(super::schema::<$t>());
+                }
+            )*
+            None
+        }};
+    }
+
+    fn schema(kind: &str) -> Option<Value> {
+        schema_kinds!(schema_for!(kind))
+    }
 
     #[test]
-    fn objects_that_differ_in_namespace_only_are_the_same_for_the_schema() {
-        let a =
-            json!({"metadata": {"name": "j", "namespace": "a"}, "subjects": [{"namespace": "a"}]});
-        let b =
-            json!({"metadata": {"name": "j", "namespace": "b"}, "subjects": [{"namespace": "b"}]});
-        assert!(same_but_namespace(&a, &b));
-        let other_name =
-            json!({"metadata": {"name": "k", "namespace": "b"}, "subjects": [{"namespace": "b"}]});
-        assert!(!same_but_namespace(&a, &other_name));
-        let not_a_string =
-            json!({"metadata": {"name": "j", "namespace": 1}, "subjects": [{"namespace": "b"}]});
-        assert!(!same_but_namespace(&a, &not_a_string));
-        let longer = json!({"metadata": {"name": "j", "namespace": "b"}, "subjects": [{"namespace": "b"}, {}]});
-        assert!(!same_but_namespace(&a, &longer));
+    fn no_schema_constrains_the_content_of_a_string() {
+        let mut found = Vec::new();
+        let probe = serde_json::json!({"properties": {"pattern": {"type": "string", "pattern": "^a"}},
+            "items": {"enum": ["a"]}});
+        content_keywords(&probe, "", &mut found);
+        found.sort();
+        assert_eq!(found, ["/items/enum", "/properties/pattern/pattern"]);
+        for kind in KINDS.iter().filter(|k| k.kind != ExternalSecret::KIND) {
+            let schema = schema(kind.kind).expect("every built-in kind has a schema");
+            found.clear();
+            content_keywords(&schema, kind.kind, &mut found);
+            assert!(
+                found.is_empty(),
+                "k8s::shape leaves string contents out, but these keywords may look at them: {found:?}"
+            );
+        }
     }
 
     #[test]

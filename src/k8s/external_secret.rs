@@ -6,7 +6,7 @@
 //! built-in kinds.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::{NamespaceResourceScope, Resource};
+use k8s_openapi::{Metadata, NamespaceResourceScope, Resource};
 use serde::Serialize;
 use serde::ser::SerializeStruct;
 
@@ -28,6 +28,18 @@ impl Resource for ExternalSecret {
     const VERSION: &'static str = "v1";
     const URL_PATH_SEGMENT: &'static str = "externalsecrets";
     type Scope = NamespaceResourceScope;
+}
+
+impl Metadata for ExternalSecret {
+    type Ty = ObjectMeta;
+
+    fn metadata(&self) -> &ObjectMeta {
+        &self.metadata
+    }
+
+    fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        &mut self.metadata
+    }
 }
 
 impl Serialize for ExternalSecret {

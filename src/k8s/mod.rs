@@ -8,6 +8,7 @@ pub mod job;
 pub mod labels;
 pub mod policy;
 pub mod rbac;
+pub mod shape;
 
 pub use bundle::{Builder, Bundle, Manifest, build};
 pub use external_secret::ExternalSecret;
