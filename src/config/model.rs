@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_EXECUTORS: u32 = 10_000;
 /// The most cores one driver or executor may ask for; more is a typo.
 pub const MAX_CORES: u32 = 512;
-/// The most retries of the submitter pod.
+/// The most retries of the Job's pod (each one runs the application again).
 pub const MAX_BACKOFF_LIMIT: i32 = 100;
 
 /// The service account annotation EKS reads for web identity; set from
@@ -89,8 +89,8 @@ pub struct SparkJobSpec {
     #[overridable(skip)]
     #[serde(rename = "type")]
     pub app_type: ApplicationType,
-    /// Spark version in the image, `MAJOR.MINOR.PATCH` (e.g. `3.5.3`). At least 2.3, and at least
-    /// 2.4 for Python and R.
+    /// Spark version in the image, `MAJOR.MINOR.PATCH` (e.g. `3.5.3`). At least 2.4 (the driver
+    /// runs in the Job's pod, in client mode).
     pub spark_version: String,
     /// Hadoop version of the image's Spark distribution (the version of its hadoop-aws jar).
     /// Defaults to the version the Spark release line is built with; at least 2.8.0 for S3A.
@@ -101,7 +101,7 @@ pub struct SparkJobSpec {
     /// Without it a `hadoopVersion` that differs from the known ones is an error.
     #[serde(default, skip_serializing_if = "is_false")]
     pub custom_distribution: bool,
-    /// Container image for the submitter, the driver and the executors: the Spark distribution
+    /// Container image for the Job's pod (spark-submit and the driver) and the executors: the Spark distribution
     /// plus the application. Needs a tag or digest, not `latest`.
     pub image: String,
     /// When to pull the image: `Always` (default: every pod start checks the registry), `IfNotPresent`
@@ -128,7 +128,8 @@ pub struct SparkJobSpec {
     /// `spark.hadoop.` prefix added.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hadoop_conf: BTreeMap<String, String>,
-    /// The Spark driver pod.
+    /// The Spark driver: it runs in the Job's pod (spark-submit in client mode), so the Job's
+    /// outcome is the application's.
     #[serde(default)]
     #[overridable(nested)]
     pub driver: DriverSpec,
@@ -136,7 +137,7 @@ pub struct SparkJobSpec {
     #[serde(default)]
     #[overridable(nested)]
     pub executor: ExecutorSpec,
-    /// The service account the submitter, the driver and the executors run as.
+    /// The service account the Job's pod (the driver) and the executors run as.
     #[serde(default)]
     #[overridable(nested)]
     pub service_account: ServiceAccountSpec,
@@ -147,7 +148,7 @@ pub struct SparkJobSpec {
     #[serde(default)]
     #[overridable(nested)]
     pub s3: S3Spec,
-    /// The Kubernetes Job whose pod runs `spark-submit`.
+    /// The Kubernetes Job whose pod runs `spark-submit` in client mode: the Spark driver.
     #[serde(default)]
     #[overridable(nested)]
     pub submitter: SubmitterSpec,
@@ -211,7 +212,8 @@ macro_rules! spark_pod_spec {
             /// CPU request of the pod as a Kubernetes quantity (`500m`, `1`); defaults to `cores`.
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub core_request: Option<String>,
-            /// CPU limit of the pod as a Kubernetes quantity (`1`, `1500m`); none by default.
+            /// CPU limit of the pod as a Kubernetes quantity (`1`, `1500m`); none by default for
+            /// executors, `cores` for the driver (the Job's container).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub core_limit: Option<String>,
             /// JVM heap as a Spark size (`512m`, `2g`).
@@ -233,7 +235,8 @@ macro_rules! spark_pod_spec {
             /// Node labels these pods must be scheduled on.
             #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
             pub node_selector: BTreeMap<String, String>,
-            /// Taints these pods tolerate (needs Spark 3.0+: applied through a pod template).
+            /// Taints these pods tolerate (for executors this needs Spark 3.0+: applied through a pod
+            /// template).
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             pub tolerations: Vec<Toleration>,
         }
@@ -259,7 +262,8 @@ macro_rules! spark_pod_spec {
 }
 
 spark_pod_spec!(
-    /// The Spark driver pod.
+    /// The Spark driver: it runs in the Job's pod (spark-submit in client mode), so the Job's
+    /// outcome is the application's.
     DriverSpec, 1, {}
 );
 
@@ -387,7 +391,7 @@ pub enum TaintEffect {
     NoExecute,
 }
 
-/// The service account the submitter, driver and executors run as, and its Role.
+/// The service account the Job's pod (the driver) and the executors run as, and its Role.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceAccountSpec {
@@ -416,6 +420,16 @@ impl Default for ServiceAccountSpec {
 }
 
 impl SparkJob {
+    /// Whether the job asks Spark for on-demand PersistentVolumeClaims (`claimName: OnDemand`),
+    /// which the driver then creates, owns and deletes.
+    pub fn uses_on_demand_claims(&self) -> bool {
+        self.spec.spark_conf.iter().any(|(key, value)| {
+            key.contains(".volumes.persistentVolumeClaim.")
+                && key.ends_with(".options.claimName")
+                && value == "OnDemand"
+        })
+    }
+
     /// The credentials Secret's name, for secret credentials: `spec.s3.credentials.secret.name`,
     /// else `JOB-s3-credentials` when an ExternalSecret makes it, else `aws-secrets`.
     pub fn secret_name(&self) -> Option<String> {
@@ -584,11 +598,11 @@ pub struct WebIdentityCredentials {
 #[serde(deny_unknown_fields)]
 pub struct AnonymousCredentials {}
 
-/// The Kubernetes Job whose pod runs `spark-submit`.
+/// The Kubernetes Job whose pod runs `spark-submit` in client mode: the Spark driver.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubmitterSpec {
-    /// Retries of the submitter pod (default 0: a failed submission is not repeated).
+    /// Retries of the Job's pod (default 0): each retry runs the application again.
     #[serde(default)]
     #[schemars(range(min = 0, max = MAX_BACKOFF_LIMIT))]
     pub backoff_limit: i32,
@@ -600,13 +614,19 @@ pub struct SubmitterSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub active_deadline_seconds: Option<i64>,
-    /// User id the submitter runs as (default 185, the user of the Apache Spark images).
+    /// User id the Job's pod (spark-submit and the driver) runs as (default 185, the user of the
+    /// Apache Spark images).
     #[serde(default = "default_uid")]
     #[schemars(range(min = 1))]
     pub run_as_user: i64,
-    /// CPU and memory of the submitter container.
-    #[serde(default)]
-    pub resources: Resources,
+    /// CPU and memory of the Job's container, which runs the Spark driver (spark-submit in
+    /// client mode). Unset (the default): from `spec.driver`: `coreRequest` (else `cores`) CPU
+    /// requested and `coreLimit` (else `cores`) as the limit; `memory` plus `memoryOverhead`
+    /// (default: 10% of `memory`, 40% for Python and R, at least 384Mi) requested and as the
+    /// limit. Set both requests and limits to size the container yourself; the driver's heap
+    /// stays `spec.driver.memory`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
 }
 
 impl Default for SubmitterSpec {
@@ -616,7 +636,7 @@ impl Default for SubmitterSpec {
             ttl_seconds_after_finished: None,
             active_deadline_seconds: None,
             run_as_user: default_uid(),
-            resources: Resources::default(),
+            resources: None,
         }
     }
 }
@@ -629,21 +649,10 @@ fn default_uid() -> i64 {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Resources {
-    /// What the scheduler reserves (default 250m CPU, 512Mi memory).
-    #[serde(default = "default_requests")]
+    /// What the scheduler reserves.
     pub requests: ResourceAmounts,
-    /// The most the container may use (default 1 CPU, 1Gi memory).
-    #[serde(default = "default_limits")]
+    /// The most the container may use.
     pub limits: ResourceAmounts,
-}
-
-impl Default for Resources {
-    fn default() -> Self {
-        Self {
-            requests: default_requests(),
-            limits: default_limits(),
-        }
-    }
 }
 
 /// CPU and memory as Kubernetes quantities.
@@ -654,19 +663,6 @@ pub struct ResourceAmounts {
     pub cpu: String,
     /// Memory, e.g. `512Mi` or `1Gi`.
     pub memory: String,
-}
-
-fn default_requests() -> ResourceAmounts {
-    ResourceAmounts {
-        cpu: "250m".into(),
-        memory: "512Mi".into(),
-    }
-}
-fn default_limits() -> ResourceAmounts {
-    ResourceAmounts {
-        cpu: "1".into(),
-        memory: "1Gi".into(),
-    }
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference

@@ -17,7 +17,26 @@ const RESERVED_CONFS: &[(&str, &str)] = &[
         "spark.master",
         "the master is always the in-cluster API server",
     ),
-    ("spark.submit.deployMode", "jobs always run in cluster mode"),
+    (
+        "spark.submit.deployMode",
+        "jobs always run in client mode: the driver is the Job's pod",
+    ),
+    (
+        "spark.kubernetes.driver.pod.name",
+        "the driver is the Job's pod, which the tool names",
+    ),
+    (
+        "spark.driver.host",
+        "executors reach the driver at the Job pod's IP",
+    ),
+    (
+        "spark.kubernetes.driver.service.deleteOnTermination",
+        "no Service fronts the driver",
+    ),
+    (
+        "spark.kubernetes.driver.ownPersistentVolumeClaim",
+        "the tool sets it from whether executors use OnDemand claims",
+    ),
     ("spark.app.name", "set metadata.name"),
     ("spark.kubernetes.namespace", "set metadata.namespace"),
     (
@@ -44,13 +63,17 @@ const RESERVED_CONFS: &[(&str, &str)] = &[
     ),
     (
         "spark.kubernetes.driver.podTemplateFile",
-        "set spec.driver.nodeSelector/tolerations; the tool writes the pod template",
+        "set spec.driver.nodeSelector/tolerations; the driver is the Job's pod",
     ),
     (
         "spark.kubernetes.executor.podTemplateFile",
         "set spec.executor.nodeSelector/tolerations; the tool writes the pod template",
     ),
     ("spark.driver.cores", "set spec.driver.cores"),
+    (
+        "spark.driver.bindAddress",
+        "the driver binds to the Job pod's address",
+    ),
     ("spark.driver.memory", "set spec.driver.memory"),
     (
         "spark.driver.memoryOverhead",
@@ -117,6 +140,23 @@ const RESERVED_CONFS: &[(&str, &str)] = &[
 
 /// Conf prefixes the tool owns entirely.
 const RESERVED_CONF_PREFIXES: &[(&str, &str)] = &[
+    // The driver is the Job's pod, not a pod Spark makes: Spark ignores these in client mode.
+    (
+        "spark.kubernetes.driver.label.",
+        "set spec.driver.labels (the driver is the Job's pod)",
+    ),
+    (
+        "spark.kubernetes.driver.annotation.",
+        "set spec.driver.annotations (the driver is the Job's pod)",
+    ),
+    (
+        "spark.kubernetes.driverEnv.",
+        "set spec.driver.env (the driver is the Job's pod)",
+    ),
+    (
+        "spark.kubernetes.driver.node.selector.",
+        "set spec.driver.nodeSelector (the driver is the Job's pod)",
+    ),
     (
         "spark.kubernetes.driver.secretKeyRef.",
         "set spec.s3.credentials.secret",
@@ -163,7 +203,7 @@ mod tests {
             )))
             .unwrap();
             let job = config.resolve(None).unwrap();
-            for row in table(job, &Default::default(), &Default::default()) {
+            for row in table(job, &Default::default()) {
                 if let Row::Conf {
                     key: Text::Lit(key),
                     ..

@@ -5,7 +5,7 @@
 
 use std::ops::Deref;
 
-use super::model::{S3Credentials, SparkJob};
+use super::model::{ApplicationType, ResourceAmounts, Resources, S3Credentials, SparkJob};
 use crate::spark::versions::{self, CredentialsKind, JobVersions};
 use crate::syntax;
 
@@ -45,6 +45,46 @@ pub struct ResolvedJob {
     pub s3: S3Target,
     /// The S3A credentials provider class for the credentials kind and the SDK of the Hadoop version.
     pub credentials_provider: &'static str,
+    /// The resources of the Job's container, which runs the driver: `spec.submitter.resources`,
+    /// else worked out from `spec.driver` ([`driver_resources`]).
+    pub driver_resources: Resources,
+}
+
+/// Spark's minimum memory overhead of a pod, in MiB (`MEMORY_OVERHEAD_MIN_MIB`).
+pub const MIN_MEMORY_OVERHEAD_MIB: u64 = 384;
+
+/// The resources of a container that runs the driver of `job`: the CPU it asks for
+/// (`coreRequest`, else `cores`) and may use (`coreLimit`, else `cores`); its heap plus overhead
+/// (`memoryOverhead`, else Spark's default factor of the heap: 10% for JVM applications, 40% for
+/// Python and R, whose interpreter shares the container; at least 384 MiB) as both request and
+/// limit. `None` when a memory size does not parse (the rules have said so).
+pub fn driver_resources(job: &SparkJob) -> Option<Resources> {
+    let driver = job.spec.driver.as_pod();
+    let heap = syntax::spark_memory_mib(driver.memory).ok()?;
+    let overhead = match driver.memory_overhead {
+        Some(o) => syntax::spark_memory_mib(o).ok()?,
+        None => {
+            let percent = match job.spec.app_type {
+                ApplicationType::Python | ApplicationType::R => 40,
+                ApplicationType::Java | ApplicationType::Scala => 10,
+            };
+            (heap * percent / 100).max(MIN_MEMORY_OVERHEAD_MIB)
+        }
+    };
+    let memory = format!("{}Mi", heap + overhead);
+    let cores = driver.cores.to_string();
+    Some(Resources {
+        requests: ResourceAmounts {
+            cpu: driver
+                .core_request
+                .map_or_else(|| cores.clone(), str::to_owned),
+            memory: memory.clone(),
+        },
+        limits: ResourceAmounts {
+            cpu: driver.core_limit.map_or(cores, str::to_owned),
+            memory,
+        },
+    })
 }
 
 impl Deref for ResolvedJob {
@@ -89,12 +129,17 @@ impl ResolvedJob {
         };
         let credentials_provider =
             versions::credentials_provider(kind, versions::aws_sdk(versions.hadoop));
+        let driver_resources = match &job.spec.submitter.resources {
+            Some(r) => r.clone(),
+            None => driver_resources(&job)?,
+        };
         Some(Self {
             job,
             versions,
             image,
             s3,
             credentials_provider,
+            driver_resources,
         })
     }
 

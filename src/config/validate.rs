@@ -14,8 +14,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::versions::{
     self, JobVersions, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY,
-    MIN_SPARK_DRIVER_REQUEST_CORES, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE,
-    Version,
+    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, Version,
 };
 use crate::syntax;
 
@@ -201,16 +200,6 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
     ] {
         sizing(&mut p, role, pod, versions);
     }
-    if versions.is_some_and(|v| !crate::spark::versions::uses_pod_templates(v.spark))
-        && spec.driver.node_selector != spec.executor.node_selector
-    {
-        p.add(
-            Code::NeedsNewer,
-            "spec.executor.nodeSelector",
-            "before Spark 3.0 the driver and the executors share one node selector",
-            "give driver and executor the same nodeSelector, or use Spark 3.0+",
-        );
-    }
     let instances = spec.executor.instances;
     if instances == 0 || instances > MAX_EXECUTORS {
         p.add(
@@ -324,7 +313,7 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
         .any(|s| file.starts_with(s) && file.len() > s.len());
     if !scheme_ok {
         p.add(Code::Application, "spec.mainApplicationFile",
-            format!("{file:?} is not a file spark-submit can reach from a cluster-mode driver"),
+            format!("{file:?} is not a file spark-submit can reach from the driver"),
             "use local:///path/in/the/image (e.g. local:///app/simple_read.py) or an s3a:// or https:// URL");
     }
     let needs_class = matches!(
@@ -468,17 +457,6 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
             );
         }
     }
-    if role == "driver"
-        && pod.core_request.is_some()
-        && versions.is_some_and(|v| v.spark < MIN_SPARK_DRIVER_REQUEST_CORES)
-    {
-        p.add(
-            Code::NeedsNewer,
-            f("coreRequest"),
-            "spark.kubernetes.driver.request.cores needs Spark 3.0 or later",
-            "remove coreRequest or use Spark 3.0+",
-        );
-    }
     for (name, value) in [
         ("memory", Some(pod.memory)),
         ("memoryOverhead", pod.memory_overhead),
@@ -541,7 +519,11 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
             "node label values are up to 63 letters, digits, '-', '_' or '.'",
         );
     }
-    if !pod.tolerations.is_empty() && versions.is_some_and(|v| v.spark < MIN_SPARK_POD_TEMPLATE) {
+    // The driver is the Job's pod, which carries its tolerations itself.
+    if role == "executor"
+        && !pod.tolerations.is_empty()
+        && versions.is_some_and(|v| v.spark < MIN_SPARK_POD_TEMPLATE)
+    {
         p.add(
             Code::NeedsNewer,
             f("tolerations"),
@@ -836,10 +818,11 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
             "use the image's non-root user id (185 for the Apache Spark images)",
         );
     }
-    for (kind, amounts) in [
-        ("requests", &s.resources.requests),
-        ("limits", &s.resources.limits),
-    ] {
+    for (kind, amounts) in s
+        .resources
+        .iter()
+        .flat_map(|r| [("requests", &r.requests), ("limits", &r.limits)])
+    {
         let f = format!("spec.submitter.resources.{kind}");
         p.rule(
             Code::Submitter,

@@ -255,14 +255,8 @@ impl Builder {
         };
 
         let pod_templates = crate::spark::versions::uses_pod_templates(versions.spark).then(|| {
-            let data = job::TEMPLATE_FILES
-                .iter()
-                .zip([PodRole::Driver, PodRole::Executor])
-                .map(|(file, role)| {
-                    let pod = job::pod_template(role, job, rbac::needs_token(role, job));
-                    ((*file).to_owned(), self.template_yaml(pod))
-                })
-                .collect();
+            let pod = job::executor_template(job, rbac::needs_token(PodRole::Executor, job));
+            let data = BTreeMap::from([(job::TEMPLATE_FILE.to_owned(), self.template_yaml(pod))]);
             ConfigMap {
                 metadata: meta(&pod_templates_name(job), Component::PodTemplates, true),
                 data: Some(data),
@@ -272,7 +266,6 @@ impl Builder {
 
         let args = settings::args(&settings::table(
             job,
-            &job_labels.spark_pod(Component::Driver),
             &job_labels.spark_pod(Component::Executor),
         ));
         let mut job_meta = meta(name, Component::Submitter, true);
@@ -285,7 +278,7 @@ impl Builder {
             job_meta,
             pod_labels,
             job,
-            rbac::needs_token(PodRole::Submitter, job),
+            rbac::needs_token(PodRole::Driver, job),
             args,
             pod_templates
                 .as_ref()

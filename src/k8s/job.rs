@@ -1,5 +1,6 @@
-//! The submitter Job that runs `spark-submit`, and the pod templates that harden the driver and
-//! executor pods and carry their node selectors and tolerations.
+//! The Job whose pod runs `spark-submit` in client mode, so that pod is the Spark driver (its
+//! resources, labels, env, node selector and tolerations are the driver's), and the pod template
+//! that hardens the executor pods and carries their node selector and tolerations.
 
 use std::collections::BTreeMap;
 
@@ -7,27 +8,34 @@ use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource,
     LocalObjectReference, ObjectFieldSelector, Pod, PodSecurityContext, PodSpec, PodTemplateSpec,
-    ResourceRequirements, SeccompProfile, SecurityContext, Toleration, Volume, VolumeMount,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, Toleration, Volume,
+    VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::rbac::PodRole;
-use crate::config::SparkJob;
-use crate::config::model::{ResourceAmounts, TaintEffect, TolerationOperator};
+use crate::config::model::{
+    ResourceAmounts, S3Credentials, TaintEffect, Toleration as TolerationSpec, TolerationOperator,
+};
+use crate::config::{ResolvedJob, SparkJob};
 use crate::spark::submit::{
-    self, DRIVER_TEMPLATE, ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT,
+    self, ENV_IMAGE, ENV_NAMESPACE, ENV_POD_IP, ENV_POD_NAME, ENV_SECRET, ENV_SERVICE_ACCOUNT,
     EXECUTOR_TEMPLATE, POD_TEMPLATE_DIR, SCRATCH_DIR, SPARK_SUBMIT,
 };
 
-/// Name of the submitter container.
+/// The env vars S3A's `EnvironmentVariableCredentialsProvider` reads, in the driver (from the
+/// Secret, here) and in the executors (`spark.kubernetes.executor.secretKeyRef.*`).
+pub const KEY_ENV: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+
+/// Name of the Job's container (spark-submit, and in it the driver).
 pub const CONTAINER: &str = "spark-submit";
+/// The Job container's `terminationMessagePolicy`: the log's tail when it fails without a message.
+pub const TERMINATION_MESSAGE_POLICY: &str = "FallbackToLogsOnError";
 /// Volume with the submitter's scratch space.
 const SCRATCH_VOLUME: &str = "tmp";
 /// Volume with the pod templates.
 const TEMPLATES_VOLUME: &str = "pod-templates";
-/// Spark's default container names, used in the templates.
-const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
+/// Spark's default executor container name, used in the template.
 const EXECUTOR_CONTAINER: &str = "spark-kubernetes-executor";
 
 fn seccomp_runtime_default() -> Option<SeccompProfile> {
@@ -61,12 +69,23 @@ fn field_ref(path: &str) -> Option<EnvVarSource> {
     })
 }
 
-/// The submitter container's environment: the names the arguments refer to as `$(VAR)`.
-fn submitter_env(job: &SparkJob) -> Vec<EnvVar> {
+/// The container's environment: the names the arguments refer to as `$(VAR)`, then the
+/// driver's: the S3 keys from the Secret, and the user's `spec.driver.env`.
+fn driver_env(job: &SparkJob) -> Vec<EnvVar> {
     let mut env = vec![
         EnvVar {
             name: ENV_NAMESPACE.into(),
             value_from: field_ref("metadata.namespace"),
+            ..Default::default()
+        },
+        EnvVar {
+            name: ENV_POD_NAME.into(),
+            value_from: field_ref("metadata.name"),
+            ..Default::default()
+        },
+        EnvVar {
+            name: ENV_POD_IP.into(),
+            value_from: field_ref("status.podIP"),
             ..Default::default()
         },
         EnvVar {
@@ -86,22 +105,69 @@ fn submitter_env(job: &SparkJob) -> Vec<EnvVar> {
             value: Some(submit::escape(&secret)),
             ..Default::default()
         });
+        if let S3Credentials::Secret(s) = &job.spec.s3.credentials {
+            for (name, key) in KEY_ENV
+                .into_iter()
+                .zip([&s.access_key_id_key, &s.secret_access_key_key])
+            {
+                env.push(EnvVar {
+                    name: name.into(),
+                    value_from: Some(EnvVarSource {
+                        secret_key_ref: Some(SecretKeySelector {
+                            name: secret.clone(),
+                            key: key.clone(),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                });
+            }
+        }
     }
+    env.extend(job.spec.driver.as_pod().env.iter().map(|e| EnvVar {
+        name: e.name.clone(),
+        value: Some(submit::escape(&e.value)),
+        ..Default::default()
+    }));
     env
+}
+
+fn tolerations(specs: &[TolerationSpec]) -> Option<Vec<Toleration>> {
+    let out: Vec<Toleration> = specs
+        .iter()
+        .map(|t| Toleration {
+            key: t.key.clone(),
+            operator: t.operator.map(|o| match o {
+                TolerationOperator::Equal => "Equal".into(),
+                TolerationOperator::Exists => "Exists".into(),
+            }),
+            value: t.value.clone(),
+            effect: t.effect.map(|e| match e {
+                TaintEffect::NoSchedule => "NoSchedule".into(),
+                TaintEffect::PreferNoSchedule => "PreferNoSchedule".into(),
+                TaintEffect::NoExecute => "NoExecute".into(),
+            }),
+            toleration_seconds: t.toleration_seconds,
+        })
+        .collect();
+    (!out.is_empty()).then_some(out)
 }
 
 /// The Job running `spark-submit` with `args`; `token`: whether its pod mounts the API token
 /// (see [`super::rbac::needs_token`]). `templates_config_map` names the ConfigMap with the pod
-/// templates, when the Spark version uses them.
+/// template, when the Spark version uses one. The pod also gets the user's driver labels.
 pub fn job(
     metadata: ObjectMeta,
-    pod_labels: BTreeMap<String, String>,
-    job_config: &SparkJob,
+    mut pod_labels: BTreeMap<String, String>,
+    job_config: &ResolvedJob,
     token: bool,
     args: Vec<String>,
     templates_config_map: Option<&str>,
 ) -> Job {
     let spec = &job_config.spec;
+    let driver = spec.driver.as_pod();
+    pod_labels.extend(driver.labels.clone());
     let uid = spec.submitter.run_as_user;
     let mut volumes = vec![Volume {
         name: SCRATCH_VOLUME.into(),
@@ -138,10 +204,10 @@ pub fn job(
         image_pull_policy: Some(spec.image_pull_policy.as_str().into()),
         command: Some(vec![SPARK_SUBMIT.into()]),
         args: Some(args),
-        env: Some(submitter_env(job_config)),
+        env: Some(driver_env(job_config)),
         resources: Some(ResourceRequirements {
-            requests: Some(quantities(&spec.submitter.resources.requests)),
-            limits: Some(quantities(&spec.submitter.resources.limits)),
+            requests: Some(quantities(&job_config.driver_resources.requests)),
+            limits: Some(quantities(&job_config.driver_resources.limits)),
             ..Default::default()
         }),
         security_context: Some(SecurityContext {
@@ -156,6 +222,9 @@ pub fn job(
             ..Default::default()
         }),
         volume_mounts: Some(mounts),
+        // A failed driver's last log lines (the application's exception) become the container's
+        // termination message: `kubectl get pod` and `describe` show why the Job failed.
+        termination_message_policy: Some(TERMINATION_MESSAGE_POLICY.into()),
         ..Default::default()
     };
     let pull_secrets = (!spec.image_pull_secrets.is_empty()).then(|| {
@@ -173,6 +242,8 @@ pub fn job(
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(pod_labels),
+                    annotations: (!driver.annotations.is_empty())
+                        .then(|| driver.annotations.clone()),
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {
@@ -190,6 +261,9 @@ pub fn job(
                     }),
                     containers: vec![container],
                     volumes: Some(volumes),
+                    node_selector: (!driver.node_selector.is_empty())
+                        .then(|| driver.node_selector.clone()),
+                    tolerations: tolerations(driver.tolerations),
                     ..Default::default()
                 }),
             },
@@ -199,36 +273,13 @@ pub fn job(
     }
 }
 
-/// The pod template for the driver or the executors: non-root, seccomp RuntimeDefault, no
-/// privilege escalation, all capabilities dropped, the API token only when `token` (the driver
-/// creates executors with it; executors never call the API server), plus the role's node selector
-/// and tolerations. Spark fills in everything else (image, resources, env, volumes) and keeps
-/// what the template sets.
-pub fn pod_template(role: PodRole, job: &SparkJob, token: bool) -> Pod {
-    let driver = role == PodRole::Driver;
-    let role = if driver {
-        job.spec.driver.as_pod()
-    } else {
-        job.spec.executor.as_pod()
-    };
-    let tolerations: Vec<Toleration> = role
-        .tolerations
-        .iter()
-        .map(|t| Toleration {
-            key: t.key.clone(),
-            operator: t.operator.map(|o| match o {
-                TolerationOperator::Equal => "Equal".into(),
-                TolerationOperator::Exists => "Exists".into(),
-            }),
-            value: t.value.clone(),
-            effect: t.effect.map(|e| match e {
-                TaintEffect::NoSchedule => "NoSchedule".into(),
-                TaintEffect::PreferNoSchedule => "PreferNoSchedule".into(),
-                TaintEffect::NoExecute => "NoExecute".into(),
-            }),
-            toleration_seconds: t.toleration_seconds,
-        })
-        .collect();
+/// The pod template for the executors: non-root, seccomp RuntimeDefault, no privilege
+/// escalation, all capabilities dropped, the API token only when `token` (executors never call
+/// the API server, see [`super::rbac::needs_token`]), plus the executors' node selector and
+/// tolerations. Spark fills in everything else (image, resources, env, volumes) and keeps what
+/// the template sets.
+pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
+    let executor = job.spec.executor.as_pod();
     Pod {
         metadata: ObjectMeta::default(),
         spec: Some(PodSpec {
@@ -238,15 +289,11 @@ pub fn pod_template(role: PodRole, job: &SparkJob, token: bool) -> Pod {
                 seccomp_profile: seccomp_runtime_default(),
                 ..Default::default()
             }),
-            node_selector: (!role.node_selector.is_empty()).then(|| role.node_selector.clone()),
-            tolerations: (!tolerations.is_empty()).then_some(tolerations),
+            node_selector: (!executor.node_selector.is_empty())
+                .then(|| executor.node_selector.clone()),
+            tolerations: tolerations(executor.tolerations),
             containers: vec![Container {
-                name: if driver {
-                    DRIVER_CONTAINER
-                } else {
-                    EXECUTOR_CONTAINER
-                }
-                .into(),
+                name: EXECUTOR_CONTAINER.into(),
                 security_context: Some(SecurityContext {
                     allow_privilege_escalation: Some(false),
                     capabilities: drop_all(),
@@ -263,5 +310,5 @@ pub fn pod_template(role: PodRole, job: &SparkJob, token: bool) -> Pod {
     }
 }
 
-/// File names of the templates in their ConfigMap, driver first.
-pub const TEMPLATE_FILES: [&str; 2] = [DRIVER_TEMPLATE, EXECUTOR_TEMPLATE];
+/// File name of the executor template in its ConfigMap.
+pub const TEMPLATE_FILE: &str = EXECUTOR_TEMPLATE;

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::ResolvedJob;
-use crate::config::model::PullPolicy;
+use crate::config::model::{PullPolicy, S3Credentials};
 
 /// The Pod Security Admission labels of a generated Namespace: the `restricted` level enforced
 /// (a pod that fails it is refused, including the driver and executors Spark creates), audited
@@ -36,7 +36,7 @@ pub struct Skip {
 pub const TOKEN: Skip = Skip {
     number: 1,
     id: "CKV_K8S_38",
-    reason: "spark-submit needs this pod's service account token to create the driver pod; the ServiceAccount itself does not automount it",
+    reason: "this pod is the Spark driver, which creates and watches its executor pods with the service account token; the ServiceAccount itself does not automount it",
 };
 /// The Apache Spark images run as uid 185.
 pub const LOW_UID: Skip = Skip {
@@ -60,7 +60,7 @@ pub const PULL_POLICY: Skip = Skip {
 pub const NETWORK_POLICY: Skip = Skip {
     number: 5,
     id: "CKV2_K8S_6",
-    reason: "the submitter accepts no connections and only calls the API server, whose address and port differ per cluster; add a NetworkPolicy that fits your cluster",
+    reason: "this pod is the Spark driver: its executors connect to it on ports Spark picks, and it calls the API server, whose address differs per cluster; add a NetworkPolicy that fits your cluster",
 };
 
 /// The `helm test` pod runs once to completion.
@@ -79,7 +79,7 @@ pub const TEST_READINESS: Skip = Skip {
 pub const KEYS_AS_ENV: Skip = Skip {
     number: 8,
     id: "CKV_K8S_35",
-    reason: "S3A reads the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as the driver and executors do; it cannot read them from files",
+    reason: "S3A's EnvironmentVariableCredentialsProvider reads the keys from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the driver (this pod) and the executors; give web identity credentials to have no keys at all",
 };
 
 /// The annotation key and value of a skip.
@@ -90,7 +90,7 @@ pub fn annotation(skip: &Skip) -> (String, String) {
     )
 }
 
-/// The checks skipped on the submitter Job of this config.
+/// The checks skipped on the Job (spark-submit and the driver) of this config.
 pub fn skipped_checks(job: &ResolvedJob) -> Vec<&'static Skip> {
     let spec = &job.spec;
     let mut skipped = vec![&TOKEN];
@@ -104,6 +104,10 @@ pub fn skipped_checks(job: &ResolvedJob) -> Vec<&'static Skip> {
         skipped.push(&PULL_POLICY);
     }
     skipped.push(&NETWORK_POLICY);
+    if matches!(spec.s3.credentials, S3Credentials::Secret(_)) {
+        // The driver is this pod: it has the keys as env from the Secret.
+        skipped.push(&KEYS_AS_ENV);
+    }
     skipped
 }
 

@@ -4,29 +4,30 @@
 //!
 //! | pod | calls | why |
 //! |---|---|---|
-//! | submitter (spark-submit, cluster mode) | pods: create, get, list, watch, delete | creates the driver pod, waits for it (`waitAppCompletion`), deletes it if the rest cannot be made |
-//! | | configmaps, services: create, get, patch, update, delete | the driver's `spark.properties` ConfigMap and headless Service: server-side apply (`patch`) from Spark 3.5, create-or-replace (`create`, `get`, `update`) before; deleted again if submission fails |
-//! | | networkpolicies (Spark 4): the same | Spark 4 applies a NetworkPolicy for the driver |
-//! | driver | pods: create, get, list, watch, patch, delete, deletecollection | executor pods: allocates, watches and polls them, labels them with their executor id, kills them and deletes them by label at the end |
+//! | driver (the Job's pod: spark-submit in client mode) | pods: create, get, list, watch, patch, delete, deletecollection | reads its own pod (the executors' owner), allocates executor pods, watches and polls them, labels them with their executor id, kills them and deletes them by label at the end |
 //! | | configmaps: create, get, list, delete, deletecollection | the executors' ConfigMap, deleted by label at the end |
-//! | | services: get, list, delete, deletecollection | deletes its own Service by label at the end |
 //! | | persistentvolumeclaims (only with `OnDemand` claims): create, get, list, delete, deletecollection | on-demand volumes it owns |
 //! | | networkpolicies (Spark 4): create, get, list, patch, update, delete, deletecollection | the executors' NetworkPolicy |
 //! | executor | nothing | executors talk to the driver, never to the API server |
 //!
-//! Sources: Spark's `KubernetesClientApplication`, `KubernetesClusterSchedulerBackend`,
-//! `ExecutorPodsAllocator` and the snapshot sources; the Spark docs' RBAC section; the RBAC table
-//! in the facts file. Secrets are not listed: Spark only references them in pod specs.
+//! No Services: in client mode no submission client makes the driver a Service (executors reach
+//! the driver's pod IP), and from Spark 3.2 `spark.kubernetes.driver.service.deleteOnTermination`
+//! is set false so the driver does not try to delete one at the end (before 3.2 it tries, is
+//! refused, and logs it). Nothing creates a driver pod: the Job's controller does.
+//!
+//! Sources: Spark's `KubernetesClusterSchedulerBackend`, `ExecutorPodsAllocator` and the snapshot
+//! sources; the Spark docs' RBAC and client-mode sections; the RBAC table in the facts file.
+//! Secrets are not listed: Spark only references them in pod specs.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::Resource;
-use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::config::{ResolvedJob, SparkJob};
+use crate::config::ResolvedJob;
 use crate::spark::versions::Version;
 
 /// Spark 4 server-side-applies a NetworkPolicy for the driver (seen with spark-submit 4.3 against a
@@ -36,9 +37,7 @@ pub const MIN_SPARK_NETWORK_POLICY: Version = Version::new(4, 0, 0);
 /// A pod of the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PodRole {
-    /// The Job's pod, running spark-submit.
-    Submitter,
-    /// The Spark driver, created by spark-submit.
+    /// The Spark driver: the Job's pod, running spark-submit in client mode.
     Driver,
     /// The Spark executors, created by the driver.
     Executor,
@@ -46,7 +45,7 @@ pub enum PodRole {
 
 impl PodRole {
     /// Every pod of a job.
-    pub const ALL: [Self; 3] = [Self::Submitter, Self::Driver, Self::Executor];
+    pub const ALL: [Self; 2] = [Self::Driver, Self::Executor];
 }
 
 /// One row of the table: a pod may call `verbs` on `resource` of API group `group`.
@@ -68,21 +67,6 @@ fn call<R: Resource>(verbs: &'static [&'static str]) -> ApiCall {
     }
 }
 
-/// Whether the job asks Spark for on-demand PersistentVolumeClaims (`claimName: OnDemand`),
-/// which the driver then creates and deletes.
-pub fn uses_on_demand_claims(job: &SparkJob) -> bool {
-    job.spec.spark_conf.iter().any(|(key, value)| {
-        key.contains(".volumes.persistentVolumeClaim.")
-            && key.ends_with(".options.claimName")
-            && value == "OnDemand"
-    })
-}
-
-/// spark-submit's driver pod: created, waited for, deleted if submission fails.
-const SUBMIT_DRIVER: &[&str] = &["create", "delete", "get", "list", "watch"];
-/// One object applied (server-side apply, or create-or-replace before Spark 3.5), deleted again
-/// if submission fails.
-const APPLY: &[&str] = &["create", "delete", "get", "patch", "update"];
 /// Executor pods: allocated, watched and polled, labelled, deleted one by one and by label.
 const EXECUTORS: &[&str] = &[
     "create",
@@ -95,8 +79,6 @@ const EXECUTORS: &[&str] = &[
 ];
 /// Objects the driver makes and deletes by label at the end.
 const OWN_BY_LABEL: &[&str] = &["create", "delete", "deletecollection", "get", "list"];
-/// Objects the driver only deletes by label at the end.
-const CLEAN_UP_BY_LABEL: &[&str] = &["delete", "deletecollection", "get", "list"];
 /// The executors' NetworkPolicy: applied, and deleted by label.
 const APPLY_AND_OWN: &[&str] = &[
     "create",
@@ -112,25 +94,13 @@ const APPLY_AND_OWN: &[&str] = &[
 pub fn api_calls(role: PodRole, job: &ResolvedJob) -> Vec<ApiCall> {
     let network_policies = job.versions.spark >= MIN_SPARK_NETWORK_POLICY;
     let mut calls = match role {
-        PodRole::Submitter => vec![
-            call::<Pod>(SUBMIT_DRIVER),
-            call::<ConfigMap>(APPLY),
-            call::<Service>(APPLY),
-        ],
-        PodRole::Driver => vec![
-            call::<Pod>(EXECUTORS),
-            call::<ConfigMap>(OWN_BY_LABEL),
-            call::<Service>(CLEAN_UP_BY_LABEL),
-        ],
+        PodRole::Driver => vec![call::<Pod>(EXECUTORS), call::<ConfigMap>(OWN_BY_LABEL)],
         PodRole::Executor => return Vec::new(),
     };
     if network_policies {
-        calls.push(call::<NetworkPolicy>(match role {
-            PodRole::Submitter => APPLY,
-            _ => APPLY_AND_OWN,
-        }));
+        calls.push(call::<NetworkPolicy>(APPLY_AND_OWN));
     }
-    if role == PodRole::Driver && uses_on_demand_claims(job) {
+    if job.uses_on_demand_claims() {
         calls.push(call::<PersistentVolumeClaim>(OWN_BY_LABEL));
     }
     calls
@@ -219,7 +189,6 @@ mod tests {
     #[test]
     fn tokens_follow_the_table() {
         let job = job_of("3.5.3", &[]);
-        assert!(needs_token(PodRole::Submitter, &job));
         assert!(needs_token(PodRole::Driver, &job));
         assert!(!needs_token(PodRole::Executor, &job));
     }
@@ -240,8 +209,9 @@ mod tests {
         );
         assert_eq!(
             find("configmaps").as_deref(),
-            Some("create,delete,deletecollection,get,list,patch,update")
+            Some("create,delete,deletecollection,get,list")
         );
+        assert_eq!(find("services"), None);
         assert_eq!(find("persistentvolumeclaims"), None);
         assert_eq!(find("networkpolicies"), None);
 

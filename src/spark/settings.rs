@@ -13,13 +13,14 @@
 use std::collections::BTreeMap;
 
 use super::submit::{
-    DRIVER_TEMPLATE, ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE,
-    MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape_for_spark_pods,
+    DEPLOY_MODE, ENV_IMAGE, ENV_NAMESPACE, ENV_POD_IP, ENV_POD_NAME, ENV_SECRET,
+    ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
 };
 use crate::config::ResolvedJob;
 use crate::config::model::{ApplicationType, S3Credentials};
 use crate::spark::versions::{
-    MIN_HADOOP_REGION_CONF, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, uses_pod_templates,
+    MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
+    uses_pod_templates,
 };
 
 /// How user text is escaped for the kubelets it passes through (`$` becomes `$$` per kubelet).
@@ -27,9 +28,9 @@ use crate::spark::versions::{
 pub enum Escape {
     /// Not user text: written as it is (it may name `$(VAR)` on purpose).
     Raw,
-    /// User text the submitter's kubelet reads once.
+    /// User text the Job pod's kubelet reads once.
     Once,
-    /// User text spark-submit copies into the driver's and executors' pods: read by two kubelets.
+    /// User text spark-submit copies into the executors' pods: read by two kubelets.
     Twice,
 }
 
@@ -248,24 +249,22 @@ fn var(name: &str) -> Text {
     Text::Lit(format!("$({name})"))
 }
 
-/// The table of a checked job, in this order: master, deploy mode, name, class; namespace,
-/// service accounts, image; pod templates; driver then executor sizing; driver then executor
-/// labels, annotations and env; credentials; S3A settings; version-specific confs; the user's
-/// sparkConf then hadoopConf (sorted); the application file and its arguments.
+/// The table of a checked job, in this order: master, deploy mode (client: the driver runs in
+/// the Job's pod, so the Job's outcome is the application's), name, class; namespace, the driver
+/// pod's name and address, executor service account, image; the executor pod template; driver
+/// heap and executor sizing; executor labels, annotations and env; credentials; S3A settings;
+/// version-specific confs; the user's sparkConf then hadoopConf (sorted); the application file
+/// and its arguments.
 ///
-/// `driver_labels` and `executor_labels` are the recommended labels those pods get besides the
-/// user's (the chart computes them from the release).
-pub fn table(
-    job: &ResolvedJob,
-    driver_labels: &BTreeMap<String, String>,
-    executor_labels: &BTreeMap<String, String>,
-) -> Vec<Row> {
+/// `executor_labels` are the recommended labels the executor pods get besides the user's (the
+/// chart computes them from the release).
+pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> Vec<Row> {
     let (spec, versions) = (&job.spec, job.versions);
     let mut rows = vec![
         Row::Arg(Text::lit("--master")),
         Row::Arg(Text::lit(MASTER)),
         Row::Arg(Text::lit("--deploy-mode")),
-        Row::Arg(Text::lit("cluster")),
+        Row::Arg(Text::lit(DEPLOY_MODE)),
         Row::Arg(Text::lit("--name")),
         Row::Arg(Text::Helper {
             name: "fullname",
@@ -275,14 +274,30 @@ pub fn table(
     ];
     if let Some(class) = &spec.main_class {
         rows.push(Row::Arg(Text::lit("--class")));
-        rows.push(Row::Arg(Text::Lit(escape_for_spark_pods(class))));
+        rows.push(Row::Arg(Text::Lit(escape(class))));
     }
 
     rows.push(conf("spark.kubernetes.namespace", var(ENV_NAMESPACE)));
-    rows.push(conf(
-        "spark.kubernetes.authenticate.driver.serviceAccountName",
-        var(ENV_SERVICE_ACCOUNT),
-    ));
+    // The driver is this pod: executors get it as their owner (deleted with it) and connect to
+    // its IP.
+    rows.push(conf("spark.kubernetes.driver.pod.name", var(ENV_POD_NAME)));
+    rows.push(conf("spark.driver.host", var(ENV_POD_IP)));
+    if versions.spark >= MIN_SPARK_DRIVER_CLEANUP_CONFS {
+        // No Service fronts the driver, and it owns PVCs only with on-demand claims: it does not
+        // try to delete what the Role does not let it touch.
+        rows.push(conf(
+            "spark.kubernetes.driver.service.deleteOnTermination",
+            Text::lit("false"),
+        ));
+        rows.push(conf(
+            "spark.kubernetes.driver.ownPersistentVolumeClaim",
+            Text::lit(if job.uses_on_demand_claims() {
+                "true"
+            } else {
+                "false"
+            }),
+        ));
+    }
     if versions.spark >= MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT {
         rows.push(conf(
             "spark.kubernetes.authenticate.executor.serviceAccountName",
@@ -311,39 +326,18 @@ pub fn table(
     });
     if uses_pod_templates(versions.spark) {
         rows.push(conf(
-            "spark.kubernetes.driver.podTemplateFile",
-            Text::Lit(format!("{POD_TEMPLATE_DIR}/{DRIVER_TEMPLATE}")),
-        ));
-        rows.push(conf(
             "spark.kubernetes.executor.podTemplateFile",
             Text::Lit(format!("{POD_TEMPLATE_DIR}/{EXECUTOR_TEMPLATE}")),
         ));
     }
 
     let (driver, executor) = (spec.driver.as_pod(), spec.executor.as_pod());
+    // The driver's cores, core request and limit, and memory overhead size this pod (the Job's
+    // container resources); only its heap is Spark's to set.
     rows.extend([
-        conf(
-            "spark.driver.cores",
-            Text::value("driver.cores", driver.cores, Escape::Raw),
-        ),
-        optional(
-            "spark.kubernetes.driver.request.cores",
-            "driver.coreRequest",
-            driver.core_request,
-        ),
-        optional(
-            "spark.kubernetes.driver.limit.cores",
-            "driver.coreLimit",
-            driver.core_limit,
-        ),
         conf(
             "spark.driver.memory",
             Text::value("driver.memory", driver.memory, Escape::Once),
-        ),
-        optional(
-            "spark.driver.memoryOverhead",
-            "driver.memoryOverhead",
-            driver.memory_overhead,
         ),
         conf(
             "spark.executor.instances",
@@ -389,81 +383,63 @@ pub fn table(
         },
     ]);
 
-    for (role, pod, env_prefix, recommended, annotations_path, env_path) in [
-        (
-            "driver",
-            &driver,
-            "spark.kubernetes.driverEnv.",
-            driver_labels,
-            "driver.annotations",
-            "driver.env",
-        ),
-        (
-            "executor",
-            &executor,
-            "spark.executorEnv.",
-            executor_labels,
-            "executor.annotations",
-            "executor.env",
-        ),
-    ] {
-        let mut labels = recommended.clone();
-        labels.extend(pod.labels.clone());
-        rows.push(Row::Each {
-            prefix: format!("spark.kubernetes.{role}.label."),
-            range: Range::PodLabels(role),
-            entries: labels.into_iter().collect(),
-            escape: Escape::Once,
-        });
-        rows.push(Row::Each {
-            prefix: format!("spark.kubernetes.{role}.annotation."),
-            range: Range::Map(annotations_path),
-            entries: pod.annotations.clone().into_iter().collect(),
-            escape: Escape::Once,
-        });
-        rows.push(Row::Each {
-            prefix: env_prefix.to_owned(),
-            range: Range::NamedList(env_path),
-            entries: pod
-                .env
-                .iter()
-                .map(|e| (e.name.clone(), e.value.clone()))
-                .collect(),
-            escape: Escape::Twice,
-        });
-    }
-    // Before Spark 3.0 there are no pod templates: one node selector for both roles (validated equal).
+    // The driver's labels, annotations, env and placement are this pod's own (`k8s::job`).
+    let mut labels = executor_labels.clone();
+    labels.extend(executor.labels.clone());
+    rows.push(Row::Each {
+        prefix: "spark.kubernetes.executor.label.".into(),
+        range: Range::PodLabels("executor"),
+        entries: labels.into_iter().collect(),
+        escape: Escape::Once,
+    });
+    rows.push(Row::Each {
+        prefix: "spark.kubernetes.executor.annotation.".into(),
+        range: Range::Map("executor.annotations"),
+        entries: executor.annotations.clone().into_iter().collect(),
+        escape: Escape::Once,
+    });
+    rows.push(Row::Each {
+        prefix: "spark.executorEnv.".into(),
+        range: Range::NamedList("executor.env"),
+        entries: executor
+            .env
+            .iter()
+            .map(|e| (e.name.clone(), e.value.clone()))
+            .collect(),
+        // The executors' kubelet expands env values once more.
+        escape: Escape::Twice,
+    });
+    // Before Spark 3.0 there are no pod templates: the executors' node selector is a setting.
     if !uses_pod_templates(versions.spark) {
         rows.push(Row::Each {
             prefix: "spark.kubernetes.node.selector.".into(),
-            range: Range::Map("driver.nodeSelector"),
-            entries: driver.node_selector.clone().into_iter().collect(),
+            range: Range::Map("executor.nodeSelector"),
+            entries: executor.node_selector.clone().into_iter().collect(),
             escape: Escape::Once,
         });
     }
 
+    // The driver (this pod) has the keys as env from the Secret (`k8s::job`).
     if let S3Credentials::Secret(secret) = &spec.s3.credentials {
-        for role in ["driver", "executor"] {
-            for (env, path, key) in [
-                (
-                    "AWS_ACCESS_KEY_ID",
-                    "s3.secret.accessKeyIdKey",
-                    &secret.access_key_id_key,
+        for (env, path, key) in [
+            (
+                "AWS_ACCESS_KEY_ID",
+                "s3.secret.accessKeyIdKey",
+                &secret.access_key_id_key,
+            ),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "s3.secret.secretAccessKeyKey",
+                &secret.secret_access_key_key,
+            ),
+        ] {
+            rows.push(conf(
+                &format!("spark.kubernetes.executor.secretKeyRef.{env}"),
+                Text::Concat(
+                    Box::new(Text::Lit(format!("$({ENV_SECRET}):"))),
+                    Box::new(Text::value(path, key, Escape::Once)),
                 ),
-                (
-                    "AWS_SECRET_ACCESS_KEY",
-                    "s3.secret.secretAccessKeyKey",
-                    &secret.secret_access_key_key,
-                ),
-            ] {
-                rows.push(conf(
-                    &format!("spark.kubernetes.{role}.secretKeyRef.{env}"),
-                    Text::Concat(
-                        Box::new(Text::Lit(format!("$({ENV_SECRET}):"))),
-                        Box::new(Text::value(path, key, Escape::Once)),
-                    ),
-                ));
-            }
+            ));
         }
     }
 
@@ -541,12 +517,12 @@ pub fn table(
     rows.push(Row::Arg(Text::value(
         "application.file",
         &spec.main_application_file,
-        Escape::Twice,
+        Escape::Once,
     )));
     rows.push(Row::Args {
         path: "application.arguments",
         items: spec.arguments.clone(),
-        escape: Escape::Twice,
+        escape: Escape::Once,
     });
     rows
 }

@@ -1,29 +1,39 @@
-//! The `spark-submit` command line of the submitter Job, built by one pure function in a fixed
-//! order, plus the names it shares with the Job (environment variables, pod template paths).
+//! The names the `spark-submit` command line of the Job shares with the Job's pod (environment
+//! variables, pod template paths) and the escaping of user text in it.
+//!
+//! spark-submit runs in client mode: the Job's pod is the Spark driver, so the Job succeeds
+//! exactly when the application does (in cluster mode spark-submit exits 0 when the driver fails,
+//! SPARK-26365), `kubectl logs job/NAME` is the driver's log, and the executors are owned by the
+//! Job's pod, so deleting the Job deletes them.
 //!
 //! Names that Helm or Kustomize may rewrite after generation (namespace, service account, image,
 //! Secret name) are not frozen into the arguments: the submitter container gets them as
 //! environment variables (from the downward API, or from one literal value other tools can patch)
 //! and the arguments refer to them as `$(VAR)`, which the kubelet expands. Every piece of user
 //! text is escaped (`$` becomes `$$`) so the kubelet never expands anything the user wrote; text
-//! Spark copies into its own pods' args and env is escaped twice, once per kubelet.
+//! Spark copies into the executor pods' env is escaped twice, once per kubelet.
 
 /// The API server as seen from inside a pod; Spark needs the port even for 443.
 pub const MASTER: &str = "k8s://https://kubernetes.default.svc:443";
 /// spark-submit in the Apache Spark images.
 pub const SPARK_SUBMIT: &str = "/opt/spark/bin/spark-submit";
+/// `--deploy-mode`: the driver runs in the Job's own pod.
+pub const DEPLOY_MODE: &str = "client";
+/// Env var with the pod's name (downward API `metadata.name`): the driver pod Spark names as the
+/// executors' owner.
+pub const ENV_POD_NAME: &str = "K8S_S3_SPARK_POD_NAME";
+/// Env var with the pod's IP (downward API `status.podIP`): where executors reach the driver.
+pub const ENV_POD_IP: &str = "K8S_S3_SPARK_POD_IP";
 /// Env var with the pod's namespace (downward API `metadata.namespace`).
 pub const ENV_NAMESPACE: &str = "K8S_S3_SPARK_NAMESPACE";
 /// Env var with the pod's service account (downward API `spec.serviceAccountName`).
 pub const ENV_SERVICE_ACCOUNT: &str = "K8S_S3_SPARK_SERVICE_ACCOUNT";
-/// Env var with the image for the driver and executors (the submitter's own image).
+/// Env var with the image for the executors (the Job pod's own image).
 pub const ENV_IMAGE: &str = "K8S_S3_SPARK_IMAGE";
 /// Env var with the name of the credentials Secret.
 pub const ENV_SECRET: &str = "K8S_S3_SPARK_SECRET";
 /// Where the pod templates are mounted in the submitter.
 pub const POD_TEMPLATE_DIR: &str = "/opt/k8s-s3-spark/pod-templates";
-/// File name of the driver pod template.
-pub const DRIVER_TEMPLATE: &str = "driver.yaml";
 /// File name of the executor pod template.
 pub const EXECUTOR_TEMPLATE: &str = "executor.yaml";
 /// Writable scratch space of the submitter (its root filesystem is read-only).
@@ -32,14 +42,6 @@ pub const SCRATCH_DIR: &str = "/tmp";
 /// Escapes user text for Kubernetes `$(VAR)` expansion in `command`, `args` and env values.
 pub fn escape(text: &str) -> String {
     text.replace('$', "$$")
-}
-
-/// Escapes user text that spark-submit copies into the driver or executor pods' `args` or `env`
-/// (application file, main class, arguments, driverEnv/executorEnv values): the submitter's
-/// kubelet unescapes it once, the driver's or executor's kubelet once more, so that
-/// `$(AWS_SECRET_ACCESS_KEY)` in an argument stays text and never becomes the key.
-pub fn escape_for_spark_pods(text: &str) -> String {
-    escape(&escape(text))
 }
 
 #[cfg(test)]

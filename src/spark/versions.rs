@@ -80,8 +80,9 @@ impl FromStr for Version {
     }
 }
 
-/// Kubernetes support arrived in Spark 2.3 (Spark docs, "Running on Kubernetes").
-pub const MIN_SPARK: Version = Version::new(2, 3, 0);
+/// The driver runs in the Job's pod, in client mode, which Kubernetes supports from Spark 2.4
+/// (Spark docs, "Running on Kubernetes", Client Mode; Kubernetes itself arrived in 2.3).
+pub const MIN_SPARK: Version = Version::new(2, 4, 0);
 /// PySpark and SparkR on Kubernetes arrived in Spark 2.4 (Spark 2.4.0 release notes).
 pub const MIN_SPARK_PYTHON_R: Version = Version::new(2, 4, 0);
 /// S3A needs Hadoop 2.8.0 or later (the seed README; HADOOP-11571 stabilised S3A in 2.8).
@@ -95,8 +96,11 @@ pub const MIN_HADOOP_WEB_IDENTITY: Version = Version::new(3, 3, 1);
 pub const MIN_SPARK_POD_TEMPLATE: Version = Version::new(3, 0, 0);
 /// `spark.kubernetes.authenticate.executor.serviceAccountName` from Spark 3.1 (SPARK-30122).
 pub const MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT: Version = Version::new(3, 1, 0);
-/// `spark.kubernetes.driver.request.cores` from Spark 3.0 (the executor variant from 2.4).
-pub const MIN_SPARK_DRIVER_REQUEST_CORES: Version = Version::new(3, 0, 0);
+/// `spark.kubernetes.driver.service.deleteOnTermination` and
+/// `spark.kubernetes.driver.ownPersistentVolumeClaim` from Spark 3.2 (Spark's configuration
+/// docs). The driver of 3.5.9 deletes Services and PVCs by label when it stops unless they say
+/// false (seen against the real API server: a 403 stack trace in every driver log).
+pub const MIN_SPARK_DRIVER_CLEANUP_CONFS: Version = Version::new(3, 2, 0);
 /// Hadoop 3.4.0 moved S3A to the AWS SDK v2 (HADOOP-18073).
 pub const FIRST_HADOOP_SDK_V2: Version = Version::new(3, 4, 0);
 
@@ -399,7 +403,7 @@ impl Misfit {
     pub fn message(&self) -> String {
         match self {
             Self::SparkTooOld(spark) => format!(
-                "Spark {spark} cannot run natively on Kubernetes; support arrived in {MIN_SPARK}"
+                "Spark {spark} cannot run its driver in the Job's pod (client mode on Kubernetes); that arrived in {MIN_SPARK}"
             ),
             Self::NoPythonR(spark) => format!(
                 "Spark {spark} has no Python or R support on Kubernetes; it arrived in {MIN_SPARK_PYTHON_R}"

@@ -11,6 +11,8 @@ Notes learned on the way (see ../../shared/reference/real-control-plane.md):
   would win over the token).
 """
 
+import collections
+import json
 import os
 import shutil
 import ssl
@@ -263,41 +265,71 @@ def in_namespace(objects, namespace):
     return moved
 
 
-class SparkWork:
-    """What spark-submit created on the API server in one namespace, read back from it."""
-
-    def __init__(self, cluster, namespace):
-        self.cluster = cluster
-        self.namespace = namespace
-
-    def created(self, resource):
-        """(namespace, object) for each object of `resource` ("pods", "configmaps", "services")
-        Spark made: the driver pod (label spark-role) and what it owns."""
-        items = self.cluster.json("get", resource, "-n", self.namespace)["items"]
-        drivers = {p["metadata"]["uid"] for p in self.cluster.json("get", "pods", "-n", self.namespace,
-                                                                    "-l", "spark-role=driver")["items"]}
-        spark_made = [o for o in items
-                      if o["metadata"].get("labels", {}).get("spark-role")
-                      or any(r["uid"] in drivers for r in o["metadata"].get("ownerReferences", []))]
-        return [(self.namespace, o) for o in spark_made]
+PROBE = Path(__file__).parent / "apps" / "probe.py"
 
 
-def run_spark_submit(cluster, objects, workdir, namespace, extra_args=(), drop_conf_prefix=None):
-    """Applies `objects` in `namespace` (enforcing `restricted`), then runs the Job's container
-    command with real spark-submit as its pod would: authenticated only by a TokenRequest token of
-    the Job's ServiceAccount, trusting the cluster CA. Returns (process, SparkWork, objects)."""
-    from kubelet import submit
+class DriverRun:
+    """One run of a Job's pod as the driver: the process, what the probe application reported
+    (or None), the Job's pod as the API server holds it, and the objects as applied."""
+
+    def __init__(self, cluster, namespace, process, report, pod, objects):
+        self.cluster, self.namespace = cluster, namespace
+        self.process, self.report, self.pod, self.objects = process, report, pod, objects
+
+    @property
+    def output(self):
+        return self.process.stdout + self.process.stderr
+
+    def executors(self):
+        """The executor pods on the API server (Spark labels them spark-role=executor)."""
+        return self.cluster.json("get", "pods", "-n", self.namespace, "-l", "spark-role=executor")["items"]
+
+
+class _AnyKeys(dict):
+    """Secrets the test did not make: any name, any key, a fake value (the API server never
+    sees it: the driver only references Secrets in the executors' pod specs)."""
+
+    def __missing__(self, name):
+        return collections.defaultdict(lambda: "fake-value")
+
+
+def run_driver(cluster, objects, workdir, namespace, application=PROBE, app_env=None, extra_args=(),
+               drop_conf_prefix=None, executor_wait="5s"):
+    """Applies `objects` in `namespace` (enforcing `restricted`), waits for the pod the Job
+    controller makes, then runs that pod's command with real spark-submit as the kubelet would:
+    in client mode this process is the Spark driver, authenticated only by a TokenRequest token of
+    the Job's ServiceAccount, trusting the cluster CA. `application` stands in for the Job's own
+    (the probe by default). Executors are requested and admitted but never run (no kubelet), so the
+    driver waits `executor_wait` for them, and keeps them after it ends so the test can read them."""
+    import base64
+
+    from kubelet import run_job_pod
 
     objects = in_namespace(objects, namespace)
     workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
     cluster.apply(objects, workdir)
     job = next(o for o in objects if o["kind"] == "Job")
+    [pod] = cluster.submitter_pod(job)
     account = job["spec"]["template"]["spec"]["serviceAccountName"]
     token = workdir / "token"
     token.write_text(cluster.kubectl("create", "token", account, "-n", namespace, "--duration=10m").stdout.strip())
-    process = submit(job, objects, cluster.server, workdir / "work", drop_conf_prefix=drop_conf_prefix, extra_args=[
-        "--conf", f"spark.kubernetes.authenticate.submission.oauthTokenFile={token}",
-        "--conf", f"spark.kubernetes.authenticate.submission.caCertFile={cluster.ca}",
-        *extra_args,
-    ])
-    return process, SparkWork(cluster, namespace), objects
+    secrets = _AnyKeys({o["metadata"]["name"]: {k: base64.b64decode(v).decode() for k, v in o.get("data", {}).items()}
+                        for o in objects if o["kind"] == "Secret"})
+    report = workdir / "probe.json"
+    process = run_job_pod(
+        job, objects, cluster.server, workdir / "work", pod["metadata"]["name"], secrets, application,
+        app_env={"PROBE_OUT": str(report), **(app_env or {})}, drop_conf_prefix=drop_conf_prefix,
+        extra_args=[
+            "--conf", f"spark.kubernetes.authenticate.oauthTokenFile={token}",
+            "--conf", f"spark.kubernetes.authenticate.caCertFile={cluster.ca}",
+            "--conf", f"spark.scheduler.maxRegisteredResourcesWaitingTime={executor_wait}",
+            "--conf", "spark.kubernetes.executor.deleteOnTermination=false",
+            # All executors in one request: Spark asks for the next batch of 5 only once it sees
+            # the last in a watch event, and this control plane's watches fail (etcd 3.4 lacks
+            # RequestWatchProgress), leaving the 30 s poll.
+            "--conf", "spark.kubernetes.allocation.batch.size=1000",
+            *extra_args,
+        ])
+    found = json.loads(report.read_text()) if report.exists() else None
+    return DriverRun(cluster, namespace, process, found, pod, objects)

@@ -1,9 +1,9 @@
 """Running a generated Job's container the way the kubelet would, but with real spark-submit
-from PyPI pyspark, against the real control plane (control_plane.py): env from values and the downward API,
-`$(VAR)` expansion with `$$` escapes, ConfigMap volumes written to disk."""
+from PyPI pyspark, against the real control plane (control_plane.py): env from values, the
+downward API and Secret keys, `$(VAR)` expansion with `$$` escapes, ConfigMap volumes written to
+disk. In client mode that process is the Spark driver."""
 
 import os
-import re
 import subprocess
 from pathlib import Path
 
@@ -36,20 +36,26 @@ def expand(text, env):
     return "".join(out)
 
 
-def container_env(job, secret_values=None):
-    """The submitter container's environment as the kubelet builds it."""
+def container_env(job, pod_name, pod_ip, secrets):
+    """The Job container's environment as the kubelet builds it: values with `$(VAR)` expanded
+    against the variables before them, the downward API, and keys of `secrets` ({name: {key: value}})."""
     pod = job["spec"]["template"]["spec"]
     container = pod["containers"][0]
+    fields = {
+        "metadata.namespace": job["metadata"]["namespace"],
+        "metadata.name": pod_name,
+        "status.podIP": pod_ip,
+        "spec.serviceAccountName": pod["serviceAccountName"],
+    }
     env = {}
     for item in container.get("env", []):
         if "value" in item:
             env[item["name"]] = expand(item["value"], env)
+        elif "fieldRef" in item["valueFrom"]:
+            env[item["name"]] = fields[item["valueFrom"]["fieldRef"]["fieldPath"]]
         else:
-            field = item["valueFrom"]["fieldRef"]["fieldPath"]
-            env[item["name"]] = {
-                "metadata.namespace": job["metadata"]["namespace"],
-                "spec.serviceAccountName": pod["serviceAccountName"],
-            }[field]
+            ref = item["valueFrom"]["secretKeyRef"]
+            env[item["name"]] = secrets[ref["name"]][ref["key"]]
     return env
 
 
@@ -57,12 +63,16 @@ def find(objects, kind, name):
     return next(o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name)
 
 
-def submit(job, objects, api_url, workdir, extra_args=(), drop_conf_prefix=None):
-    """Runs the Job's container command with real spark-submit; returns the CompletedProcess."""
+def run_job_pod(job, objects, api_url, workdir, pod_name, secrets, application, app_env=None, extra_args=(),
+                drop_conf_prefix=None, timeout=300):
+    """Runs the Job's container command with real spark-submit, as the kubelet would run it in the
+    Job's pod `pod_name`: in client mode this process is the Spark driver, on 127.0.0.1. The
+    application file (in an image we do not have) is replaced by `application`, given the Job's
+    arguments; a JVM application's `--class` goes with it. Returns the CompletedProcess."""
     Path(workdir).mkdir(parents=True, exist_ok=True)
     pod = job["spec"]["template"]["spec"]
     container = pod["containers"][0]
-    env = container_env(job)
+    env = container_env(job, pod_name, "127.0.0.1", secrets)
     assert container["command"] == ["/opt/spark/bin/spark-submit"]
     args = [expand(a, env) for a in container["args"]]
     # ConfigMap volumes become folders; paths under their mount points are rewritten to them.
@@ -82,22 +92,18 @@ def submit(job, objects, api_url, workdir, extra_args=(), drop_conf_prefix=None)
         drop = [i for i, a in enumerate(args) if a.startswith(drop_conf_prefix)]
         for i in reversed(drop):
             del args[i - 1:i + 1]
-    command = [str(SPARK_SUBMIT), "--conf", "spark.kubernetes.submission.waitAppCompletion=false", *extra_args, *args]
+    if "--class" in args:
+        del args[args.index("--class"):args.index("--class") + 2]
+    app = next(i for i, a in enumerate(args) if i > 0 and args[i - 1] != "--conf" and not a.startswith("-")
+               and a.split(":", 1)[0] in ("local", "s3a", "http", "https") and "://" in a)
+    args[app] = str(application)
+    ivy = Path(workdir) / "ivy"
+    args = [a.replace("spark.jars.ivy=/tmp/.ivy2", f"spark.jars.ivy={ivy}") for a in args]
+    # Test-only settings go before the application file, after the generated ones (last wins).
+    command = [str(SPARK_SUBMIT), *args[:app], *extra_args, *args[app:]]
     # No KUBECONFIG: its client certificate would win over the ServiceAccount's token.
     process_env = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("SPARK_", "PYSPARK_")) and k != "KUBECONFIG"}
-    process_env.update(env, SPARK_HOME=str(SPARK_HOME), HOME=str(workdir))
-    ivy = Path(workdir) / "ivy"
-    command = [a.replace("spark.jars.ivy=/tmp/.ivy2", f"spark.jars.ivy={ivy}") for a in command]
-    return subprocess.run(command, capture_output=True, text=True, env=process_env, timeout=300, cwd=workdir)
-
-
-def spark_properties(config_map):
-    """The spark.properties file of the ConfigMap Spark creates for the driver, as a dict."""
-    text = next(v for k, v in config_map.get("data", {}).items() if k.endswith("spark.properties"))
-    props = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            props[key] = re.sub(r"\\(.)", r"\1", value)
-    return props
+                   if not k.startswith(("SPARK_", "PYSPARK_", "AWS_")) and k != "KUBECONFIG"}
+    process_env.update(env, SPARK_HOME=str(SPARK_HOME), HOME=str(workdir), PYSPARK_PYTHON=os.sys.executable,
+                       **(app_env or {}))
+    return subprocess.run(command, capture_output=True, text=True, env=process_env, timeout=timeout, cwd=workdir)

@@ -1,7 +1,7 @@
 """Every output form on a real Kubernetes control plane (control_plane.py): applied server-side
 and again without change, admitted under Pod Security `restricted` (the Job controller creates
-the submitter pod), RBAC exactly what the pods call, real spark-submit creating the driver with
-the Job ServiceAccount's own token, the chart installed, upgraded and uninstalled by real Helm.
+the Job's pod), RBAC exactly what the pods call, real spark-submit in the Job's pod creating
+executors with the Job ServiceAccount's own token, the chart installed, upgraded and uninstalled by real Helm.
 There is no kubelet: pods are admitted and left unscheduled."""
 
 import contextlib
@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, run
-from control_plane import run_spark_submit
+from control_plane import run_driver
 
 CASES = [(example, env) for example in EXAMPLES for env in [None, *environments(example / "spark-job.yaml")]]
 MANAGER = "k8s-s3-spark-conformance"
@@ -113,39 +113,43 @@ def test_rbac_is_exactly_the_table_of_who_calls_the_api_server(binary, cluster, 
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)
-def test_spark_submit_creates_the_driver_with_the_job_accounts_token(binary, cluster, example, tmp_path):
-    """Real spark-submit, run as the Job's pod would run it, authenticated only by a TokenRequest
-    token of the Job's ServiceAccount: the driver pod, its ConfigMap and Service are created
-    through our Role and admitted under `restricted`, and the driver mounts the API token it
-    needs to create executors."""
+def test_the_jobs_pod_drives_executors_with_its_accounts_token(binary, cluster, example, tmp_path):
+    """Real spark-submit in client mode, run as the Job's pod would run it, authenticated only by
+    a TokenRequest token of the Job's ServiceAccount: the Job's pod (made by the Job controller
+    and admitted under `restricted`) mounts the API token, and the driver in it creates its
+    executors through our Role, owned by that pod and without a token of their own."""
     objects = documents(render(binary, example, None))
-    namespace = f"submit-{example.name}"
-    process, _, moved = run_spark_submit(cluster, objects, tmp_path, namespace)
+    namespace = f"drive-{example.name}"
+    driven = run_driver(cluster, objects, tmp_path, namespace)
     try:
-        assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
-        account = the(moved, "Job")["spec"]["template"]["spec"]["serviceAccountName"]
-        [driver] = cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=driver")["items"]
-        assert driver["spec"]["serviceAccountName"] == account
-        mounts = [m["mountPath"] for c in driver["spec"]["containers"] for m in c.get("volumeMounts", [])]
+        assert driven.process.returncode == 0, driven.output[-3000:]
+        account = the(driven.objects, "Job")["spec"]["template"]["spec"]["serviceAccountName"]
+        pod = driven.pod
+        assert pod["spec"]["serviceAccountName"] == account
+        mounts = [m["mountPath"] for c in pod["spec"]["containers"] for m in c.get("volumeMounts", [])]
         assert "/var/run/secrets/kubernetes.io/serviceaccount" in mounts, mounts
-        assert any("serviceAccountToken" in str(v.get("projected", {})) for v in driver["spec"]["volumes"])
-        owned = lambda kind: [o for o in cluster.json("get", kind, "-n", namespace)["items"]
-                              if any(r["uid"] == driver["metadata"]["uid"] for r in o["metadata"].get("ownerReferences", []))]
-        assert owned("configmaps"), "the driver's spark.properties ConfigMap"
-        assert owned("services"), "the driver's headless Service"
+        executors = driven.executors()
+        assert executors
+        for executor in executors:
+            assert executor["metadata"]["ownerReferences"][0]["uid"] == pod["metadata"]["uid"]
+            assert executor["spec"]["serviceAccountName"] == account
+            assert not any("serviceAccountToken" in str(v.get("projected", {})) for v in executor["spec"].get("volumes", []))
     finally:
         cluster.kubectl("delete", "namespace", namespace, "--wait=false")
 
 
-def test_a_role_without_patch_stops_spark_submit(binary, cluster, tmp_path):
-    """Spark 3.5 creates the driver's ConfigMap and Service with server-side apply: without
-    `patch` the real server refuses it (the must-fail table in docs/ names this case)."""
+def test_a_role_without_create_on_configmaps_stops_the_driver(binary, cluster, tmp_path):
+    """The driver makes its executors' ConfigMap before any executor: without `create` on
+    configmaps the real server refuses it, the application never starts, and the Job's container
+    fails (the must-fail table in docs/ names this case)."""
     objects = documents(render(binary, EXAMPLES[0], None))
     for rule in the(objects, "Role")["rules"]:
-        rule["verbs"] = [v for v in rule["verbs"] if v != "patch"]
-    process, _, _ = run_spark_submit(cluster, objects, tmp_path, "role-without-patch")
-    output = process.stdout + process.stderr
-    assert process.returncode != 0 and 'cannot patch resource "services"' in output, output[-3000:]
+        if "configmaps" in rule["resources"]:
+            rule["verbs"] = [v for v in rule["verbs"] if v != "create"]
+    driven = run_driver(cluster, objects, tmp_path, "role-without-create")
+    assert driven.process.returncode != 0, driven.output[-3000:]
+    assert 'cannot create resource "configmaps"' in driven.output, driven.output[-3000:]
+    assert driven.report is None, "the application never ran"
 
 
 def helm(cluster, *args, check=True):

@@ -59,6 +59,36 @@ def test_default_values_render_the_same_objects_as_render(binary, charts, exampl
         assert helm[key] == plain[key], key
 
 
+def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(binary, tmp_path):
+    """The driver is the Job's pod: its labels, annotations, env (with a `$` to escape), node
+    selector, tolerations and sizing land on that pod, the same way in the chart as in `render`."""
+    config = config_of(EXAMPLES[0])
+    config["spec"]["driver"] = {
+        "cores": 2, "coreLimit": "3", "memory": "3g", "memoryOverhead": "700m",
+        "labels": {"team": "data"}, "annotations": {"example.com/owner": "data-eng"},
+        "env": [{"name": "GREETING", "value": "cost $(5)"}],
+        "nodeSelector": {"kubernetes.io/arch": "amd64"},
+        "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "spark", "effect": "NoSchedule"}],
+    }
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
+    run([binary, "chart", path, "--out", tmp_path / "chart"])
+    helm = by_key(render_chart(tmp_path / "chart", name=name, namespace=namespace))
+    plain = by_key(documents(run([binary, "render", path]).stdout))
+    assert helm == plain
+    pod = plain[("Job", name)]["spec"]["template"]
+    assert pod["metadata"]["labels"]["team"] == "data"
+    assert pod["metadata"]["annotations"] == {"example.com/owner": "data-eng"}
+    assert pod["spec"]["nodeSelector"] == {"kubernetes.io/arch": "amd64"}
+    assert pod["spec"]["tolerations"][0]["key"] == "dedicated"
+    container = pod["spec"]["containers"][0]
+    assert {"name": "GREETING", "value": "cost $$(5)"} in container["env"]
+    assert container["resources"] == {"limits": {"cpu": "3", "memory": "3772Mi"},
+                                      "requests": {"cpu": "2", "memory": "3772Mi"}}
+
+
 def check_consistent(objects, namespace, release_fullname):
     """Every reference in the rendered objects names something that exists, in one namespace."""
     kinds = {}
@@ -99,9 +129,12 @@ def test_overrides_stay_consistent(charts, example):
     kinds, container, env, args = check_consistent(objects, "other-ns", fullname)
     assert container["image"].endswith(":9.9.9-override")
     assert "spark.executor.instances=7" in args
-    assert "spark.kubernetes.driver.label.app.kubernetes.io/instance=nightly" in args
+    assert "spark.kubernetes.executor.label.app.kubernetes.io/instance=nightly" in args
     if secret:
         assert env["K8S_S3_SPARK_SECRET"]["value"] == "other-secret"
+        # The driver (this container) reads its keys from the same Secret.
+        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            assert env[var]["valueFrom"]["secretKeyRef"]["name"] == "other-secret"
 
 
 def test_release_name_containing_the_chart_name_is_used_as_is(charts):
@@ -169,7 +202,7 @@ def test_pod_templates_mount_a_token_only_where_the_pod_calls_the_api_server(cha
     objects = render_chart(charts[example.name], name="r", namespace="ns")
     kinds = {(o["kind"], o["metadata"]["name"]): o for o in objects}
     templates = kinds[("ConfigMap", "r-simple-read-pod-templates")]["data"]
-    assert yaml.safe_load(templates["driver.yaml"])["spec"]["automountServiceAccountToken"] is True
+    assert sorted(templates) == ["executor.yaml"], "the driver is the Job's pod: it has no template"
     assert yaml.safe_load(templates["executor.yaml"])["spec"]["automountServiceAccountToken"] is False
     assert kinds[("ServiceAccount", "r-simple-read")]["automountServiceAccountToken"] is False
     job = kinds[("Job", "r-simple-read")]

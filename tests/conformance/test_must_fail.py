@@ -176,8 +176,9 @@ def table(verdicts):
             "no config field makes it; the tool's object checks (`src/k8s/check.rs`) refuse it in generated output"
         lines.append(f"| {what} | {server_cell} | {ours_cell} |")
     lines += [
-        "| a Role without `patch` on configmaps and services | accepts the Role; then refuses spark-submit's "
-        "server-side apply: `cannot patch resource \"services\"` (test_cluster.py) | no config field makes it; "
+        "| a Role without `create` on configmaps | accepts the Role; then refuses the driver's executor "
+        "ConfigMap: `cannot create resource \"configmaps\"`, and the Job's container fails (test_cluster.py) "
+        "| no config field makes it; "
         "the Role is derived from the table of who calls the API server (`src/k8s/rbac.rs`) |",
         "",
         "Where the server accepts and we refuse, the cluster would fail later: Spark cannot parse the size "

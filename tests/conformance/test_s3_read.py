@@ -60,9 +60,9 @@ def local_run(job, jars, tmp_path, access_key, secret_key, extra_confs=()):
     container = job["spec"]["template"]["spec"]["containers"][0]
     args = container["args"]
     confs = [args[i + 1] for i, a in enumerate(args) if a == "--conf" and args[i + 1].startswith("spark.hadoop.")]
-    refs = {a.split("=", 1)[0].rsplit(".", 1)[1]: a.split("=", 1)[1].split(":", 1)[1]
-            for a in (args[i + 1] for i, a in enumerate(args) if a == "--conf")
-            if a.startswith("spark.kubernetes.driver.secretKeyRef.")}
+    # The driver is the Job's container: its keys are env vars from the Secret.
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"]["key"] for e in container["env"]
+            if "secretKeyRef" in e.get("valueFrom", {})}
     secret_data = {"AWS_ACCESS_KEY_ID": access_key, "AWS_SECRET_ACCESS_KEY": secret_key}
     app_index = next(i for i, a in enumerate(args) if a.startswith("local://"))
     application = ROOT / "examples/amazon-reviews/simple_read.py"
@@ -72,7 +72,7 @@ def local_run(job, jars, tmp_path, access_key, secret_key, extra_confs=()):
     command += [str(application), *args[app_index + 1:]]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARK_", "PYSPARK_", "AWS_"))}
     env.update(SPARK_HOME=str(SPARK_HOME), HOME=str(tmp_path), PYSPARK_PYTHON=os.sys.executable)
-    env.update({var: secret_data[var] for var in refs})  # the Secret keys the Job maps to these vars
+    env.update({var: secret_data[key] for var, key in refs.items()})  # the Secret keys the Job maps to these vars
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
 
 

@@ -1,15 +1,17 @@
-"""Real spark-submit (PyPI pyspark 3.5) runs every generated Job, in every output form, against
-the real control plane (control_plane.py), each in a namespace of its own enforcing `restricted`,
-authenticated only by the Job ServiceAccount's token; the assertions are on what the API server
-holds afterwards: the driver Pod Spark built and the spark.properties ConfigMap."""
+"""Real spark-submit (PyPI pyspark 3.5) runs every generated Job, in every output form, as the
+kubelet would run the Job's pod, against the real control plane (control_plane.py), each in a
+namespace of its own enforcing `restricted`, authenticated only by the Job ServiceAccount's token.
+In client mode that process is the Spark driver: the probe application (apps/probe.py) stands in
+for the job's own and reports the driver's settings and arguments, and the assertions are on that
+report, the exit code, and the executor pods the API server holds afterwards."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
 from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, render_chart, run, tool
-from control_plane import run_spark_submit
-from kubelet import IGNORED_CONF_MESSAGES, expand, spark_properties
+from control_plane import run_driver
+from kubelet import IGNORED_CONF_MESSAGES, expand
 
 FAKE = "AKIAFAKEFAKEFAKE1234"
 
@@ -48,12 +50,11 @@ def namespace_of(case):
 
 @pytest.fixture(scope="module")
 def submissions(binary, cluster, tmp_path_factory):
-    """Submits every form once, two at a time (JVM start-up bound); {case: (objects, process, work)}."""
+    """Runs every form's Job pod once, two at a time (JVM start-up bound); {case: DriverRun}."""
 
     def one(item):
         case, objects, workdir = item
-        process, work, moved = run_spark_submit(cluster, objects, workdir, namespace_of(case))
-        return case, (moved, process, work)
+        return case, run_driver(cluster, objects, workdir, namespace_of(case))
 
     work = [(case, objects, tmp_path_factory.mktemp(case)) for case, objects in forms(binary, tmp_path_factory)]
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -77,71 +78,70 @@ def conf_args(container):
 
 
 @pytest.mark.parametrize("case", cases())
-def test_spark_submit_sends_what_we_generated(submissions, case):
-    objects, process, api = submissions[case]
-    assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
+def test_the_jobs_pod_drives_what_we_generated(submissions, case):
+    run = submissions[case]
+    assert run.process.returncode == 0, run.output[-3000:]
     for message in IGNORED_CONF_MESSAGES:
-        assert message not in process.stderr + process.stdout, message
+        assert message not in run.output, message
 
-    job = next(o for o in objects if o["kind"] == "Job")
+    job = next(o for o in run.objects if o["kind"] == "Job")
     pod_spec = job["spec"]["template"]["spec"]
     container = pod_spec["containers"][0]
     namespace = job["metadata"]["namespace"]
     confs = conf_args(container)
+    env = {e["name"]: e for e in container["env"]}
+    secret_name = env["K8S_S3_SPARK_SECRET"]["value"] if "K8S_S3_SPARK_SECRET" in env else None
 
-    [(pod_namespace, driver)] = api.created("pods")
-    assert pod_namespace == namespace
-    assert driver["spec"]["serviceAccountName"] == pod_spec["serviceAccountName"]
-    spark_container = driver["spec"]["containers"][0]
-    assert spark_container["image"] == container["image"]
-    assert spark_container["imagePullPolicy"] == container["imagePullPolicy"]
-    # The pod template's hardening reached the driver.
-    assert spark_container["securityContext"]["allowPrivilegeEscalation"] is False
-    assert driver["spec"]["securityContext"]["runAsNonRoot"] is True
-    # The driver creates executors with its service account's token: the pod Spark builds from
-    # our template must mount it, whatever the ServiceAccount says (it says no).
-    service_accounts = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ServiceAccount"}
-    account = service_accounts.get(driver["spec"]["serviceAccountName"], {})
-    assert driver["spec"].get("automountServiceAccountToken", account.get("automountServiceAccountToken", True)) is True
-
-    driver_env = {e["name"]: e for e in spark_container.get("env", [])}
+    # The driver is this process, in the Job's pod, with the settings we generated.
+    driver = run.report["conf"]
+    assert driver["spark.submit.deployMode"] == "client"
+    assert driver["spark.kubernetes.driver.pod.name"] == run.pod["metadata"]["name"]
+    assert driver["spark.kubernetes.namespace"] == namespace
+    for key, value in confs.items():
+        if key.startswith(("spark.hadoop.fs.s3a.", "spark.executor.", "spark.kubernetes.executor.secretKeyRef.")):
+            expected = value.replace("$(K8S_S3_SPARK_SECRET)", secret_name or "")
+            if key != "spark.kubernetes.executor.deleteOnTermination":  # the harness keeps executors to read them
+                assert driver[key] == expected, key
+    # It has the keys from the Secret (as env), and only with secret credentials.
     provider = confs["spark.hadoop.fs.s3a.aws.credentials.provider"]
-    secret_env = {e["name"]: e for e in container["env"]}.get("K8S_S3_SPARK_SECRET")
-    if secret_env:
-        secret_name = secret_env["value"]
+    if secret_name:
         for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            ref = driver_env[var]["valueFrom"]["secretKeyRef"]
-            assert ref["name"] == secret_name
-        secrets = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Secret"}
-        if secrets:  # the output made the Secret: the keys must be in it
-            assert set(secrets[secret_name]["data"]) >= {driver_env[v]["valueFrom"]["secretKeyRef"]["key"]
-                                                         for v in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+            assert env[var]["valueFrom"]["secretKeyRef"]["name"] == secret_name
         assert provider.endswith("EnvironmentVariableCredentialsProvider")
     else:
-        assert "AWS_ACCESS_KEY_ID" not in driver_env and "AWS_SECRET_ACCESS_KEY" not in driver_env
+        assert "AWS_ACCESS_KEY_ID" not in env and "AWS_SECRET_ACCESS_KEY" not in env
         assert "WebIdentity" in provider or "Anonymous" in provider
 
-    config_maps = [body for _, body in api.created("configmaps")
-                   if any(k.endswith("spark.properties") for k in body.get("data", {}))]
-    assert config_maps, "spark-submit applied the driver's spark.properties ConfigMap"
-    props = spark_properties(config_maps[0])
-    for key in ("spark.executor.instances", "spark.executor.memory", "spark.executor.cores",
-                "spark.hadoop.fs.s3a.aws.credentials.provider", "spark.hadoop.fs.s3a.connection.ssl.enabled"):
-        assert props[key] == confs[key], key
-    for key, value in confs.items():
-        if key.startswith(("spark.hadoop.fs.s3a.", "spark.kubernetes.executor.secretKeyRef.")):
-            expected = value.replace("$(K8S_S3_SPARK_SECRET)", secret_env["value"]) if secret_env else value
-            assert props[key] == expected, key
-    assert props["spark.kubernetes.namespace"] == namespace
+    # It asked the API server for exactly its executors, through our Role, owned by the Job's pod.
+    executors = run.executors()
+    assert len(executors) == int(confs["spark.executor.instances"]), [e["metadata"]["name"] for e in executors]
+    for executor in executors:
+        assert [r["uid"] for r in executor["metadata"]["ownerReferences"]] == [run.pod["metadata"]["uid"]]
+        spec = executor["spec"]
+        assert spec["serviceAccountName"] == pod_spec["serviceAccountName"]
+        assert spec["automountServiceAccountToken"] is False
+        assert spec["securityContext"]["runAsNonRoot"] is True
+        spark_container = spec["containers"][0]
+        assert spark_container["image"] == container["image"]
+        assert spark_container["imagePullPolicy"] == container["imagePullPolicy"]
+        assert spark_container["securityContext"]["allowPrivilegeEscalation"] is False
+        executor_env = {e["name"]: e for e in spark_container.get("env", [])}
+        if secret_name:
+            for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+                assert executor_env[var]["valueFrom"]["secretKeyRef"]["name"] == secret_name
+            secrets = {o["metadata"]["name"]: o for o in run.objects if o["kind"] == "Secret"}
+            if secrets:  # the output made the Secret: the keys must be in it
+                assert set(secrets[secret_name]["data"]) >= {executor_env[v]["valueFrom"]["secretKeyRef"]["key"]
+                                                             for v in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        # Executors reach the driver at the Job pod's address (here the harness's 127.0.0.1).
+        assert executor_env["SPARK_DRIVER_URL"]["value"].startswith("spark://CoarseGrainedScheduler@127.0.0.1:")
 
 
 def test_helm_override_reaches_spark(submissions):
-    objects, process, api = submissions[f"{EXAMPLES[0].name}-helm-nightly"]
-    [(namespace, driver)] = api.created("pods")
-    assert namespace == next(o for o in objects if o["kind"] == "Job")["metadata"]["namespace"]
-    assert driver["spec"]["containers"][0]["image"].endswith(":9.9.9")
-    props = spark_properties(next(b for _, b in api.created("configmaps") if "spark.properties" in str(b.get("data"))))
-    assert props["spark.executor.instances"] == "7"
+    run = submissions[f"{EXAMPLES[0].name}-helm-nightly"]
+    executors = run.executors()
+    assert len(executors) == 7
+    assert all(e["spec"]["containers"][0]["image"].endswith(":9.9.9") for e in executors)
 
 
 def test_our_validator_catches_what_spark_submit_only_warns_about(binary, cluster, tmp_path):
@@ -149,18 +149,16 @@ def test_our_validator_catches_what_spark_submit_only_warns_about(binary, cluste
     rejected = run([binary, "validate", "tests/invalid/reserved-confs.yaml"], check=False)
     assert rejected.returncode == 2 and "is not a Spark setting" in rejected.stderr
     objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
-    process, _, _ = run_spark_submit(cluster, objects, tmp_path, "warns-only",
-                                     extra_args=["--conf", "fs.s3a.endpoint=http://x"])
-    assert process.returncode == 0
-    assert "Ignoring non-Spark config property: fs.s3a.endpoint" in process.stderr
+    driven = run_driver(cluster, objects, tmp_path, "warns-only", extra_args=["--conf", "fs.s3a.endpoint=http://x"])
+    assert driven.process.returncode == 0
+    assert "Ignoring non-Spark config property: fs.s3a.endpoint" in driven.process.stderr
 
 
-def test_spark_submit_refuses_a_job_without_image_and_so_do_we(binary, cluster, tmp_path):
+def test_spark_refuses_a_job_without_image_and_so_do_we(binary, cluster, tmp_path):
     objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
-    process, _, _ = run_spark_submit(cluster, objects, tmp_path, "no-image",
-                                     drop_conf_prefix="spark.kubernetes.container.image=")
-    assert process.returncode != 0
-    assert "Must specify the driver container image" in process.stderr + process.stdout
+    driven = run_driver(cluster, objects, tmp_path, "no-image", drop_conf_prefix="spark.kubernetes.container.image=")
+    assert "Must specify the executor container image" in driven.output, driven.output[-3000:]
+    assert driven.executors() == []
     rejected = run([binary, "validate", "tests/invalid/missing-required.yaml"], check=False)
     assert rejected.returncode == 2 and "missing required field `image`" in rejected.stderr
 
@@ -168,11 +166,13 @@ def test_spark_submit_refuses_a_job_without_image_and_so_do_we(binary, cluster, 
 @pytest.mark.parametrize("form", ["render", "helm"])
 def test_user_text_is_never_expanded_by_any_kubelet(binary, cluster, tmp_path, form):
     """`$(AWS_SECRET_ACCESS_KEY)` in an argument or env value reaches the application as text: the
-    submitter's kubelet and then the driver's (whose env has the key) each remove one escape."""
+    Job pod's kubelet removes one escape from arguments and driver env values (and that pod has
+    the keys in its env), the executors' kubelet one more from executor env values."""
     config = config_of(EXAMPLES[0])
     hostile = ["$(AWS_SECRET_ACCESS_KEY)", "cost$$5 $(K8S_S3_SPARK_IMAGE)"]
     config["spec"]["arguments"] = hostile
     config["spec"]["driver"] = {"env": [{"name": "GREETING", "value": "$(AWS_ACCESS_KEY_ID)"}]}
+    config["spec"]["executor"]["env"] = [{"name": "GREETING", "value": "$(AWS_ACCESS_KEY_ID)"}]
     config["spec"]["environments"] = {}
     path = tmp_path / "spark-job.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -181,14 +181,44 @@ def test_user_text_is_never_expanded_by_any_kubelet(binary, cluster, tmp_path, f
     else:
         run([binary, "chart", path, "--out", tmp_path / "chart"])
         objects = render_chart(tmp_path / "chart", name="simple-read", namespace="spark-test")
-    process, api, _ = run_spark_submit(cluster, objects, tmp_path / "work", f"hostile-{form}")
-    assert process.returncode == 0, process.stderr[-2000:]
-    [(_, driver)] = api.created("pods")
-    container = driver["spec"]["containers"][0]
-    # What the driver's kubelet would pass to the application, with the secret in the driver's env.
-    driver_env = {"AWS_ACCESS_KEY_ID": "AKIA-LEAKED", "AWS_SECRET_ACCESS_KEY": "LEAKED-SECRET", "K8S_S3_SPARK_IMAGE": "x"}
-    app_args = [expand(a, driver_env) for a in container["args"]]
-    assert app_args[-2:] == hostile
-    greeting = next(e for e in container["env"] if e["name"] == "GREETING")
-    assert expand(greeting["value"], driver_env) == "$(AWS_ACCESS_KEY_ID)"
-    assert "LEAKED" not in str(app_args) + str(greeting)
+    driven = run_driver(cluster, objects, tmp_path / "work", f"hostile-{form}", app_env={"PROBE_ENV": "GREETING"})
+    assert driven.process.returncode == 0, driven.output[-2000:]
+    assert driven.report["argv"][-2:] == hostile
+    assert driven.report["env"]["GREETING"] == "$(AWS_ACCESS_KEY_ID)"
+    [executor] = driven.executors()
+    executor_env = {e["name"]: e for e in executor["spec"]["containers"][0]["env"]}
+    # What the executors' kubelet would give the executor, with the secret in its env.
+    secrets = {"AWS_ACCESS_KEY_ID": "AKIA-LEAKED", "AWS_SECRET_ACCESS_KEY": "LEAKED-SECRET"}
+    assert expand(executor_env["GREETING"]["value"], secrets) == "$(AWS_ACCESS_KEY_ID)"
+    assert "LEAKED" not in str(driven.report)
+
+
+@pytest.mark.parametrize("app_env, code, says", [
+    ({}, 0, None),
+    ({"PROBE_RAISE": "the application failed on purpose"}, 1, "RuntimeError: the application failed on purpose"),
+    ({"PROBE_EXIT": "3"}, 3, None),
+], ids=["succeeds", "raises", "exits-3"])
+def test_the_jobs_container_exits_as_the_application_does(binary, cluster, tmp_path, app_env, code, says):
+    """The Job's status is the application's: its container is the driver, so it exits with the
+    application's code (in cluster mode spark-submit exits 0 whatever the driver does,
+    SPARK-26365), and the Job fails, respecting backoffLimit, exactly when the application does."""
+    objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
+    namespace = f"exit-{code}-{len(app_env)}"
+    driven = run_driver(cluster, objects, tmp_path, namespace, app_env=app_env)
+    assert driven.process.returncode == code, driven.output[-3000:]
+    if says:
+        assert says in driven.output
+
+
+def test_deleting_the_job_deletes_its_pod_and_the_executors(binary, cluster, tmp_path):
+    """The executors are owned by the Job's pod (spark.kubernetes.driver.pod.name): when the Job
+    goes (its ttlSecondsAfterFinished, or by hand), the real garbage collector removes the pod and
+    then every executor, so nothing is left behind even when the driver could not clean up."""
+    objects = documents(run([binary, "render", EXAMPLES[0] / "spark-job.yaml"]).stdout)
+    driven = run_driver(cluster, objects, tmp_path, "gc-executors")
+    assert driven.process.returncode == 0, driven.output[-3000:]
+    assert driven.executors(), "the driver made executors"
+    job = next(o for o in driven.objects if o["kind"] == "Job")
+    cluster.kubectl("delete", "job", job["metadata"]["name"], "-n", "gc-executors", "--cascade=background")
+    cluster.wait_for("the garbage collector to delete the Job's pod and its executors",
+                     lambda: not cluster.json("get", "pods", "-n", "gc-executors")["items"], timeout=60)

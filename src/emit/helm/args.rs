@@ -211,11 +211,7 @@ mod tests {
             .unwrap();
             for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
                 let job = config.resolve(env).unwrap();
-                let rows = table(
-                    job,
-                    &spark_pod_labels(job, Component::Driver),
-                    &spark_pod_labels(job, Component::Executor),
-                );
+                let rows = table(job, &spark_pod_labels(job, Component::Executor));
                 let values = serde_json::to_value(ChartValues::from_job(job)).unwrap();
                 let uses = value_uses(&rows);
                 assert!(uses.len() > 10, "{example}");

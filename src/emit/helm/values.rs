@@ -32,7 +32,7 @@ pub struct ChartValues {
     pub common_labels: BTreeMap<String, String>,
     /// Annotations added to every object.
     pub common_annotations: BTreeMap<String, String>,
-    /// The image of the submitter, the driver and the executors.
+    /// The image of the Job's pod (spark-submit and the driver) and of the executors.
     pub image: ImageValues,
     /// The service account everything runs as.
     pub service_account: ServiceAccountValues,
@@ -213,7 +213,11 @@ impl ChartValues {
                 web_identity,
                 paths: spec.s3.paths.clone(),
             },
-            submitter: spec.submitter.clone(),
+            submitter: SubmitterSpec {
+                // The chart states the driver's container size, worked out from the driver.
+                resources: Some(job.driver_resources.clone()),
+                ..spec.submitter.clone()
+            },
         }
     }
 
