@@ -129,7 +129,7 @@ pub fn starter(o: &StarterOptions) -> String {
          \x20   paths:\n\
          \x20     - s3a://my-bucket/input/\n\
          \x20 submitter:\n\
-         \x20   # Keep the finished Job (and the spark-submit log) for a day.\n\
+         \x20   # Keep the finished Job (and the driver's log) for a day.\n\
          \x20   ttlSecondsAfterFinished: 86400\n\
          \x20 # Variations per environment: `render --env prod`, one Kustomize overlay each.\n\
          \x20 environments:\n\
