@@ -186,6 +186,13 @@ mod tests {
     use crate::spark::settings::{Row, Text, table};
 
     #[test]
+    fn the_key_variables_the_job_sets_are_reserved() {
+        for name in crate::spark::submit::KEY_ENV {
+            assert!(RESERVED_ENV.contains(&name), "{name}");
+        }
+    }
+
+    #[test]
     fn reserved_confs_name_the_field_to_use() {
         assert_eq!(
             reserved_conf_reason("spark.executor.instances"),

@@ -20,12 +20,8 @@ use crate::config::model::{
 use crate::config::{ResolvedJob, SparkJob};
 use crate::spark::submit::{
     self, ENV_IMAGE, ENV_NAMESPACE, ENV_POD_IP, ENV_POD_NAME, ENV_SECRET, ENV_SERVICE_ACCOUNT,
-    EXECUTOR_TEMPLATE, POD_TEMPLATE_DIR, SCRATCH_DIR, SPARK_SUBMIT,
+    EXECUTOR_TEMPLATE, KEY_ENV, POD_TEMPLATE_DIR, SCRATCH_DIR, SPARK_SUBMIT,
 };
-
-/// The env vars S3A's `EnvironmentVariableCredentialsProvider` reads, in the driver (from the
-/// Secret, here) and in the executors (`spark.kubernetes.executor.secretKeyRef.*`).
-pub const KEY_ENV: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 
 /// Name of the Job's container (spark-submit, and in it the driver).
 pub const CONTAINER: &str = "spark-submit";

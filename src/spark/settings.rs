@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use super::submit::{
     DEPLOY_MODE, ENV_IMAGE, ENV_NAMESPACE, ENV_POD_IP, ENV_POD_NAME, ENV_SECRET,
-    ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
+    ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, KEY_ENV, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
 };
 use crate::config::ResolvedJob;
 use crate::config::model::{ApplicationType, S3Credentials};
@@ -421,18 +421,13 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
 
     // The driver (this pod) has the keys as env from the Secret (`k8s::job`).
     if let S3Credentials::Secret(secret) = &spec.s3.credentials {
-        for (env, path, key) in [
+        for (env, (path, key)) in KEY_ENV.into_iter().zip([
+            ("s3.secret.accessKeyIdKey", &secret.access_key_id_key),
             (
-                "AWS_ACCESS_KEY_ID",
-                "s3.secret.accessKeyIdKey",
-                &secret.access_key_id_key,
-            ),
-            (
-                "AWS_SECRET_ACCESS_KEY",
                 "s3.secret.secretAccessKeyKey",
                 &secret.secret_access_key_key,
             ),
-        ] {
+        ]) {
             rows.push(conf(
                 &format!("spark.kubernetes.executor.secretKeyRef.{env}"),
                 Text::Concat(

@@ -24,6 +24,10 @@ pub const DEPLOY_MODE: &str = "client";
 pub const ENV_POD_NAME: &str = "K8S_S3_SPARK_POD_NAME";
 /// Env var with the pod's IP (downward API `status.podIP`): where executors reach the driver.
 pub const ENV_POD_IP: &str = "K8S_S3_SPARK_POD_IP";
+/// The env vars S3A's `EnvironmentVariableCredentialsProvider` reads: the access key id, then the
+/// secret key. The driver (the Job's pod) gets them from the Secret as env, the executors through
+/// `spark.kubernetes.executor.secretKeyRef.*`.
+pub const KEY_ENV: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 /// Env var with the pod's namespace (downward API `metadata.namespace`).
 pub const ENV_NAMESPACE: &str = "K8S_S3_SPARK_NAMESPACE";
 /// Env var with the pod's service account (downward API `spec.serviceAccountName`).
