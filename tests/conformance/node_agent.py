@@ -305,10 +305,17 @@ class Pod:
         for mount in container.get("volumeMounts", []):
             mounts[mount["mountPath"]] = volumes[mount["name"]]
         script = ["set -e", "mount --make-rprivate /"]
-        for target, source in sorted(mounts.items()):
-            # Outer paths first; a missing mount point is made (on the host, empty, or in the image).
+        # Every source is held first under the pod's folder, so a mount over /tmp cannot hide a
+        # source that lives under /tmp; then outer paths first, a missing mount point made (on
+        # the host, empty, or in the image).
+        stage = self.folder / "stage"
+        ordered = sorted(mounts.items())
+        for i, (_, source) in enumerate(ordered):
+            script.append(f"mkdir -p {sh_quote(stage / str(i))}")
+            script.append(f"mount --bind {sh_quote(source)} {sh_quote(stage / str(i))}")
+        for i, (target, _) in enumerate(ordered):
             script.append(f"mkdir -p {sh_quote(target)}")
-            script.append(f"mount --bind {sh_quote(source)} {sh_quote(target)}")
+            script.append(f"mount --bind {sh_quote(stage / str(i))} {sh_quote(target)}")
         workdir = container.get("workingDir") or image.get("workdir", "/")
         script.append(f"cd {sh_quote(workdir)}")
         script.append("exec env -i " + " ".join(sh_quote(f"{k}={v}") for k, v in env.items()) + " "

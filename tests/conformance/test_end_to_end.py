@@ -65,7 +65,11 @@ def node(cluster, tmp_path_factory, s3a_jars, seaweed):
     client.put_object(Bucket=BUCKET, Key=KEY, Body=synthetic_reviews())
     # Not under /tmp: pods mount their own /tmp over it, and their volumes live in this folder.
     folder = Path(tempfile.mkdtemp(prefix="k8s-s3-spark-node-", dir="/var/lib"))
-    image = {"paths": {"/opt/spark": spark_image(folder, s3a_jars), "/app": EXAMPLE},
+    # The image's /opt/spark links into .cache (pyspark, the jars, the venv's Python): it is bound
+    # at its own path too, after a pod's own /tmp (a clone may live under /tmp).
+    cache = Path(os.path.realpath(SPARK_HOME)).parents[3]
+    image = {"paths": {"/opt/spark": spark_image(folder, s3a_jars), "/app": EXAMPLE, str(cache): cache,
+                       **{str(Path(j).parent): Path(j).parent for j in s3a_jars}},
              "env": {"JAVA_HOME": JAVA_HOME, "SPARK_HOME": "/opt/spark", "PYSPARK_PYTHON": os.sys.executable,
                      "HOME": "/tmp"},
              "workdir": "/opt/spark/work-dir", "entrypoint": spark_entrypoint}
