@@ -241,39 +241,27 @@ impl ser::SerializeMap for &mut Shape {
     }
 }
 
-impl ser::SerializeStruct for &mut Shape {
-    type Ok = ();
-    type Error = ShapeError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), ShapeError> {
-        self.field(key);
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), ShapeError> {
-        self.out.push(b'}');
-        Ok(())
-    }
+macro_rules! fields {
+    ($($trait:ident => $close:literal),*) => {$(
+        impl ser::$trait for &mut Shape {
+            type Ok = ();
+            type Error = ShapeError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), ShapeError> {
+                self.field(key);
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), ShapeError> {
+                self.out.extend_from_slice($close);
+                Ok(())
+            }
+        }
+    )*};
 }
-
-impl ser::SerializeStructVariant for &mut Shape {
-    type Ok = ();
-    type Error = ShapeError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), ShapeError> {
-        self.field(key);
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), ShapeError> {
-        self.out.extend_from_slice(b"}}");
-        Ok(())
-    }
-}
+fields!(SerializeStruct => b"}", SerializeStructVariant => b"}}");
 
 /// A map key: its content counts (the schemas name properties).
 struct KeyShape<'a>(&'a mut Shape);

@@ -35,6 +35,8 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kubelet import expand
+
 BRIDGE = "ks3br0"
 SUBNET = "10.244.0"
 GATEWAY = f"{SUBNET}.1"
@@ -47,26 +49,6 @@ def now():
 
 def sh(*args, check=True):
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, check=check)
-
-
-def expand(text, env):
-    """Kubernetes' $(VAR) expansion: defined names are replaced, $$ is a literal $."""
-    out, i = [], 0
-    while i < len(text):
-        if text[i] == "$" and i + 1 < len(text):
-            if text[i + 1] == "$":
-                out.append("$")
-                i += 2
-                continue
-            if text[i + 1] == "(":
-                end = text.find(")", i + 2)
-                if end != -1 and text[i + 2:end] in env:
-                    out.append(env[text[i + 2:end]])
-                    i = end + 1
-                    continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
 
 
 class ConfigError(Exception):
