@@ -2,11 +2,15 @@
 the Job controller makes the Job's pod, the scheduler binds it, the node runs spark-submit in it
 (client mode: the Spark driver), the driver creates its executors through the Role under Pod
 Security `restricted`, the node runs them, they read the Amazon reviews file from SeaweedFS through
-S3A, and the Job's status is the application's. Every step is read back from the API server."""
+S3A, and the Job's status is the application's. Every step is read back from the API server, in
+every output form: plain manifests, the chart (`helm install`, `helm test`) and a Kustomize overlay;
+and for both examples (the MinIO one runs its Scala main class, compiled here)."""
 
 import json
 import os
+import signal
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -14,13 +18,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, documents, run
+from conftest import EXAMPLES, documents, eso_crd_files, fill_credentials, run
 from kubelet import SPARK_HOME
 from node_agent import GATEWAY, NodeAgent
 from s3_server import ACCESS_KEY, SECRET_KEY, s3a_jars, seaweed  # noqa: F401 (fixtures)
+from test_cluster import helm
 from test_s3_read import BUCKET, COLUMNS, KEY, synthetic_reviews
 
-EXAMPLE = next(e for e in EXAMPLES if e.name == "amazon-reviews")
+REVIEWS = next(e for e in EXAMPLES if e.name == "amazon-reviews")
+MINIO = next(e for e in EXAMPLES if e.name == "minio")
+APPS = Path(__file__).parent / "apps"
+EVENTS = ("events", "2026/11/", 25)  # bucket, prefix, lines per object (two objects)
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the test node makes network and mount namespaces, "
                                 "which needs root (CI runs as root)")
 JAVA_HOME = str(Path(os.path.realpath(shutil.which("java"))).parents[1])
@@ -58,24 +66,41 @@ def spark_image(folder, jars):
     return home
 
 
+def events_count_jar(folder):
+    """The MinIO example's events-count.jar: Count.java compiled against the distribution's jars."""
+    classes = folder / "classes"
+    run(["javac", "-nowarn", "-cp", f"{SPARK_HOME}/jars/*", "-d", classes, APPS / "events-count" / "Count.java"])
+    jar = folder / "events-count.jar"
+    run(["jar", "cf", jar, "-C", classes, "."])
+    return jar
+
+
 @pytest.fixture(scope="module")
 def node(cluster, tmp_path_factory, s3a_jars, seaweed):
     endpoint, client = seaweed
     client.create_bucket(Bucket=BUCKET)
     client.put_object(Bucket=BUCKET, Key=KEY, Body=synthetic_reviews())
+    bucket, prefix, lines = EVENTS
+    client.create_bucket(Bucket=bucket)
+    for part in ("a", "b"):
+        body = "".join(json.dumps({"part": part, "n": i}) + "\n" for i in range(lines))
+        client.put_object(Bucket=bucket, Key=f"{prefix}{part}.jsonl", Body=body.encode())
     # Not under /tmp: pods mount their own /tmp over it, and their volumes live in this folder.
     folder = Path(tempfile.mkdtemp(prefix="k8s-s3-spark-node-", dir="/var/lib"))
     # The image's /opt/spark links into .cache (pyspark, the jars, the venv's Python): it is bound
     # at its own path too, after a pod's own /tmp (a clone may live under /tmp).
     cache = Path(os.path.realpath(SPARK_HOME)).parents[3]
-    image = {"paths": {"/opt/spark": spark_image(folder, s3a_jars), "/app": EXAMPLE, str(cache): cache,
-                       **{str(Path(j).parent): Path(j).parent for j in s3a_jars}},
-             "env": {"JAVA_HOME": JAVA_HOME, "SPARK_HOME": "/opt/spark", "PYSPARK_PYTHON": os.sys.executable,
-                     "HOME": "/tmp"},
-             "workdir": "/opt/spark/work-dir", "entrypoint": spark_entrypoint}
-    config = yaml.safe_load((EXAMPLE / "spark-job.yaml").read_text())
+    jar = events_count_jar(folder / "events-count")
+    common = {str(cache): cache, **{str(Path(j).parent): Path(j).parent for j in [*s3a_jars, jar]}}
+    env = {"JAVA_HOME": JAVA_HOME, "SPARK_HOME": "/opt/spark", "PYSPARK_PYTHON": os.sys.executable, "HOME": "/tmp"}
+    reviews = {"paths": {"/opt/spark": spark_image(folder / "reviews", s3a_jars), "/app": REVIEWS, "/tests-apps": APPS,
+                         **common},
+               "env": env, "workdir": "/opt/spark/work-dir", "entrypoint": spark_entrypoint}
+    events = {**reviews, "paths": {"/opt/spark": spark_image(folder / "events", [*s3a_jars, jar]), **common}}
+    images = {yaml.safe_load((REVIEWS / "spark-job.yaml").read_text())["spec"]["image"]: reviews,
+              yaml.safe_load((MINIO / "spark-job.yaml").read_text())["spec"]["image"]: events}
     s3_port = int(endpoint.rsplit(":", 1)[1])
-    agent = NodeAgent(cluster, folder, {config["spec"]["image"]: image}, forwards={s3_port: s3_port}).start()
+    agent = NodeAgent(cluster, folder, images, forwards={s3_port: s3_port}).start()
     try:
         yield agent, f"http://{GATEWAY}:{s3_port}"
     finally:
@@ -83,15 +108,22 @@ def node(cluster, tmp_path_factory, s3a_jars, seaweed):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def the_job(binary, tmp_path, endpoint, namespace):
-    """The example pointed at SeaweedFS in the test network, rendered into `namespace`."""
-    config = yaml.safe_load((EXAMPLE / "spark-job.yaml").read_text())
+def the_config(tmp_path, endpoint, namespace, environments=None, **spec):
+    """The Amazon reviews example pointed at SeaweedFS in the test network, in `namespace`, with
+    `spec` changes and the given environments (none by default)."""
+    config = yaml.safe_load((REVIEWS / "spark-job.yaml").read_text())
     config["metadata"]["namespace"] = namespace
     config["spec"]["s3"].update({"endpoint": endpoint, "pathStyleAccess": True, "region": "us-east-1"})
-    config["spec"]["environments"] = {}
+    config["spec"]["environments"] = environments or {}
+    config["spec"].update(spec)
     path = tmp_path / "spark-job.yaml"
     path.write_text(yaml.safe_dump(config))
-    return documents(run([binary, "render", path]).stdout)
+    return path
+
+
+def the_job(binary, tmp_path, endpoint, namespace, **spec):
+    """The objects `render` gives for the_config."""
+    return documents(run([binary, "render", the_config(tmp_path, endpoint, namespace, **spec)]).stdout)
 
 
 def wait_for_job(cluster, namespace, name, timeout=300):
@@ -106,11 +138,17 @@ def wait_for_job(cluster, namespace, name, timeout=300):
     raise AssertionError(f"Job {namespace}/{name} did not finish:\n" + json.dumps(job["status"], indent=1))
 
 
-def start(cluster, objects, namespace, secret=(ACCESS_KEY, SECRET_KEY)):
+def prepare(cluster, namespace, secret=(ACCESS_KEY, SECRET_KEY)):
+    """The namespace, enforcing `restricted`, and the example's Secret `aws-secrets` with `secret`."""
     cluster.restricted_namespace(namespace)
     if secret:
         cluster.kubectl("create", "secret", "generic", "aws-secrets", "-n", namespace,
                         f"--from-literal=AWS_ACCESS_KEY_ID={secret[0]}", f"--from-literal=AWS_SECRET_ACCESS_KEY={secret[1]}")
+
+
+def start(cluster, objects, namespace, secret=(ACCESS_KEY, SECRET_KEY)):
+    """prepare, then `kubectl apply` of the rendered objects; returns the Job's name."""
+    prepare(cluster, namespace, secret)
     path = Path(cluster.folder) / f"{namespace}.yaml"
     path.write_text(yaml.safe_dump_all([o for o in objects if o["kind"] != "Namespace"]))
     cluster.kubectl("apply", "--server-side", "-f", path)
@@ -205,3 +243,158 @@ def test_deleting_a_running_job_leaves_no_driver_or_executor(binary, cluster, no
     assert any(p.obj["metadata"].get("labels", {}).get("spark-role") == "executor" for p in ours)
     cluster.wait_for("every process of the job to end",
                      lambda: all(p.process is None or p.process.poll() is not None for p in ours), timeout=30)
+
+
+def driver_log(cluster, namespace, name):
+    """The driver's log as `kubectl logs job/NAME` gets it through the API server."""
+    return cluster.kubectl("logs", f"job/{name}", "-n", namespace).stdout
+
+
+def review_rows(log):
+    table = [line for line in log.splitlines() if line.startswith("|")]
+    assert table and table[0].replace(" ", "").split("|")[1:-1] == COLUMNS, log[-4000:]
+    return len(table) - 1
+
+
+def test_the_chart_runs_the_job_and_helm_test_reads_the_paths(binary, cluster, node, tmp_path):
+    """`helm install` of the generated chart runs the job to completion; `helm test` then runs the
+    chart's test pod on the node, which reads every s3.paths URL through S3A with the release's
+    credentials; a path that is not there fails it, naming the path."""
+    agent, endpoint = node
+    namespace = "e2e-chart"
+    run([binary, "chart", the_config(tmp_path, endpoint, namespace), "--out", tmp_path / "chart"])
+    prepare(cluster, namespace)
+    helm(cluster, "install", "simple-read", tmp_path / "chart", "-n", namespace, "--set", "createNamespace=false")
+    condition, _ = wait_for_job(cluster, namespace, "simple-read")
+    assert condition["type"] == "Complete", driver_log(cluster, namespace, "simple-read")[-4000:]
+    assert review_rows(driver_log(cluster, namespace, "simple-read")) == 10
+    tested = helm(cluster, "test", "simple-read", "-n", namespace, "--logs", "--timeout", "5m")
+    assert f"OK   s3a://{BUCKET}/{KEY}: marketplace\tcustomer_id" in tested.stdout, tested.stdout
+    assert "Phase:          Succeeded" in tested.stdout, tested.stdout
+    # The judge can fail: the same test pod with a path that is not there.
+    missing = f"s3a://{BUCKET}/tsv/not-there.tsv.gz"
+    helm(cluster, "upgrade", "simple-read", tmp_path / "chart", "-n", namespace, "--reuse-values",
+         "--set", f"s3.paths={{{missing}}}")
+    failed = helm(cluster, "test", "simple-read", "-n", namespace, "--logs", "--timeout", "5m", check=False)
+    assert failed.returncode != 0, failed.stdout
+    assert f"FAIL {missing}: [PATH_NOT_FOUND] Path does not exist" in failed.stdout, failed.stdout + failed.stderr
+    helm(cluster, "uninstall", "simple-read", "-n", namespace, "--wait")
+    # What is left is the failed test pod, which Helm keeps for its log (hook-succeeded only).
+    cluster.wait_for("the release's pods but the failed test pod to be gone", lambda: [
+        p["metadata"]["name"] for p in cluster.json("get", "pods", "-n", namespace)["items"]
+    ] == ["simple-read-test-s3-access"], timeout=60)
+
+
+def test_a_kustomize_overlay_runs_the_job_and_ttl_cleans_up(binary, cluster, node, tmp_path):
+    """`kubectl apply -k overlays/e2e`: the overlay's namespace and TTL; the job completes, then
+    the TTL controller deletes the Job and the garbage collector its driver and executors."""
+    agent, endpoint = node
+    namespace = "e2e-kustomize"
+    config = the_config(tmp_path, endpoint, "spark-test",
+                        environments={"e2e": {"namespace": namespace, "submitter": {"ttlSecondsAfterFinished": 15}}})
+    run([binary, "kustomize", config, "--out", tmp_path / "tree"])
+    fill_credentials(tmp_path / "tree", ACCESS_KEY, SECRET_KEY)
+    prepare(cluster, namespace)
+    cluster.kubectl("apply", "--server-side", "-k", tmp_path / "tree" / "overlays" / "e2e")
+    condition, job = wait_for_job(cluster, namespace, "simple-read")
+    log = driver_log(cluster, namespace, "simple-read")
+    assert condition["type"] == "Complete", log[-4000:]
+    assert review_rows(log) == 10
+    assert job["spec"]["ttlSecondsAfterFinished"] == 15
+    cluster.wait_for("the TTL controller to delete the Job",
+                     lambda: not cluster.json("get", "jobs", "-n", namespace)["items"], timeout=90)
+    cluster.wait_for("the garbage collector to delete its pods",
+                     lambda: not cluster.json("get", "pods", "-n", namespace)["items"], timeout=60)
+
+
+def test_the_minio_example_runs_its_scala_main_class(binary, cluster, node, tmp_path):
+    """The MinIO example's dev environment as shipped, but for the endpoint (SeaweedFS in the
+    test network, not minio.dev.svc): its ExternalSecret is applied with the operator's CRD,
+    and the test plays the operator by writing the Secret it names; the Scala main class from
+    events-count.jar counts the lines under the input prefix on one executor that Spark keeps
+    after the run (deleteOnTermination: false in dev)."""
+    agent, endpoint = node
+    config = yaml.safe_load((MINIO / "spark-job.yaml").read_text())
+    config["spec"]["environments"]["dev"]["s3"]["endpoint"] = endpoint
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    objects = documents(run([binary, "render", path, "--env", "dev"]).stdout)
+    namespace = next(o for o in objects if o["kind"] == "Job")["metadata"]["namespace"]
+    [external] = [o for o in objects if o["kind"] == "ExternalSecret"]
+    for crd in eso_crd_files():
+        cluster.kubectl("apply", "--server-side", "-f", crd)
+    cluster.wait_for("the ExternalSecret CRD to be served",
+                     lambda: cluster.kubectl("get", "externalsecrets", "-A", check=False).returncode == 0)
+    keys = external["spec"]["data"]
+    prepare(cluster, namespace, secret=None)
+    cluster.kubectl("create", "secret", "generic", external["spec"]["target"]["name"], "-n", namespace,
+                    *(f"--from-literal={k['secretKey']}={v}" for k, v in zip(keys, (ACCESS_KEY, SECRET_KEY))))
+    name = start(cluster, objects, namespace, secret=None)
+    condition, _ = wait_for_job(cluster, namespace, name)
+    log = driver_log(cluster, namespace, name)
+    assert condition["type"] == "Complete", log[-4000:]
+    bucket, prefix, lines = EVENTS
+    assert f"events: {2 * lines}" in log, log[-4000:]
+    [executor] = cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=executor")["items"]
+    assert executor["status"]["phase"] in ("Succeeded", "Failed"), executor["status"]  # kept, not deleted
+    assert executor["spec"]["nodeSelector"] == {"kubernetes.io/arch": "amd64"}
+    cluster.kubectl("delete", "job", name, "-n", namespace, "--cascade=foreground", "--wait=true", "--timeout=60s")
+
+
+def test_a_killed_executor_is_replaced_and_the_job_completes(binary, cluster, node, tmp_path):
+    """An executor killed mid-task (SIGKILL, as the OOM killer does): the node reports it Failed
+    with exit code 137, the driver sees that through its watch, asks for another executor, reruns
+    the task there, and the Job completes."""
+    agent, endpoint = node
+    namespace = "e2e-executor-killed"
+    objects = the_job(binary, tmp_path, endpoint, namespace, mainApplicationFile="local:///tests-apps/slow_count.py",
+                      arguments=[f"s3a://{BUCKET}/{KEY}", "600"])
+    name = start(cluster, objects, namespace)
+
+    def busy_executor():
+        return [p for p in agent.ran if p.namespace == namespace and p.process and p.process.poll() is None
+                and "Running task" in p.log.read_text(errors="replace")]
+
+    [victim] = cluster.wait_for("an executor to start its task", busy_executor, timeout=120)
+    os.killpg(victim.process.pid, signal.SIGKILL)
+    condition, _ = wait_for_job(cluster, namespace, name)
+    log = driver_log(cluster, namespace, name)
+    assert condition["type"] == "Complete", log[-4000:]
+    assert "LINES 41" in log, log[-4000:]  # the header and 40 rows
+    assert "The executor with id 1 exited with exit code 137" in log, log[-4000:]
+    executors = {p.name for p in agent.ran if p.namespace == namespace
+                 and p.obj["metadata"].get("labels", {}).get("spark-role") == "executor"}
+    assert len(executors) == 2, executors
+
+
+def test_an_application_that_raises_fails_the_job_with_its_error(binary, cluster, node, tmp_path):
+    agent, endpoint = node
+    namespace = "e2e-raises"
+    objects = the_job(binary, tmp_path, endpoint, namespace, mainApplicationFile="local:///tests-apps/probe.py",
+                      arguments=[], driver={"cores": 1, "memory": "1g", "env": [
+                          {"name": "PROBE_OUT", "value": "/tmp/probe.json"},
+                          {"name": "PROBE_RAISE", "value": "no reviews for this day"}]})
+    name = start(cluster, objects, namespace)
+    condition, job = wait_for_job(cluster, namespace, name)
+    assert condition["type"] == "Failed" and job["status"].get("failed") == 1
+    terminated = job_pod(cluster, namespace, name)["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert terminated["exitCode"] == 1, terminated
+    assert "RuntimeError: no reviews for this day" in terminated["message"], terminated["message"]
+
+
+def test_a_role_missing_a_verb_fails_the_job_with_the_refusal(binary, cluster, node, tmp_path):
+    """The driver's Role without `create` on configmaps (the executors' Spark conf): the driver
+    cannot start, and the Job fails with the API server's refusal in the driver's log."""
+    agent, endpoint = node
+    namespace = "e2e-role"
+    objects = the_job(binary, tmp_path, endpoint, namespace)
+    [role] = [o for o in objects if o["kind"] == "Role"]
+    for rule in role["rules"]:
+        if "configmaps" in rule["resources"]:
+            rule["verbs"].remove("create")
+    name = start(cluster, objects, namespace)
+    condition, job = wait_for_job(cluster, namespace, name)
+    assert condition["type"] == "Failed" and job["status"].get("failed") == 1
+    terminated = job_pod(cluster, namespace, name)["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert terminated["exitCode"] != 0, terminated
+    assert 'cannot create resource "configmaps"' in driver_log(cluster, namespace, name)
