@@ -469,13 +469,15 @@ fn validate(
             args.paths.iter().map(|p| p.display().to_string()).collect(),
         ));
     }
-    // Each worker holds one config at a time; results come back in file order.
+    // Each worker holds one config at a time, and a validator that remembers the schema checks
+    // that passed; results come back in file order.
     let check_all = || -> Vec<Result<String, Error>> {
         use rayon::prelude::*;
         files
             .par_iter()
-            .map(|file| {
-                pipeline::check_config(file)
+            .map_init(pipeline::Validator::default, |validator, file| {
+                validator
+                    .check_config(file)
                     .map_err(Error::from)
                     .map(|(config, objects)| {
                         let envs: Vec<&str> = config.environment_names().collect();

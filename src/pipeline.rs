@@ -8,6 +8,7 @@ use crate::config::{self, Config, ConfigError, ResolvedJob};
 use crate::credentials::AwsKeys;
 use crate::emit::helm::{self, HelmError};
 use crate::emit::{FileTree, kustomize};
+use crate::k8s::shape::Shapes;
 use crate::k8s::{self, K8sError};
 
 /// Why the pipeline stopped.
@@ -99,21 +100,44 @@ pub fn kustomize_tree(config: &Config, file: &Path) -> Result<FileTree, Pipeline
 /// Checks one config fully: every environment builds, and its objects pass the rules and the
 /// Kubernetes schemas.
 pub fn check_config(file: &Path) -> Result<(Config, usize), PipelineError> {
-    let config = config::load(file)?;
-    let mut builder = k8s::Builder::default();
-    let mut shapes = Vec::new();
-    let mut unchecked = Vec::new();
-    let mut objects = 0;
-    for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
-        let bundle = builder.build(config.resolve(env)?, None)?;
-        k8s::check::check(&bundle)?;
-        objects += bundle.metadata().len();
-        // The schemas constrain no string's content (see `k8s::shape`): an object shaped like
-        // one already checked would get the same verdict.
-        unchecked.extend(bundle.manifests_of_new_shapes(&mut shapes));
+    Validator::default().check_config(file)
+}
+
+/// Checks configs one after another (what `validate` does per worker), sharing the schema check
+/// of objects shaped alike across them: the schemas constrain no string's content (see
+/// `k8s::shape`), so an object shaped like one that passed gets the same verdict. Every config
+/// still gets every other check; the verdicts are those of [`check_config`] on each alone.
+#[derive(Debug, Default)]
+pub struct Validator {
+    shapes: Shapes,
+}
+
+impl Validator {
+    /// [`check_config`], skipping the schema check of shapes that passed in earlier configs.
+    /// Returns the config and how many objects its environments have.
+    pub fn check_config(&mut self, file: &Path) -> Result<(Config, usize), PipelineError> {
+        let checked = self.check(file);
+        if checked.is_ok() {
+            self.shapes.commit();
+        } else {
+            self.shapes.discard();
+        }
+        checked
     }
-    k8s::check::check_schemas(&unchecked)?;
-    Ok((config, objects))
+
+    fn check(&mut self, file: &Path) -> Result<(Config, usize), PipelineError> {
+        let config = config::load(file)?;
+        let mut builder = k8s::Builder::default();
+        let mut unchecked = Vec::new();
+        let mut objects = 0;
+        for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
+            let bundle = builder.build(config.resolve(env)?, None)?;
+            objects += k8s::check::check(&bundle)?;
+            unchecked.extend(bundle.manifests_of_new_shapes(&mut self.shapes));
+        }
+        k8s::check::check_schemas(&unchecked)?;
+        Ok((config, objects))
+    }
 }
 
 /// The Helm chart of a config's base job, whose default rendering is checked first as `render`'s
@@ -131,8 +155,52 @@ pub fn chart(
 mod tests {
     use std::path::Path;
 
+    use super::{Validator, check_config};
     use crate::config;
+    use crate::k8s::shape::Shapes;
     use crate::k8s::{self, check};
+
+    /// One validator over many configs gives each the verdict and object count that
+    /// `check_config` gives it alone, whatever came before: a valid config, one that fails
+    /// validation, one that fails the object rules.
+    #[test]
+    fn a_validator_gives_each_config_its_own_verdict() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        for example in ["amazon-reviews", "minio", "irsa"] {
+            files.push(root.join("examples").join(example).join("spark-job.yaml"));
+        }
+        let text = std::fs::read_to_string(&files[0]).unwrap();
+        for (name, broken) in [
+            (
+                "bad-field.yaml",
+                text.replace("  executor:\n", "  executer:\n"),
+            ),
+            (
+                "bad-label.yaml",
+                text.replace("name: simple-read", "name: Simple_Read"),
+            ),
+        ] {
+            assert_ne!(broken, text);
+            std::fs::write(dir.path().join(name), broken).unwrap();
+            files.insert(1, dir.path().join(name));
+        }
+        files.extend(files.clone());
+        let mut validator = Validator::default();
+        for file in &files {
+            let alone = check_config(file)
+                .map(|(_, n)| n)
+                .map_err(|e| e.to_string());
+            let shared = validator
+                .check_config(file)
+                .map(|(_, n)| n)
+                .map_err(|e| e.to_string());
+            assert_eq!(shared, alone, "{}", file.display());
+            let bad = file.to_string_lossy().contains("bad-");
+            assert_eq!(shared.is_err(), bad, "{}: {shared:?}", file.display());
+        }
+    }
 
     /// `validate` checks one object of each shape: environments that change only strings (the
     /// namespace, the image, sizes inside arguments) add nothing to check; one that changes the
@@ -148,7 +216,7 @@ mod tests {
         std::fs::write(&file, text).unwrap();
         let config = config::load(&file).unwrap();
         let mut builder = k8s::Builder::default();
-        let mut shapes = Vec::new();
+        let mut shapes = Shapes::default();
         let base = builder.build(config.resolve(None).unwrap(), None).unwrap();
         assert_eq!(
             base.manifests_of_new_shapes(&mut shapes),

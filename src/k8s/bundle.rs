@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::external_secret::{self, ExternalSecret};
 use super::labels::{self, Component};
 use super::rbac::PodRole;
-use super::shape;
+use super::shape::{self, Shapes};
 use super::{K8sError, job, policy, rbac};
 use crate::config::ResolvedJob;
 use crate::config::SparkJob;
@@ -68,18 +68,10 @@ fn manifest<T: Metadata<Ty = ObjectMeta> + Serialize>(object: &T) -> Manifest {
 fn push_new_shape<T: Metadata<Ty = ObjectMeta> + Serialize>(
     out: &mut Vec<Manifest>,
     object: Option<&T>,
-    seen: Option<&mut Vec<(&'static str, Vec<u8>)>>,
+    seen: Option<&mut Shapes>,
 ) {
     if let Some(o) = object
-        && seen.is_none_or(|seen| {
-            let shape = (T::KIND, shape::of(o));
-            // A handful of objects per config: a scan beats hashing kilobytes of shape.
-            let new = !seen.contains(&shape);
-            if new {
-                seen.push(shape);
-            }
-            new
-        })
+        && seen.is_none_or(|seen| seen.is_new(T::KIND, shape::of(o)))
     {
         out.push(manifest(o));
     }
@@ -92,16 +84,13 @@ impl Bundle {
     }
 
     /// The objects in their fixed order but for those whose kind and [`shape`](shape::of) are in
-    /// `seen`, which gains the others': what is left to schema-check of an environment once
-    /// objects of the shapes in `seen` are checked.
-    pub fn manifests_of_new_shapes(
-        &self,
-        seen: &mut Vec<(&'static str, Vec<u8>)>,
-    ) -> Vec<Manifest> {
+    /// `seen`, which gains the others as pending: what is left to schema-check of an environment
+    /// once objects of the shapes in `seen` are checked.
+    pub fn manifests_of_new_shapes(&self, seen: &mut Shapes) -> Vec<Manifest> {
         self.manifests_of(Some(seen))
     }
 
-    fn manifests_of(&self, mut seen: Option<&mut Vec<(&'static str, Vec<u8>)>>) -> Vec<Manifest> {
+    fn manifests_of(&self, mut seen: Option<&mut Shapes>) -> Vec<Manifest> {
         let mut out = Vec::with_capacity(8);
         push_new_shape(&mut out, self.namespace.as_ref(), seen.as_deref_mut());
         push_new_shape(&mut out, self.service_account.as_ref(), seen.as_deref_mut());

@@ -72,9 +72,9 @@ fn validator(kind: &str) -> Option<&'static jsonschema::Validator> {
     schema_kinds!(validator_for!(kind))
 }
 
-/// Checks the rules on every object of a bundle, on its typed objects; returns all failures at
-/// once.
-pub fn check(bundle: &Bundle) -> Result<(), K8sError> {
+/// Checks the rules on every object of a bundle, on its typed objects; returns how many objects
+/// it has, or all failures at once.
+pub fn check(bundle: &Bundle) -> Result<usize, K8sError> {
     let mut errors = Vec::new();
     let metadata = bundle.metadata();
     // The objects of a job share most of their labels: each pair is checked once.
@@ -84,7 +84,7 @@ pub fn check(bundle: &Bundle) -> Result<(), K8sError> {
     }
     check_rules(bundle, &metadata, &mut errors);
     if errors.is_empty() {
-        Ok(())
+        Ok(metadata.len())
     } else {
         Err(K8sError::Invalid(errors))
     }

@@ -10,8 +10,43 @@
 //! Computing a shape writes bytes into one buffer and allocates nothing per node, a fraction of
 //! the cost of building the JSON value the schema check needs.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use serde::ser::{self, Impossible};
+
+/// The shapes (by kind) of objects whose schema check passed, and of those waiting for theirs:
+/// `validate` keeps one per worker across configs, so an object shaped like one that passed in an
+/// earlier config is not checked again. A shape only counts as passed once [`Shapes::commit`]
+/// says the check of the config that brought it passed.
+#[derive(Debug, Default)]
+pub struct Shapes {
+    passed: HashSet<(&'static str, Vec<u8>)>,
+    pending: Vec<(&'static str, Vec<u8>)>,
+}
+
+impl Shapes {
+    /// Whether an object of `kind` and `shape` is left to check; if so it is pending from now.
+    pub fn is_new(&mut self, kind: &'static str, shape: Vec<u8>) -> bool {
+        let key = (kind, shape);
+        // A handful of pending objects per config: a scan beats hashing them twice.
+        let new = !self.pending.contains(&key) && !self.passed.contains(&key);
+        if new {
+            self.pending.push(key);
+        }
+        new
+    }
+
+    /// The pending shapes passed their check.
+    pub fn commit(&mut self) {
+        self.passed.extend(self.pending.drain(..));
+    }
+
+    /// The pending shapes were not checked, or failed: they stay new.
+    pub fn discard(&mut self) {
+        self.pending.clear();
+    }
+}
 
 /// The shape of `value`. Two shapes are equal only when the serde forms are equal but for the
 /// content of string values (keys count); struct field names are told apart by address, so the
@@ -388,7 +423,25 @@ mod tests {
 
     use serde_json::json;
 
-    use super::of;
+    use super::{Shapes, of};
+
+    /// A shape counts as checked only once committed: one from a config that failed (discarded)
+    /// is new again for the next config, and pending ones are not new within their own config.
+    #[test]
+    fn only_committed_shapes_skip_the_check() {
+        let mut shapes = Shapes::default();
+        assert!(shapes.is_new("Job", vec![1]));
+        assert!(!shapes.is_new("Job", vec![1]), "pending in this config");
+        assert!(shapes.is_new("Role", vec![1]), "kinds are told apart");
+        shapes.discard();
+        assert!(
+            shapes.is_new("Job", vec![1]),
+            "a failed config's shapes stay new"
+        );
+        shapes.commit();
+        assert!(!shapes.is_new("Job", vec![1]));
+        assert!(shapes.is_new("Job", vec![2]));
+    }
 
     #[test]
     fn only_string_contents_are_left_out() {
