@@ -144,7 +144,10 @@ def cluster(tmp_path_factory):
     with control_plane.start(folder) as plane:
         for crd in eso_crd_files():
             plane.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", crd)
-        plane.kubectl("wait", "--for=condition=Established", "crd/externalsecrets.external-secrets.io")
+        # `kubectl wait` fails at once while the CRD has no conditions yet: poll instead.
+        plane.wait_for("the ExternalSecret CRD to be established", lambda: any(
+            c["type"] == "Established" and c["status"] == "True"
+            for c in plane.json("get", "crd", "externalsecrets.external-secrets.io").get("status", {}).get("conditions") or []))
         yield plane
 
 

@@ -15,11 +15,17 @@ as a local process, the way a kubelet would:
   under FallbackToLogsOnError, Succeeded/Failed), and deletion: a deleted pod's processes are
   stopped and the pod removed, so the garbage collector's cascades complete.
 
-An image is a dict: `paths` (container path -> host folder), `env` (the image's ENV) and
-`entrypoint` (args -> argv, for pods without a command). The kubelet's log endpoint serves the
-container logs, so `kubectl logs` works through the API server. Not done: runAsUser (processes
-run as the agent's user), resource limits, probes, restarts, several containers per pod, and
-cluster DNS beyond /etc/hosts (no Service other than the API server resolves).""" 
+- the user: the process runs as the pod's `runAsUser`/`runAsGroup` (container over pod), else as
+  the image's user, with `fsGroup` as its supplementary group (setpriv); `runAsNonRoot` with a
+  root user is refused as a kubelet does (CreateContainerConfigError); the image's folders are
+  mounted read-only under `readOnlyRootFilesystem`, so only volumes can be written.
+
+An image is a dict: `paths` (container path -> host folder or file), `masks` (host folders
+replaced by an empty one, before `paths` are mounted), `env` (the image's ENV), `user` ((uid,
+gid), default root), `workdir` and `entrypoint` (args -> argv, for pods without a command). The kubelet's log endpoint serves the container logs, so `kubectl logs` works through
+the API server. Not done: resource limits, probes, restarts, several containers per pod, a
+read-only host root outside the image's folders, and cluster DNS beyond /etc/hosts (no Service
+other than the API server resolves; in client mode nothing needs one)."""
 
 import base64
 import json
@@ -269,6 +275,17 @@ class Pod:
                     raise ConfigError(f"env {item['name']}: unsupported source {sorted(source)}")
         return env
 
+    def user(self, container, image):
+        """(uid, gid, supplementary groups) the container runs as, as a kubelet works them out."""
+        pod = self.obj["spec"].get("securityContext") or {}
+        context = {**pod, **(container.get("securityContext") or {})}
+        image_uid, image_gid = image.get("user", (0, 0))
+        uid = context.get("runAsUser", image_uid)
+        gid = context.get("runAsGroup", image_gid if "runAsUser" not in context else 0)
+        if context.get("runAsNonRoot") and uid == 0:
+            raise ConfigError("container has runAsNonRoot and image will run as root")
+        return uid, gid, [pod["fsGroup"]] if "fsGroup" in pod else []
+
     def start(self):
         """Prepares and starts the pod's (single) container; reports CreateContainerConfigError."""
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -277,6 +294,12 @@ class Pod:
         try:
             volumes = self.volumes()
             env = self.environment(container, image)
+        except ConfigError as error:
+            self.patch_status({"phase": "Pending", "containerStatuses": self.container_status(
+                {"waiting": {"reason": "CreateContainerConfigError", "message": str(error)}}, False)})
+            return False
+        try:
+            uid, gid, groups = self.user(container, image)
         except ConfigError as error:
             self.patch_status({"phase": "Pending", "containerStatuses": self.container_status(
                 {"waiting": {"reason": "CreateContainerConfigError", "message": str(error)}}, False)})
@@ -292,15 +315,27 @@ class Pod:
         # the host, empty, or in the image).
         stage = self.folder / "stage"
         ordered = sorted(mounts.items())
+        make = {True: "mkdir -p", False: "touch"}
+        script.append(f"mkdir -p {sh_quote(stage)}")
         for i, (_, source) in enumerate(ordered):
-            script.append(f"mkdir -p {sh_quote(stage / str(i))}")
+            script.append(f"{make[Path(source).is_dir()]} {sh_quote(stage / str(i))}")
             script.append(f"mount --bind {sh_quote(source)} {sh_quote(stage / str(i))}")
-        for i, (target, _) in enumerate(ordered):
-            script.append(f"mkdir -p {sh_quote(target)}")
+        # Host folders the image hides (a fresh empty one each), so that a user other than root
+        # can reach the image's paths below them (a Python under /root, which is 0700).
+        for mask in image.get("masks", []):
+            script.append(f"mount -t tmpfs -o mode=0755 tmpfs {sh_quote(mask)}")
+        for i, (target, source) in enumerate(ordered):
+            script.append(f"[ -e {sh_quote(target)} ] || {make[Path(source).is_dir()]} {sh_quote(target)}")
             script.append(f"mount --bind {sh_quote(stage / str(i))} {sh_quote(target)}")
+        if (container.get("securityContext") or {}).get("readOnlyRootFilesystem"):
+            for target, source in ordered:
+                if image["paths"].get(target) == source:  # the image's, not a volume
+                    script.append(f"mount -o remount,bind,ro {sh_quote(target)}")
         workdir = container.get("workingDir") or image.get("workdir", "/")
         script.append(f"cd {sh_quote(workdir)}")
-        script.append("exec env -i " + " ".join(sh_quote(f"{k}={v}") for k, v in env.items()) + " "
+        become = (f"setpriv --reuid={uid} --regid={gid} "
+                  + (f"--groups={','.join(map(str, groups))} " if groups else "--clear-groups "))
+        script.append(f"exec {become}env -i " + " ".join(sh_quote(f"{k}={v}") for k, v in env.items()) + " "
                       + " ".join(sh_quote(a) for a in argv))
         (self.folder / "run.sh").write_text("\n".join(script) + "\n")
         self.network()
@@ -381,6 +416,7 @@ class NodeAgent:
             proxy.start()
             self.proxies.append(proxy)
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.chmod(0o755)  # pods run as their own users and read their volumes in here
         self.log_server = LogServer(self)
         self.log_server.start()
         node = {"apiVersion": "v1", "kind": "Node",

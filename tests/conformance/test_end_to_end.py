@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, documents, eso_crd_files, fill_credentials, run
+from conftest import EXAMPLES, documents, fill_credentials, run
 from kubelet import SPARK_HOME
 from node_agent import GATEWAY, NodeAgent
 from s3_server import ACCESS_KEY, SECRET_KEY, s3a_jars, seaweed  # noqa: F401 (fixtures)
@@ -61,7 +61,10 @@ def spark_image(folder, jars):
     (home / "jars").mkdir()
     for jar in [*(SPARK_HOME / "jars").iterdir(), *jars]:
         (home / "jars" / Path(jar).name).symlink_to(jar)
+    # The image's WORKDIR belongs to its user, as in the Apache images: an executor copies the
+    # application's jar into it.
     (home / "work-dir").mkdir()
+    os.chown(home / "work-dir", 185, 185)
     (home / "conf").mkdir()
     return home
 
@@ -92,10 +95,20 @@ def node(cluster, tmp_path_factory, s3a_jars, seaweed):
     cache = Path(os.path.realpath(SPARK_HOME)).parents[3]
     jar = events_count_jar(folder / "events-count")
     common = {str(cache): cache, **{str(Path(j).parent): Path(j).parent for j in [*s3a_jars, jar]}}
+    # The Apache Spark images' user: uid 185, named in the image's /etc/passwd (Hadoop's login
+    # fails for a uid without a name).
+    for name, line in (("passwd", "spark:x:185:185:spark:/opt/spark:/usr/sbin/nologin"), ("group", "spark:x:185:")):
+        (folder / name).write_text(Path(f"/etc/{name}").read_text().rstrip("\n") + f"\n{line}\n")
+    common.update({"/etc/passwd": folder / "passwd", "/etc/group": folder / "group"})
+    # The venv's Python is a link into its base installation, which may live under a folder
+    # only root can enter (pyenv's under /root): the image has it at the same path.
+    python = Path(os.sys.base_prefix).resolve()
+    common[str(python)] = python
+    masks = [str(p) for p in python.parents if p != Path("/") and not os.stat(p).st_mode & 0o001][-1:]
     env = {"JAVA_HOME": JAVA_HOME, "SPARK_HOME": "/opt/spark", "PYSPARK_PYTHON": os.sys.executable, "HOME": "/tmp"}
     reviews = {"paths": {"/opt/spark": spark_image(folder / "reviews", s3a_jars), "/app": REVIEWS, "/tests-apps": APPS,
                          **common},
-               "env": env, "workdir": "/opt/spark/work-dir", "entrypoint": spark_entrypoint}
+               "masks": masks, "env": env, "user": (185, 185), "workdir": "/opt/spark/work-dir", "entrypoint": spark_entrypoint}
     events = {**reviews, "paths": {"/opt/spark": spark_image(folder / "events", [*s3a_jars, jar]), **common}}
     images = {yaml.safe_load((REVIEWS / "spark-job.yaml").read_text())["spec"]["image"]: reviews,
               yaml.safe_load((MINIO / "spark-job.yaml").read_text())["spec"]["image"]: events}
@@ -309,8 +322,8 @@ def test_a_kustomize_overlay_runs_the_job_and_ttl_cleans_up(binary, cluster, nod
 
 def test_the_minio_example_runs_its_scala_main_class(binary, cluster, node, tmp_path):
     """The MinIO example's dev environment as shipped, but for the endpoint (SeaweedFS in the
-    test network, not minio.dev.svc): its ExternalSecret is applied with the operator's CRD,
-    and the test plays the operator by writing the Secret it names; the Scala main class from
+    test network, not minio.dev.svc): its ExternalSecret is applied (the cluster has the
+    operator's CRD), and the test plays the operator by writing the Secret it names; the Scala main class from
     events-count.jar counts the lines under the input prefix on one executor that Spark keeps
     after the run (deleteOnTermination: false in dev)."""
     agent, endpoint = node
@@ -321,10 +334,6 @@ def test_the_minio_example_runs_its_scala_main_class(binary, cluster, node, tmp_
     objects = documents(run([binary, "render", path, "--env", "dev"]).stdout)
     namespace = next(o for o in objects if o["kind"] == "Job")["metadata"]["namespace"]
     [external] = [o for o in objects if o["kind"] == "ExternalSecret"]
-    for crd in eso_crd_files():
-        cluster.kubectl("apply", "--server-side", "-f", crd)
-    cluster.wait_for("the ExternalSecret CRD to be served",
-                     lambda: cluster.kubectl("get", "externalsecrets", "-A", check=False).returncode == 0)
     keys = external["spec"]["data"]
     prepare(cluster, namespace, secret=None)
     cluster.kubectl("create", "secret", "generic", external["spec"]["target"]["name"], "-n", namespace,
@@ -356,6 +365,8 @@ def test_a_killed_executor_is_replaced_and_the_job_completes(binary, cluster, no
                 and "Running task" in p.log.read_text(errors="replace")]
 
     [victim] = cluster.wait_for("an executor to start its task", busy_executor, timeout=120)
+    # It runs as the image's user, as the pod template's runAsNonRoot lets it (no runAsUser).
+    assert os.stat(f"/proc/{victim.process.pid}").st_uid == 185
     os.killpg(victim.process.pid, signal.SIGKILL)
     condition, _ = wait_for_job(cluster, namespace, name)
     log = driver_log(cluster, namespace, name)
