@@ -10,9 +10,9 @@ import json
 import os
 import signal
 import shutil
-import subprocess
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -203,22 +203,29 @@ def test_the_amazon_reviews_job_runs_to_completion(binary, cluster, node, tmp_pa
 
 def test_wrong_keys_fail_the_job_with_the_reason(binary, cluster, node, tmp_path):
     agent, endpoint = node
-    namespace = "e2e-wrong-keys"
-    objects = the_job(binary, tmp_path, endpoint, namespace)
-    for o in objects:  # test-only: S3A's retries of a 403 take minutes otherwise
-        if o["kind"] == "Job":
-            o["spec"]["template"]["spec"]["containers"][0]["args"][-2:-2] = [
-                "--conf", "spark.hadoop.fs.s3a.attempts.maximum=1", "--conf", "spark.hadoop.fs.s3a.retry.limit=1"]
-    name = start(cluster, objects, namespace, secret=(ACCESS_KEY, "not-the-secret"))
-    condition, job = wait_for_job(cluster, namespace, name)
+    # One fresh-clone CI run saw this driver's first S3 connection time out (no 403 at all),
+    # which no local run reproduced: a second attempt, in its own namespace, only then, and said.
+    for attempt, namespace in enumerate(["e2e-wrong-keys", "e2e-wrong-keys-again"]):
+        objects = the_job(binary, tmp_path, endpoint, namespace)
+        for o in objects:  # test-only: S3A's retries of a 403 take minutes otherwise
+            if o["kind"] == "Job":
+                o["spec"]["template"]["spec"]["containers"][0]["args"][-2:-2] = [
+                    "--conf", "spark.hadoop.fs.s3a.attempts.maximum=1", "--conf", "spark.hadoop.fs.s3a.retry.limit=1"]
+        name = start(cluster, objects, namespace, secret=(ACCESS_KEY, "not-the-secret"))
+        condition, job = wait_for_job(cluster, namespace, name)
+        pod = job_pod(cluster, namespace, name)
+        log = agent.logs(namespace, pod["metadata"]["name"])
+        if attempt == 0 and "Connect timed out" in log and "403" not in log:
+            warnings.warn(f"the S3 connection from {namespace} timed out; trying once more")
+            continue
+        break
     assert condition["type"] == "Failed" and job["status"].get("failed") == 1
-    pod = job_pod(cluster, namespace, name)
     terminated = pod["status"]["containerStatuses"][0]["state"]["terminated"]
     assert terminated["exitCode"] == 1 and terminated["reason"] == "Error"
     # The log's tail is the termination message (FallbackToLogsOnError): Spark's last lines.
     assert terminated["message"] and "ShutdownHookManager" in terminated["message"]
-    log = agent.logs(namespace, pod["metadata"]["name"])
-    assert "403" in log and "AccessDenied" in log or "SignatureDoesNotMatch" in log, log[-3000:]
+    causes = "\n".join(line for line in log.splitlines() if "Exception" in line or "Caused by" in line)
+    assert "403" in log and "AccessDenied" in log or "SignatureDoesNotMatch" in log, causes[:4000] + "\n" + log[-2000:]
 
 
 def test_a_missing_secret_leaves_the_pod_waiting_with_the_reason(binary, cluster, node, tmp_path):
