@@ -161,8 +161,9 @@ mod tests {
     use crate::k8s::{self, check};
 
     /// One validator over many configs gives each the verdict and object count that
-    /// `check_config` gives it alone, whatever came before: a valid config, one that fails
-    /// validation, one that fails the object rules.
+    /// `check_config` gives it alone, whatever came before: valid configs, an unknown field and
+    /// a bad name (both refused before any object is built), each twice. What a failing config
+    /// leaves behind is `Shapes`' own test (`only_committed_shapes_skip_the_check`).
     #[test]
     fn a_validator_gives_each_config_its_own_verdict() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -22,8 +22,8 @@ as a local process, the way a kubelet would:
 
 An image is a dict: `paths` (container path -> host folder or file), `masks` (host folders
 replaced by an empty one, before `paths` are mounted), `env` (the image's ENV), `user` ((uid,
-gid), default root), `workdir` and `entrypoint` (args -> argv, for pods without a command). The kubelet's log endpoint serves the container logs, so `kubectl logs` works through
-the API server. Not done: resource limits, probes, restarts, several containers per pod, a
+gid), default root), `workdir` and `entrypoint` (args -> argv, for pods without a command). The
+kubelet's log endpoint serves the container logs, so `kubectl logs` works through the API server. Not done: resource limits, probes, restarts, several containers per pod, a
 read-only host root outside the image's folders, and cluster DNS beyond /etc/hosts (no Service
 other than the API server resolves; in client mode nothing needs one)."""
 
@@ -294,11 +294,6 @@ class Pod:
         try:
             volumes = self.volumes()
             env = self.environment(container, image)
-        except ConfigError as error:
-            self.patch_status({"phase": "Pending", "containerStatuses": self.container_status(
-                {"waiting": {"reason": "CreateContainerConfigError", "message": str(error)}}, False)})
-            return False
-        try:
             uid, gid, groups = self.user(container, image)
         except ConfigError as error:
             self.patch_status({"phase": "Pending", "containerStatuses": self.container_status(

@@ -173,6 +173,23 @@ def job_pod(cluster, namespace, name):
     return pod
 
 
+def driver_log(cluster, namespace, name):
+    """The driver's log as `kubectl logs job/NAME` gets it through the API server."""
+    return cluster.kubectl("logs", f"job/{name}", "-n", namespace).stdout
+
+
+def review_rows(log):
+    table = [line for line in log.splitlines() if line.startswith("|")]
+    assert table and table[0].replace(" ", "").split("|")[1:-1] == COLUMNS, log[-4000:]
+    return len(table) - 1
+
+
+def executors_ran(agent, namespace):
+    """The executor pods the node ran in `namespace`, gone or not."""
+    return [p for p in agent.ran if p.namespace == namespace
+            and p.obj["metadata"].get("labels", {}).get("spark-role") == "executor"]
+
+
 def test_the_amazon_reviews_job_runs_to_completion(binary, cluster, node, tmp_path):
     agent, endpoint = node
     namespace = "e2e-reviews"
@@ -185,12 +202,8 @@ def test_the_amazon_reviews_job_runs_to_completion(binary, cluster, node, tmp_pa
     assert pod["spec"]["nodeName"] == agent.name and pod["status"]["phase"] == "Succeeded"
     # The driver's log, as `kubectl logs job/NAME` gets it through the API server, shows the rows
     # the executors the node ran for it read.
-    log = cluster.kubectl("logs", f"job/{name}", "-n", namespace).stdout
-    table = [line for line in log.splitlines() if line.startswith("|")]
-    assert table and table[0].replace(" ", "").split("|")[1:-1] == COLUMNS, log[-4000:]
-    assert len(table) == 11, log[-4000:]
-    executors = [p for p in agent.ran if p.obj["metadata"].get("labels", {}).get("spark-role") == "executor"
-                 and p.namespace == namespace]
+    assert review_rows(driver_log(cluster, namespace, name)) == 10
+    executors = executors_ran(agent, namespace)
     assert executors, "the driver created executors and the node ran them"
     for executor in executors:
         assert executor.obj["metadata"]["ownerReferences"][0]["uid"] == pod["metadata"]["uid"]
@@ -260,20 +273,9 @@ def test_deleting_a_running_job_leaves_no_driver_or_executor(binary, cluster, no
     cluster.wait_for("every pod of the job to be gone",
                      lambda: not cluster.json("get", "pods", "-n", namespace)["items"], timeout=90)
     ours = [p for p in agent.ran if p.namespace == namespace]
-    assert any(p.obj["metadata"].get("labels", {}).get("spark-role") == "executor" for p in ours)
+    assert executors_ran(agent, namespace)
     cluster.wait_for("every process of the job to end",
                      lambda: all(p.process is None or p.process.poll() is not None for p in ours), timeout=30)
-
-
-def driver_log(cluster, namespace, name):
-    """The driver's log as `kubectl logs job/NAME` gets it through the API server."""
-    return cluster.kubectl("logs", f"job/{name}", "-n", namespace).stdout
-
-
-def review_rows(log):
-    table = [line for line in log.splitlines() if line.startswith("|")]
-    assert table and table[0].replace(" ", "").split("|")[1:-1] == COLUMNS, log[-4000:]
-    return len(table) - 1
 
 
 def test_the_chart_runs_the_job_and_helm_test_reads_the_paths(binary, cluster, node, tmp_path):
@@ -380,8 +382,7 @@ def test_a_killed_executor_is_replaced_and_the_job_completes(binary, cluster, no
     assert condition["type"] == "Complete", log[-4000:]
     assert "LINES 41" in log, log[-4000:]  # the header and 40 rows
     assert "The executor with id 1 exited with exit code 137" in log, log[-4000:]
-    executors = {p.name for p in agent.ran if p.namespace == namespace
-                 and p.obj["metadata"].get("labels", {}).get("spark-role") == "executor"}
+    executors = {p.name for p in executors_ran(agent, namespace)}
     assert len(executors) == 2, executors
 
 
