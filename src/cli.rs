@@ -66,11 +66,13 @@ pub enum Command {
     /// Print the commands that build the config's Spark distribution and images, and optionally
     /// write the application image's Dockerfile.
     BuildPlan(BuildPlanArgs),
-    /// Check that S3 URLs are readable with the endpoint, region, addressing style and
-    /// credentials the generated Job would use. Exit 1 if any check fails.
+    /// Check that S3 URLs are readable, and outputs writable, with the endpoint, region,
+    /// addressing style and credentials the generated Job would use. Exit 1 if any check fails.
     ///
     /// For each s3a://bucket/key: the bucket answers, the key lists as a prefix, and its first
-    /// bytes read (the first lines of a .gz). Credentials: --profile, else $AWS_ACCESS_KEY_ID and
+    /// bytes read (the first lines of a .gz). For each output (--write, or spec.s3.outputs): an
+    /// object put, read back, a multipart upload completed and another aborted, all deleted; a
+    /// refusal names the IAM permission missing. Credentials: --profile, else $AWS_ACCESS_KEY_ID and
     /// $AWS_SECRET_ACCESS_KEY (+ $AWS_SESSION_TOKEN), else the $AWS_PROFILE or [default] profile.
     /// Key values are never printed.
     #[command(name = "check-s3")]
@@ -148,9 +150,14 @@ pub struct CheckClusterArgs {
 /// Arguments of `check-s3`.
 #[derive(Debug, Args)]
 pub struct CheckS3Args {
-    /// s3a://bucket/key URLs (keys may be prefixes) [default: the config's spec.s3.paths].
+    /// s3a://bucket/key URLs to read (keys may be prefixes) [default: the config's spec.s3.paths].
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
+    /// An s3a://bucket/prefix URL to prove writable as the S3A committers write: put, read back,
+    /// a multipart upload completed and one aborted, then delete (repeatable) [default: the
+    /// config's spec.s3.outputs when no URL is given].
+    #[arg(long = "write", value_name = "URL")]
+    pub writes: Vec<String>,
     /// Take endpoint, region, path style, credentials kind and paths from this config.
     #[arg(long, value_name = "CONFIG")]
     pub config: Option<PathBuf>,

@@ -16,7 +16,7 @@ use crate::emit::{FileTree, plain};
 use crate::k8s::K8sError;
 use crate::pipeline::{self, PipelineError};
 use crate::preflight::check_cluster::{self, CheckClusterError};
-use crate::preflight::check_s3::{self, CheckS3Error};
+use crate::preflight::check_s3::{self, CheckS3Error, Use};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
 use crate::spark::versions::Version;
@@ -354,12 +354,21 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
         profile_keys,
         anonymous: args.anonymous,
     };
-    let urls = if args.urls.is_empty() {
-        job.as_ref()
-            .map(|j| j.spec.s3.paths.clone())
-            .unwrap_or_default()
-    } else {
-        args.urls.clone()
+    // URLs on the command line replace the config's, reads and writes alike.
+    fn tagged(urls: &[String], use_: Use) -> impl Iterator<Item = (String, Use)> + '_ {
+        urls.iter().map(move |u| (u.clone(), use_))
+    }
+    let urls: Vec<_> = match job {
+        Some(j) if args.urls.is_empty() && args.writes.is_empty() => {
+            let s3 = &j.spec.s3;
+            tagged(&s3.paths, Use::Read)
+                .chain(tagged(&s3.outputs, Use::Write))
+                .chain(s3.event_log_dir.iter().map(|u| (u.clone(), Use::EventLog)))
+                .collect()
+        }
+        _ => tagged(&args.urls, Use::Read)
+            .chain(tagged(&args.writes, Use::Write))
+            .collect(),
     };
     let target = check_s3::resolve(job, flags, ambient)?;
     let reports = check_s3::check(&target, &urls)?;

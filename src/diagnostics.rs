@@ -107,6 +107,7 @@ codes! {
         WebIdentity = "KS117", Error, "The web identity role ARN is invalid, or its service account annotation is set by hand.";
         ExternalSecret = "KS118", Error, "The ExternalSecret's source is invalid or conflicts with `generate`.";
         Submitter = "KS119", Error, "The submitter Job's retries, deadlines, user or resources are invalid.";
+        Output = "KS120", Error, "An s3.outputs location or its committer is invalid.";
     }
     "Spark distributions and images (doctor)" {
         DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";
@@ -116,9 +117,11 @@ codes! {
         HadoopJars = "KS205", Error, "The Hadoop jars disagree, or there are none.";
         NoS3a = "KS206", Error, "No hadoop-aws jar: S3A is missing.";
         S3aMismatch = "KS207", Error, "hadoop-aws or its AWS SDK does not match the distribution's Hadoop.";
+        CloudMismatch = "KS208", Error, "spark-hadoop-cloud (the S3A committers' binding) does not match the Spark version.";
         CustomHadoop = "KS210", Note, "A Hadoop version the Spark line's published distributions do not carry (a custom build).";
         NoPySpark = "KS211", Note, "No PySpark: Python jobs cannot run on images built from this.";
         NoDockerfiles = "KS212", Note, "No Dockerfiles: base images cannot be built from this folder.";
+        NoHadoopCloud = "KS213", Note, "No spark-hadoop-cloud jar: jobs cannot write to S3 through the S3A committers.";
     }
     "S3 access (check-s3)" {
         S3CannotConnect = "KS301", Error, "Nothing answers at the S3 endpoint.";

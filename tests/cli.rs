@@ -337,8 +337,8 @@ fn validate_takes_files_and_folders_and_reports_every_bad_file() {
     assert_eq!(code(&ok), 0, "{}", text(&ok.stderr));
     assert_eq!(
         text(&ok.stdout).lines().count(),
-        3,
-        "three example configs found"
+        4,
+        "four example configs found"
     );
 
     let mixed = run(&[
@@ -362,7 +362,7 @@ fn validate_takes_files_and_folders_and_reports_every_bad_file() {
 
 #[test]
 fn validate_output_does_not_depend_on_threads() {
-    // The three examples and every bad fixture: good and bad files interleaved.
+    // The examples and every bad fixture: good and bad files interleaved.
     let args = |jobs: &'static str| ["validate", "-j", jobs, "examples", "tests/invalid"];
     let one = run(&args("1"));
     for jobs in ["2", "7"] {

@@ -63,6 +63,7 @@ const GOOD_JARS: &[&str] = &[
     "hadoop-aws-3.3.4.jar",
     "aws-java-sdk-bundle-1.12.262.jar",
     "kubernetes-client-6.7.2.jar",
+    "spark-hadoop-cloud_2.12-3.5.3.jar",
 ];
 
 #[test]
@@ -73,6 +74,7 @@ fn versions_answers_from_the_validators_table() {
     let pair = run(&["versions", "--spark", "3.5.3", "--hadoop", "3.3.4"], &[]);
     assert_eq!(code(&pair), 0, "{}", out(&pair));
     assert!(out(&pair).contains("aws-java-sdk-bundle-1.12.262.jar"));
+    assert!(out(&pair).contains("Writing to S3 (s3.outputs) through the S3A committers also needs:\n  spark-hadoop-cloud_2.12-3.5.3.jar    https://repo1.maven.org/maven2/org/apache/spark/spark-hadoop-cloud_2.12/3.5.3/spark-hadoop-cloud_2.12-3.5.3.jar\n"), "{}", out(&pair));
     let bad = run(&["versions", "--spark", "2.4.1", "--hadoop", "2.7.3"], &[]);
     assert_eq!(code(&bad), 1);
     // The same words the config validator uses for the same misfit.
@@ -100,6 +102,53 @@ fn doctor_passes_a_complete_distribution() {
     assert_eq!(v["hadoopVersion"], "3.3.4");
     assert_eq!(v["layout"], "distribution");
     assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn doctor_knows_the_committers_binding() {
+    let without: Vec<&str> = GOOD_JARS
+        .iter()
+        .copied()
+        .filter(|j| !j.starts_with("spark-hadoop-cloud"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    distribution(
+        dir.path(),
+        &without,
+        &["python/pyspark", "kubernetes/dockerfiles/spark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    // A note, not a problem: read-only jobs do not need it.
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(
+        out(&o).contains("note[KS213]: no spark-hadoop-cloud jar"),
+        "{}",
+        out(&o)
+    );
+    assert!(out(&o).contains("add spark-hadoop-cloud_2.12-3.5.3.jar (https://repo1.maven.org/maven2/org/apache/spark/spark-hadoop-cloud_2.12/3.5.3/spark-hadoop-cloud_2.12-3.5.3.jar)"), "{}", out(&o));
+
+    // Another line's binding is a problem; another patch release of the same line is not.
+    for (jar, problem) in [
+        ("spark-hadoop-cloud_2.12-3.4.1.jar", true),
+        ("spark-hadoop-cloud_2.12-3.5.1.jar", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut jars = without.clone();
+        jars.push(jar);
+        distribution(
+            dir.path(),
+            &jars,
+            &["python/pyspark", "kubernetes/dockerfiles/spark"],
+        );
+        let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+        assert_eq!(code(&o), i32::from(problem), "{jar}: {}", out(&o));
+        assert_eq!(
+            out(&o).contains("error[KS208]: spark-hadoop-cloud 3.4.1 but spark-core 3.5.3"),
+            problem,
+            "{}",
+            out(&o)
+        );
+    }
 }
 
 #[test]
@@ -191,6 +240,35 @@ fn doctor_reads_an_image_filesystem_and_sdk_v2() {
         "{text}"
     );
     assert!(text.contains("bundle-2.24.6.jar"), "{text}");
+}
+
+#[test]
+fn doctor_wants_the_analytics_accelerator_from_hadoop_3_5() {
+    let jars = [
+        "spark-core_2.13-4.2.0.jar",
+        "spark-kubernetes_2.13-4.2.0.jar",
+        "spark-hadoop-cloud_2.13-4.2.0.jar",
+        "hadoop-client-api-3.5.0.jar",
+        "hadoop-aws-3.5.0.jar",
+        "bundle-2.35.4.jar",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    distribution(
+        dir.path(),
+        &jars,
+        &["python/pyspark", "kubernetes/dockerfiles/spark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(out(&o).contains("error[KS207]: hadoop-aws 3.5.0 needs analyticsaccelerator-s3 1.3.1 beside it: S3A of this Hadoop loads it\n  help: add analyticsaccelerator-s3-1.3.1.jar (https://repo1.maven.org/maven2/software/amazon/s3/analyticsaccelerator/analyticsaccelerator-s3/1.3.1/analyticsaccelerator-s3-1.3.1.jar) to jars/"), "{}", out(&o));
+    let dir = tempfile::tempdir().unwrap();
+    distribution(
+        dir.path(),
+        &[&jars[..], &["analyticsaccelerator-s3-1.3.1.jar"]].concat(),
+        &["python/pyspark", "kubernetes/dockerfiles/spark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
 }
 
 #[test]
@@ -332,6 +410,13 @@ fn s3_server() -> S3Server {
     }
     fs::write(bucket.join("tsv/big.tsv.gz"), gz.finish().unwrap()).unwrap();
     fs::create_dir_all(root.path().join("empty")).unwrap();
+    // The minio example's eventLogDir, with an earlier run's log in it (so the folder exists).
+    fs::create_dir_all(root.path().join("spark-history/events-count")).unwrap();
+    fs::write(
+        root.path().join("spark-history/events-count/spark-0001"),
+        "{}\n",
+    )
+    .unwrap();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -526,24 +611,51 @@ fn check_s3_takes_the_config_and_a_profile() {
         .replace("s3a://events/2026/11/", "s3a://reviews/tsv/sample.tsv");
     assert!(text.contains(&server.endpoint));
     let config = dir.path().join("spark-job.yaml");
-    fs::write(&config, text).unwrap();
-    let o = run(
-        &[
-            "check-s3",
-            "--config",
-            config.to_str().unwrap(),
-            "--profile",
-            "store",
-            "--aws-credentials",
-            credentials.to_str().unwrap(),
-        ],
-        &[],
-    );
+    let check = |text: &str| {
+        fs::write(&config, text).unwrap();
+        run(
+            &[
+                "check-s3",
+                "--config",
+                config.to_str().unwrap(),
+                "--profile",
+                "store",
+                "--aws-credentials",
+                credentials.to_str().unwrap(),
+            ],
+            &[],
+        )
+    };
+    let o = check(&text);
     let stdout = out(&o);
     assert_eq!(code(&o), 0, "{stdout}{}", err(&o));
     assert!(stdout.contains("(path style)"), "{stdout}");
     assert!(stdout.contains("profile [store]"), "{stdout}");
+    // Its eventLogDir is written, as Spark will.
+    assert!(
+        stdout.contains(
+            "s3a://spark-history/events-count (output)\n  ok      bucket spark-history answers"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("all 1 URL readable, 1 URL writable\n"),
+        "{stdout}"
+    );
     assert!(!stdout.contains(SECRET_KEY) && !stdout.contains(ACCESS_KEY));
+
+    // An event log folder with nothing in it does not exist on S3: Spark would refuse to start.
+    let o = check(&text.replace(
+        "s3a://spark-history/events-count",
+        "s3a://spark-history/new-folder",
+    ));
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(out(&o).contains("error[KS307] in `folder`: no such key: nothing under \"new-folder/\": Spark refuses to start when its event log folder does not exist"), "{}", out(&o));
+    assert!(
+        out(&o).contains("(aws s3api put-object --bucket spark-history --key new-folder/)"),
+        "{}",
+        out(&o)
+    );
 }
 
 #[test]
@@ -557,4 +669,62 @@ fn check_s3_without_credentials_or_urls_is_bad_input() {
     let o = run(&["check-s3", "--anonymous"], &[]);
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("nothing to check"), "{}", err(&o));
+}
+
+#[test]
+fn check_s3_proves_outputs_writable_and_leaves_nothing() {
+    let server = s3_server();
+    let o = check_s3(
+        &server,
+        &[
+            "s3a://reviews/tsv/sample.tsv",
+            "--write",
+            "s3a://reviews/results/daily",
+            "--write",
+            "s3a://empty/",
+        ],
+        &keys_env(SECRET_KEY),
+    );
+    let text = out(&o);
+    assert_eq!(code(&o), 0, "{text}{}", err(&o));
+    for line in [
+        "s3a://reviews/results/daily (output)\n  ok      bucket reviews answers\n  ok      write  put a 44-byte probe object\n  ok      read   read it back unchanged\n  ok      upload completed one multipart upload and aborted another\n  ok      delete deleted the probe objects\n",
+        "s3a://empty/ (output)\n",
+    ] {
+        assert!(text.contains(line), "{text}");
+    }
+    assert!(
+        text.ends_with("all 1 URL readable, 2 URLs writable\n"),
+        "{text}"
+    );
+    // Nothing is left in the buckets: the probe objects are deleted.
+    let leftovers: Vec<_> = walk(server._root.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("k8s-s3-spark-check"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Wrong keys: the write is refused, nothing is written, and the keys are not printed.
+    let o = check_s3(
+        &server,
+        &["--write", "s3a://reviews/results/daily"],
+        &keys_env("wrong-secret"),
+    );
+    assert_eq!(code(&o), 1, "{}", out(&o));
+    assert!(out(&o).contains("bad credentials"), "{}", out(&o));
+    assert!(out(&o).ends_with("1 of 1 URL failed\n"), "{}", out(&o));
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

@@ -480,6 +480,97 @@ pub struct S3Spec {
     /// `s3a://bucket/key` URLs the job reads; `check-s3 --config` and the chart's test pod check them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paths: Vec<String>,
+    /// `s3a://bucket/prefix` locations the job writes (its inputs stay in `paths`). The job then
+    /// commits its output with the S3A committer that `committer` names, never with the classic
+    /// committer, whose rename is a copy on S3; `check-s3 --config` proves each can be written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<String>,
+    /// The S3A committer for `outputs` (default `magic: {}`).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub committer: Committer,
+    /// An `s3a://bucket/prefix` where Spark writes the job's event log
+    /// (`spark.eventLog.enabled`, `spark.eventLog.dir`), for a Spark History Server reading that
+    /// prefix. The folder must exist before the job starts (Spark refuses to start otherwise; on S3
+    /// a folder exists once an object is under it, such as an empty `prefix/` marker):
+    /// `check-s3 --config` checks that, and that it is writable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_log_dir: Option<String>,
+}
+
+/// The S3A committer that writes `s3.outputs`: exactly one of `magic`, `directory` or
+/// `partitioned`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub enum Committer {
+    /// Tasks write straight to the destination as multipart uploads that only the job commit
+    /// completes; nothing is staged anywhere else. Written `magic: {}`.
+    Magic(MagicCommitter),
+    /// A staging committer: tasks write to local disk and upload at task commit, the job commit
+    /// completes the uploads; `conflictMode` applies to the whole destination directory.
+    Directory(StagingCommitter),
+    /// A staging committer for partitioned output (`partitionBy`): `conflictMode` applies to
+    /// each partition written, so `replace` replaces only those partitions.
+    Partitioned(StagingCommitter),
+}
+
+impl Default for Committer {
+    fn default() -> Self {
+        Self::Magic(MagicCommitter {})
+    }
+}
+
+impl Committer {
+    /// The committer's name for `fs.s3a.committer.name`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Magic(_) => "magic",
+            Self::Directory(_) => "directory",
+            Self::Partitioned(_) => "partitioned",
+        }
+    }
+}
+
+/// The magic committer has no options. Written `{}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MagicCommitter {}
+
+/// A staging committer's options.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StagingCommitter {
+    /// A folder on a filesystem that the driver and every executor share, e.g.
+    /// `hdfs://namenode:8020/tmp/staging` (`fs.s3a.committer.staging.tmp.path`): tasks leave the
+    /// list of their pending uploads there for the job commit. The pods' own disks are not
+    /// shared, so there is no default.
+    pub staging_path: String,
+    /// What the job commit does when the destination (directory, or partition) already has
+    /// data (`fs.s3a.committer.staging.conflict-mode`). Unset: Hadoop's default, `append`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_mode: Option<ConflictMode>,
+}
+
+/// What a staging committer does with existing data at the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ConflictMode {
+    /// Fail the job.
+    Fail,
+    /// Add the new files beside the existing ones.
+    Append,
+    /// Delete the existing data first.
+    Replace,
+}
+
+impl ConflictMode {
+    /// The value of `fs.s3a.committer.staging.conflict-mode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fail => "fail",
+            Self::Append => "append",
+            Self::Replace => "replace",
+        }
+    }
 }
 
 /// How Spark authenticates to S3: exactly one of `secret`, `webIdentity` or `anonymous`.

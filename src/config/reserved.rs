@@ -125,6 +125,32 @@ const RESERVED_CONFS: &[(&str, &str)] = &[
         "set spec.s3.credentials",
     ),
     (
+        "spark.hadoop.fs.s3a.committer.name",
+        "set spec.s3.outputs and spec.s3.committer",
+    ),
+    (
+        "spark.hadoop.fs.s3a.committer.magic.enabled",
+        "set spec.s3.outputs and spec.s3.committer",
+    ),
+    (
+        "spark.hadoop.fs.s3a.committer.staging.conflict-mode",
+        "set spec.s3.committer.<directory|partitioned>.conflictMode",
+    ),
+    (
+        "spark.hadoop.fs.s3a.committer.staging.tmp.path",
+        "set spec.s3.committer.<directory|partitioned>.stagingPath",
+    ),
+    (
+        "spark.sql.sources.commitProtocolClass",
+        "set spec.s3.outputs: writes there go through the S3A committer",
+    ),
+    (
+        "spark.sql.parquet.output.committer.class",
+        "set spec.s3.outputs: writes there go through the S3A committer",
+    ),
+    ("spark.eventLog.enabled", "set spec.s3.eventLogDir"),
+    ("spark.eventLog.dir", "set spec.s3.eventLogDir"),
+    (
         "spark.hadoop.fs.s3a.access.key",
         "keys in a conf end up in the pod spec and logs; set spec.s3.credentials.secret",
     ),
@@ -204,7 +230,7 @@ mod tests {
 
     #[test]
     fn every_conf_the_table_sets_is_refused_in_spark_conf() {
-        for example in ["amazon-reviews", "minio", "irsa"] {
+        for example in ["amazon-reviews", "minio", "irsa", "reviews-summary"] {
             let config = crate::config::load(std::path::Path::new(&format!(
                 "examples/{example}/spark-job.yaml"
             )))

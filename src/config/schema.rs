@@ -178,7 +178,9 @@ fn describe(
                 .map(|props| props.keys().map(String::as_str).collect())
                 .unwrap_or_default();
             let help = match closest(&name, &known) {
-                Some(k) => format!("did you mean `{k}`? Fields are camelCase; see `k8s-s3-spark schema`"),
+                Some(k) => {
+                    format!("did you mean `{k}`? Fields are camelCase; see `k8s-s3-spark schema`")
+                }
                 None if !known.is_empty() => format!("fields here are: {}", known.join(", ")),
                 None => "see `k8s-s3-spark schema` for the fields".into(),
             };
@@ -193,16 +195,26 @@ fn describe(
             SchemaProblem {
                 field: join_key(&field, name),
                 message: format!("missing required field `{name}`"),
-                help: Some(format!("add `{name}:` (see `k8s-s3-spark init` for a complete example)")),
+                help: Some(format!(
+                    "add `{name}:` (see `k8s-s3-spark init` for a complete example)"
+                )),
             }
         }
         ValidationErrorKind::Type { .. } if instance.is_null() => SchemaProblem {
             field,
             message: "has no value".into(),
-            help: Some("write the value after the colon, or remove the line to take the default".into()),
+            help: Some(
+                "write the value after the colon, or remove the line to take the default".into(),
+            ),
         },
-        ValidationErrorKind::Type { kind } if expects_text(kind) && !instance.is_object() && !instance.is_array() => {
-            let read_as = if instance.is_boolean() { "a boolean" } else { "a number" };
+        ValidationErrorKind::Type { kind }
+            if expects_text(kind) && !instance.is_object() && !instance.is_array() =>
+        {
+            let read_as = if instance.is_boolean() {
+                "a boolean"
+            } else {
+                "a number"
+            };
             SchemaProblem {
                 field,
                 message: format!("YAML reads this value as {read_as}, but the field takes text"),
@@ -212,20 +224,40 @@ fn describe(
         ValidationErrorKind::Type { .. } => SchemaProblem {
             field,
             message: plain,
-            help: Some("quote strings, write numbers without quotes, and use true/false for switches".into()),
+            help: Some(
+                "quote strings, write numbers without quotes, and use true/false for switches"
+                    .into(),
+            ),
         },
-        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. } => SchemaProblem {
-            field,
-            message: plain,
-            help: Some("use a whole number in range".into()),
-        },
-        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::OneOfMultipleValid { .. }
-            if field.ends_with("credentials") =>
-        {
+        ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. } => {
             SchemaProblem {
                 field,
-                message: "must be exactly one of `secret: {...}`, `webIdentity: {roleArn: ...}` or `anonymous: {}`".into(),
-                help: Some("keep one credentials kind and check its fields".into()),
+                message: plain,
+                help: Some("use a whole number in range".into()),
+            }
+        }
+        ValidationErrorKind::OneOfNotValid { .. }
+        | ValidationErrorKind::OneOfMultipleValid { .. }
+            if keyword.is_some_and(|k| !variants(k).is_empty()) =>
+        {
+            let mut forms = variants(keyword.unwrap_or(&Value::Null));
+            let last = forms.pop().unwrap_or_default();
+            let kind = field.rsplit('.').next().unwrap_or("field").to_owned();
+            SchemaProblem {
+                message: if forms.is_empty() {
+                    format!("must be `{last}`")
+                } else {
+                    format!(
+                        "must be exactly one of {} or `{last}`",
+                        forms
+                            .iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                },
+                help: Some(format!("keep one {kind} kind and check its fields")),
+                field,
             }
         }
         _ => {
@@ -244,6 +276,67 @@ fn describe(
                 }
             }
         }
+    }
+}
+
+/// The forms of an externally tagged enum (a `oneOf` of objects with one required key), e.g.
+/// `webIdentity: {roleArn: ...}`: `{}` for a variant without fields, its required fields, or
+/// `{...}`. Empty when the `oneOf` is anything else.
+fn variants(keyword: &Value) -> Vec<String> {
+    let options = match keyword {
+        Value::Array(items) => items,
+        Value::Object(o) => match o.get("oneOf") {
+            Some(Value::Array(items)) => items,
+            _ => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    let mut forms = Vec::new();
+    for option in options {
+        let (Some([Value::String(key)]), Some(properties)) = (
+            option
+                .get("required")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice),
+            option.get("properties"),
+        ) else {
+            return Vec::new();
+        };
+        let Some(body) = properties.get(key.as_str()).and_then(resolve_value) else {
+            return Vec::new();
+        };
+        let required: Vec<&str> = body
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let has_fields = body
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|p| !p.is_empty());
+        forms.push(if !required.is_empty() {
+            format!(
+                "{key}: {{{}}}",
+                required
+                    .iter()
+                    .map(|r| format!("{r}: ..."))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else if has_fields {
+            format!("{key}: {{...}}")
+        } else {
+            format!("{key}: {{}}")
+        });
+    }
+    forms
+}
+
+/// Follows `$ref`s from a node that need not live in the schema itself.
+fn resolve_value(node: &Value) -> Option<&Value> {
+    match reference_of(node) {
+        Some(target) => resolve(schema_value().pointer(target.strip_prefix('#')?)?),
+        None => Some(node),
     }
 }
 

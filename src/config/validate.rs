@@ -5,16 +5,17 @@
 use std::collections::BTreeMap;
 
 use super::model::{
-    ApplicationType, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT, MAX_CORES,
-    MAX_EXECUTORS, PodView, S3Credentials, SparkJob, SparkJobSpec, TolerationOperator,
+    ApplicationType, Committer, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT,
+    MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials, S3Spec, SparkJob, SparkJobSpec,
+    TolerationOperator,
 };
 use super::reserved::{RESERVED_ENV, reserved_conf_reason};
 use super::spans::{join_index, join_key};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::versions::{
-    self, JobVersions, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY,
-    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, Version,
+    self, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY,
+    MIN_SPARK_COMMITTERS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, Version,
 };
 use crate::syntax;
 
@@ -727,6 +728,90 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 format!("{url:?} {reason}"),
                 "write s3a://bucket/key, e.g. s3a://my-bucket/data/part-0.tsv.gz",
             );
+        }
+    }
+    outputs(p, s3, versions);
+}
+
+/// `s3.outputs` and `s3.committer`: locations, the versions the committers need, and a staging
+/// committer's shared folder.
+fn outputs(p: &mut Problems, s3: &S3Spec, versions: Option<JobVersions>) {
+    for (i, url) in s3.outputs.iter().enumerate() {
+        if let Err(reason) = syntax::s3a_url(url) {
+            p.add(
+                Code::Output,
+                join_index("spec.s3.outputs", i),
+                format!("{url:?} {reason}"),
+                "write s3a://bucket/prefix, e.g. s3a://my-bucket/results/daily",
+            );
+        } else if s3.paths.contains(url) {
+            p.add(
+                Code::Output,
+                join_index("spec.s3.outputs", i),
+                format!(
+                    "{url:?} is also in s3.paths: a job that overwrites its own input loses it"
+                ),
+                "write the results to another prefix",
+            );
+        }
+    }
+    if let Some(url) = &s3.event_log_dir
+        && let Err(reason) = syntax::s3a_url(url)
+    {
+        p.add(
+            Code::Output,
+            "spec.s3.eventLogDir",
+            format!("{url:?} {reason}"),
+            "write s3a://bucket/prefix, e.g. s3a://my-bucket/spark-events",
+        );
+    }
+    if s3.outputs.is_empty() {
+        if s3.committer != Committer::default() {
+            p.add(
+                Code::Output,
+                "spec.s3.committer",
+                "a committer without s3.outputs: nothing would use it",
+                "add the s3a:// locations the job writes under spec.s3.outputs, or remove committer",
+            );
+        }
+        return;
+    }
+    if let Some(v) = versions {
+        if v.spark < MIN_SPARK_COMMITTERS {
+            p.add(Code::NeedsNewer, "spec.s3.outputs", format!("Spark {} cannot commit through the S3A committers (PathOutputCommitProtocol arrived in {MIN_SPARK_COMMITTERS}), and its classic committer renames by copying on S3, which can lose or corrupt output", v.spark),
+                format!("use Spark {MIN_SPARK_COMMITTERS} or later (3.5 recommended)"));
+        }
+        if v.hadoop < MIN_HADOOP_COMMITTERS {
+            p.add(
+                Code::NeedsNewer,
+                "spec.s3.outputs",
+                format!(
+                    "Hadoop {} has no S3A committers (they arrived in {MIN_HADOOP_COMMITTERS})",
+                    v.hadoop
+                ),
+                "use the Spark line's default Hadoop (Spark 3.2 or later ships 3.3+)",
+            );
+        }
+    }
+    if let Committer::Directory(staging) | Committer::Partitioned(staging) = &s3.committer {
+        let field = format!("spec.s3.committer.{}.stagingPath", s3.committer.name());
+        let path = &staging.staging_path;
+        let scheme = path.split_once("://").map(|(scheme, _)| scheme);
+        let shared = scheme.is_some_and(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-')
+        }) && !path.contains(|c: char| c.is_whitespace() || c.is_control());
+        if !shared {
+            p.add(
+                Code::Output,
+                &field,
+                format!("{path:?} is not a filesystem URL"),
+                "write the URL of a folder every pod shares, e.g. hdfs://namenode:8020/tmp/staging",
+            );
+        } else if matches!(scheme, Some("s3a" | "s3" | "s3n")) {
+            p.add(Code::Output, &field, format!("{path:?} is on S3: the staging committers keep their pending uploads in a cluster filesystem, not the object store"),
+                "use HDFS (hdfs://...), or the magic committer (`committer: {magic: {}}`), which needs no staging folder");
         }
     }
 }

@@ -27,6 +27,31 @@ use crate::spark::submit::{
 pub const CONTAINER: &str = "spark-submit";
 /// The Job container's `terminationMessagePolicy`: the log's tail when it fails without a message.
 pub const TERMINATION_MESSAGE_POLICY: &str = "FallbackToLogsOnError";
+/// The Job container's `terminationMessagePath` (the Kubernetes default, stated because the
+/// command passes it to [`RUN_DRIVER`]).
+pub const TERMINATION_MESSAGE_PATH: &str = "/dev/termination-log";
+/// The POSIX `sh` script the Job's container runs: spark-submit with its output passed on
+/// unchanged, and when it fails the last exception and `ERROR` lines of each stream written as
+/// the termination message. Without it the message is the kubelet's fallback (the log's last
+/// 2048 bytes), which for a JVM failure holds only Spark's shutdown lines, not the cause. It needs
+/// `sh`, `mktemp`, `mkfifo`, `awk` and `cat` in the image (every Spark image has them); without a
+/// writable temporary folder it runs spark-submit alone. SIGTERM is passed on to spark-submit.
+pub const RUN_DRIVER: &str = include_str!("run-driver.sh");
+
+/// The Job container's `command`: [`RUN_DRIVER`] running spark-submit; the arguments are
+/// spark-submit's.
+pub fn command() -> Vec<String> {
+    [
+        "/bin/sh",
+        "-c",
+        RUN_DRIVER,
+        "run-driver",
+        TERMINATION_MESSAGE_PATH,
+        SPARK_SUBMIT,
+    ]
+    .map(String::from)
+    .to_vec()
+}
 /// Volume with the submitter's scratch space.
 const SCRATCH_VOLUME: &str = "tmp";
 /// Volume with the pod templates.
@@ -198,7 +223,7 @@ pub fn job(
         name: CONTAINER.into(),
         image: Some(job_config.spec.image.clone()),
         image_pull_policy: Some(spec.image_pull_policy.as_str().into()),
-        command: Some(vec![SPARK_SUBMIT.into()]),
+        command: Some(command()),
         args: Some(args),
         env: Some(driver_env(job_config)),
         resources: Some(ResourceRequirements {
@@ -218,8 +243,9 @@ pub fn job(
             ..Default::default()
         }),
         volume_mounts: Some(mounts),
-        // A failed driver's last log lines (the application's exception) become the container's
-        // termination message: `kubectl get pod` and `describe` show why the Job failed.
+        // A failed driver's exception lines (RUN_DRIVER writes them), else its log's tail, become
+        // the container's termination message: `kubectl describe` shows why the Job failed.
+        termination_message_path: Some(TERMINATION_MESSAGE_PATH.into()),
         termination_message_policy: Some(TERMINATION_MESSAGE_POLICY.into()),
         ..Default::default()
     };

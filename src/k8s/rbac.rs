@@ -7,7 +7,7 @@
 //! | driver (the Job's pod: spark-submit in client mode) | pods: create, get, list, watch, patch, delete, deletecollection | reads its own pod (the executors' owner), allocates executor pods, watches and polls them, labels them with their executor id, kills them and deletes them by label at the end |
 //! | | configmaps: create, get, list, delete, deletecollection | the executors' ConfigMap, deleted by label at the end |
 //! | | persistentvolumeclaims (only with `OnDemand` claims): create, get, list, delete, deletecollection | on-demand volumes it owns |
-//! | | networkpolicies (Spark 4): create, get, list, patch, update, delete, deletecollection | the executors' NetworkPolicy |
+//! | | networkpolicies (Spark 4.2+): create, get, list, patch, update, delete, deletecollection | the executors' NetworkPolicy |
 //! | executor | nothing | executors talk to the driver, never to the API server |
 //!
 //! No Services: in client mode no submission client makes the driver a Service (executors reach
@@ -30,9 +30,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::config::ResolvedJob;
 use crate::spark::versions::Version;
 
-/// Spark 4 server-side-applies a NetworkPolicy for the driver (seen with spark-submit 4.3 against a
-/// recording API server; the first 4.x release that does so is not confirmed, so all of 4.x).
-pub const MIN_SPARK_NETWORK_POLICY: Version = Version::new(4, 0, 0);
+/// From Spark 4.2 the driver server-side-applies a NetworkPolicy for its executors by default
+/// (SPARK-55653; seen with spark-submit 4.3 against a recording API server). Its feature step,
+/// `org.apache.spark.deploy.k8s.features.NetworkPolicyFeatureStep`, is in the spark-kubernetes jar
+/// of pyspark 4.2.0 and not in those of 4.0.1 or 4.1.1, so earlier lines get no such grant.
+pub const MIN_SPARK_NETWORK_POLICY: Version = Version::new(4, 2, 0);
 
 /// A pod of the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -215,19 +217,22 @@ mod tests {
         assert_eq!(find("persistentvolumeclaims"), None);
         assert_eq!(find("networkpolicies"), None);
 
+        // Spark 4.0 and 4.1 create no NetworkPolicy; 4.2 does.
+        let network = |spark: &str| {
+            super::rules(&job_of(spark, &[]))
+                .iter()
+                .any(|r| r.api_groups.as_deref() == Some(&["networking.k8s.io".to_owned()][..]))
+        };
+        assert!(!network("4.0.1") && !network("4.1.1") && network("4.2.0"));
+
         let job = job_of(
-            "4.0.1",
+            "4.2.0",
             &[(
                 "spark.kubernetes.executor.volumes.persistentVolumeClaim.spill.options.claimName",
                 "OnDemand",
             )],
         );
         let rules = super::rules(&job);
-        assert!(
-            rules
-                .iter()
-                .any(|r| r.api_groups.as_deref() == Some(&["networking.k8s.io".to_owned()][..]))
-        );
         assert!(rules.iter().any(|r| {
             r.resources
                 .as_ref()

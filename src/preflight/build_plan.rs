@@ -166,9 +166,17 @@ pub fn plan(
             .join(" and ")
     };
 
+    // Writes go through the S3A committers, whose Spark binding is spark-hadoop-cloud.
+    let cloud = (!spec.s3.outputs.is_empty()).then(|| versions::spark_hadoop_cloud(spark));
+    let cloud_text = cloud.as_ref().map_or_else(String::new, |jar| {
+        format!(
+            ", and {} (the S3A committers' binding, for s3.outputs)",
+            jar.file_name()
+        )
+    });
     let _ = writeln!(
         s,
-        "# 1. A Spark distribution with Kubernetes support and S3A, built with {} into $SPARK_SRC/dist.\n#    -Phadoop-cloud puts {} and {} into jars/.\n(cd \"$SPARK_SRC\" && {})\nk8s-s3-spark doctor \"$SPARK_SRC/dist\"",
+        "# 1. A Spark distribution with Kubernetes support and S3A, built with {} into $SPARK_SRC/dist.\n#    -Phadoop-cloud puts {} and {}{cloud_text} into jars/.\n(cd \"$SPARK_SRC\" && {})\nk8s-s3-spark doctor \"$SPARK_SRC/dist\"",
         java_versions(spark),
         hadoop_aws.file_name(),
         sdk_files,
@@ -181,7 +189,7 @@ pub fn plan(
             s,
             "#    Or, without building: unpack the published distribution for Hadoop {hadoop} from\n#    https://archive.apache.org/dist/spark/spark-{spark}/ as $SPARK_SRC/dist and add the S3A jars:"
         );
-        for jar in std::iter::once(&hadoop_aws).chain(&sdk_jars) {
+        for jar in std::iter::once(&hadoop_aws).chain(&sdk_jars).chain(&cloud) {
             let _ = writeln!(
                 s,
                 "#      curl -fLo \"$SPARK_SRC/dist/jars/{}\" {}",

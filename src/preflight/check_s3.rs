@@ -1,7 +1,9 @@
 //! `check-s3`: the seed's `test_access.py` without Spark. For each `s3a://bucket/key` it checks
 //! the bucket, lists the key as a prefix and reads the first bytes (the first lines of a `.gz`),
-//! with the endpoint, region, addressing style and credentials the generated Job would use.
-//! Every failure is classified with a fix.
+//! with the endpoint, region, addressing style and credentials the generated Job would use. For
+//! each output location it writes as the S3A committers do (put, read back, multipart uploads
+//! completed and aborted) and deletes what it wrote. Every failure is classified with a fix that
+//! names the permission missing.
 //!
 //! Requests are signed with `rusty-s3` (presigned SigV4 URLs, no SDK runtime) and sent with
 //! `ureq`, so status codes, headers and S3 error codes reach the classifier untouched. Key
@@ -12,8 +14,11 @@ use std::fmt::{self, Write as _};
 use std::io::Read as _;
 use std::time::Duration;
 
-use rusty_s3::actions::{GetObject, ListObjectsV2};
-use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
+use rusty_s3::actions::{
+    AbortMultipartUpload, CompleteMultipartUpload, CreateMultipartUpload, DeleteObject, GetObject,
+    ListObjectsV2, PutObject, UploadPart,
+};
+use rusty_s3::{Bucket, Credentials, Method, S3Action, UrlStyle};
 use url::Url;
 
 use crate::config::ResolvedJob;
@@ -71,7 +76,7 @@ impl CheckS3Error {
             Self::BadEndpoint { .. } => {
                 "pass --endpoint http(s)://host[:port], e.g. http://127.0.0.1:8333"
             }
-            Self::NoUrls => "pass s3a:// URLs, or --config with spec.s3.paths",
+            Self::NoUrls => "pass s3a:// URLs (--write URL for outputs), or --config with spec.s3.paths or spec.s3.outputs",
             Self::NoCredentials { .. } => {
                 "pass --profile NAME, export the two variables, or --anonymous for a public bucket"
             }
@@ -236,6 +241,8 @@ pub struct Step {
 pub struct UrlReport {
     /// The URL.
     pub url: String,
+    /// Whether it was checked as an output (written), else as an input (read).
+    pub output: bool,
     /// The steps run, in order.
     pub steps: Vec<Step>,
 }
@@ -244,6 +251,8 @@ pub struct UrlReport {
 struct Answer {
     status: u16,
     bucket_region: Option<String>,
+    /// The `ETag` header (an uploaded part's, for completing a multipart upload).
+    etag: Option<String>,
     body: Vec<u8>,
 }
 
@@ -433,15 +442,37 @@ impl<'a> Client<'a> {
         if let Some(last) = range {
             request = request.header("Range", format!("bytes=0-{last}"));
         }
-        let mut response = request
-            .call()
-            .map_err(|e| Box::new(transport_failure(&e, self.target)))?;
+        self.answer(request.call())
+    }
+
+    /// Signs and sends `action` with `body` (for PUT and POST).
+    fn act<'b, A: S3Action<'b>>(&self, action: &A, body: &[u8]) -> Result<Answer, Box<Diagnostic>> {
+        let url = action.sign(SIGNATURE_LIFETIME);
+        let url = url.as_str();
+        self.answer(match A::METHOD {
+            Method::Put => self.agent.put(url).send(body),
+            Method::Post => self.agent.post(url).send(body),
+            Method::Delete => self.agent.delete(url).call(),
+            Method::Head => self.agent.head(url).call(),
+            Method::Get => self.agent.get(url).call(),
+        })
+    }
+
+    fn answer(
+        &self,
+        result: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Answer, Box<Diagnostic>> {
+        let mut response = result.map_err(|e| Box::new(transport_failure(&e, self.target)))?;
         let status = response.status().as_u16();
-        let bucket_region = response
-            .headers()
-            .get("x-amz-bucket-region")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let bucket_region = header("x-amz-bucket-region");
+        let etag = header("etag");
         let mut body = Vec::new();
         response
             .body_mut()
@@ -452,30 +483,35 @@ impl<'a> Client<'a> {
         Ok(Answer {
             status,
             bucket_region,
+            etag,
             body,
         })
     }
 }
 
+/// The bucket and the answer to listing at most `max_keys` keys under `prefix` in it.
+fn list(
+    client: &Client<'_>,
+    bucket_name: &str,
+    prefix: &str,
+    max_keys: usize,
+) -> Result<(Bucket, Answer), Box<Diagnostic>> {
+    let bucket = client.bucket(bucket_name)?;
+    let mut list = ListObjectsV2::new(&bucket, client.credentials.as_ref());
+    if !prefix.is_empty() {
+        list.with_prefix(prefix);
+    }
+    list.with_max_keys(max_keys);
+    let answer = client.send(&list.sign(SIGNATURE_LIFETIME), None)?;
+    Ok((bucket, answer))
+}
+
 /// Checks one `s3a://` URL, already split into bucket and key: bucket, list, read.
 fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> UrlReport {
     let mut steps = Vec::new();
-    // Each failure names the URL and its step, so it stands on its own (JSON, CI logs).
-    let report = |steps: Vec<Step>| UrlReport {
-        url: url.to_string(),
-        steps: steps
-            .into_iter()
-            .map(|step| Step {
-                outcome: step.outcome.map_err(|d| Diagnostic {
-                    field: step.name.into(),
-                    ..d.in_file(url)
-                }),
-                ..step
-            })
-            .collect(),
-    };
-    let bucket = match client.bucket(bucket_name) {
-        Ok(b) => b,
+    let report = |steps: Vec<Step>| name_steps(url, false, steps);
+    let (bucket, listing) = match list(client, bucket_name, key, 5) {
+        Ok(both) => both,
         Err(f) => {
             steps.push(Step {
                 name: "bucket",
@@ -484,20 +520,8 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
             return report(steps);
         }
     };
-    let mut list = ListObjectsV2::new(&bucket, client.credentials.as_ref());
-    if !key.is_empty() {
-        list.with_prefix(key);
-    }
-    list.with_max_keys(5);
-    let listed = match client.send(&list.sign(SIGNATURE_LIFETIME), None) {
-        Err(f) => {
-            steps.push(Step {
-                name: "bucket",
-                outcome: Err(*f),
-            });
-            return report(steps);
-        }
-        Ok(answer) if answer.status == 200 => {
+    let listed = match listing {
+        answer if answer.status == 200 => {
             steps.push(Step {
                 name: "bucket",
                 outcome: Ok(format!("{bucket_name} answers")),
@@ -514,7 +538,7 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
                 }
             }
         }
-        Ok(answer) => {
+        answer => {
             let failure = classify(&answer, client.target, bucket_name, "");
             if failure.code == Code::S3AccessDenied {
                 steps.push(Step {
@@ -598,6 +622,265 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
     report(steps)
 }
 
+/// The name of an output check's probe objects: a leading `_`, so that Spark's readers skip one
+/// left behind.
+const PROBE: &str = "_k8s-s3-spark-check";
+/// What a probe object holds.
+const PROBE_BODY: &[u8] = b"k8s-s3-spark check-s3 probe: safe to delete\n";
+
+/// Checks one output location (`s3.outputs`) the way the S3A committers use it: list the
+/// prefix, put an object, read it back, complete one multipart upload and abort another (the
+/// committers upload that way, and abort a failed task's uploads), then delete what it made.
+/// Each refusal names the permission missing.
+///
+/// An event log folder must also exist already: Spark refuses to start without it, and on S3 a
+/// folder exists once something is under it.
+fn check_output(
+    client: &Client<'_>,
+    url: &str,
+    bucket_name: &str,
+    prefix: &str,
+    event_log: bool,
+) -> UrlReport {
+    let mut steps = Vec::new();
+    let done = |steps: Vec<Step>| name_steps(url, true, steps);
+    let folder = if prefix.is_empty() || prefix.ends_with('/') {
+        prefix.to_string()
+    } else {
+        format!("{prefix}/")
+    };
+    let (bucket, listing) = match list(client, bucket_name, &folder, 1) {
+        Ok(both) => both,
+        Err(f) => {
+            steps.push(Step {
+                name: "bucket",
+                outcome: Err(*f),
+            });
+            return done(steps);
+        }
+    };
+    match listing {
+        answer if answer.status == 200 => {
+            steps.push(Step {
+                name: "bucket",
+                outcome: Ok(format!("{bucket_name} answers")),
+            });
+            let empty = ListObjectsV2::parse_response(&String::from_utf8_lossy(&answer.body))
+                .is_ok_and(|listing| listing.contents.is_empty());
+            if event_log && empty && !folder.is_empty() {
+                steps.push(Step {
+                    name: "folder",
+                    outcome: Err(failure(
+                        Code::S3NoSuchKey,
+                        format!("nothing under {folder:?}: Spark refuses to start when its event log folder does not exist (\"No such file or directory\")"),
+                        format!("create the folder as S3A does, with an empty object named {folder:?} (aws s3api put-object --bucket {bucket_name} --key {folder})"),
+                    )),
+                });
+            }
+        }
+        answer => {
+            let failure = classify(&answer, client.target, bucket_name, "");
+            if failure.code != Code::S3AccessDenied {
+                steps.push(Step {
+                    name: "bucket",
+                    outcome: Err(failure),
+                });
+                return done(steps);
+            }
+            steps.push(Step {
+                name: "list",
+                outcome: Err(failure.help(format!("grant s3:ListBucket on arn:aws:s3:::{bucket_name}: the committers list the output folder and what they left in it"))),
+            });
+        }
+    }
+
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let key = format!("{folder}{PROBE}-{stamp:x}-{}", std::process::id());
+    let resource = format!("arn:aws:s3:::{bucket_name}/{folder}*");
+    let refused = |answer: &Answer, key: &str, permission: &str, why: &str| {
+        let failure = classify(answer, client.target, bucket_name, key);
+        if failure.code == Code::S3AccessDenied {
+            failure.help(format!("grant {permission} on {resource}: {why}"))
+        } else {
+            failure
+        }
+    };
+
+    let put = PutObject::new(&bucket, client.credentials.as_ref(), &key);
+    match client.act(&put, PROBE_BODY) {
+        Err(f) => {
+            steps.push(Step {
+                name: "write",
+                outcome: Err(*f),
+            });
+            return done(steps);
+        }
+        Ok(answer) if answer.status == 200 => steps.push(Step {
+            name: "write",
+            outcome: Ok(format!("put a {}-byte probe object", PROBE_BODY.len())),
+        }),
+        Ok(answer) => {
+            steps.push(Step {
+                name: "write",
+                outcome: Err(refused(
+                    &answer,
+                    &key,
+                    "s3:PutObject",
+                    "the committers upload the output there",
+                )),
+            });
+            return done(steps);
+        }
+    }
+    let get = GetObject::new(&bucket, client.credentials.as_ref(), &key);
+    steps.push(Step {
+        name: "read",
+        outcome: match client.send(&get.sign(SIGNATURE_LIFETIME), None) {
+            Err(f) => Err(*f),
+            Ok(answer) if answer.status == 200 && answer.body == PROBE_BODY => {
+                Ok("read it back unchanged".into())
+            }
+            Ok(answer) if answer.status == 200 => Err(failure(
+                Code::S3Failed,
+                format!("read back {} bytes that differ from the {} written", answer.body.len(), PROBE_BODY.len()),
+                "the store does not return what was written: check for a proxy or a transforming gateway".into(),
+            )),
+            Ok(answer) => Err(refused(&answer, &key, "s3:GetObject", "the job commit reads back what the tasks wrote (the magic committer's .pending files)")),
+        },
+    });
+    let multipart_key = format!("{key}-multipart");
+    steps.push(Step {
+        name: "upload",
+        outcome: multipart(client, &bucket, &multipart_key, &refused).map_err(|f| *f),
+    });
+    // Delete what was made, even after a failed step; a leftover is named so it can be removed.
+    let mut leftovers = Vec::new();
+    let mut delete_failure = None;
+    for object in [&key, &multipart_key] {
+        let delete = DeleteObject::new(&bucket, client.credentials.as_ref(), object);
+        match client.act(&delete, &[]) {
+            Ok(answer) if matches!(answer.status, 200 | 204) => {}
+            Ok(answer) => {
+                leftovers.push(object.clone());
+                delete_failure.get_or_insert_with(|| refused(&answer, object, "s3:DeleteObject", "the committers delete their temporary files, and overwrite mode deletes the old output"));
+            }
+            Err(f) => {
+                leftovers.push(object.clone());
+                delete_failure.get_or_insert(*f);
+            }
+        }
+    }
+    steps.push(Step {
+        name: "delete",
+        outcome: match delete_failure {
+            None => Ok("deleted the probe objects".into()),
+            Some(f) => {
+                let help = f.help.clone().unwrap_or_default();
+                Err(f.help(format!(
+                    "{help}; then remove {} by hand",
+                    leftovers.join(" and ")
+                )))
+            }
+        },
+    });
+    done(steps)
+}
+
+/// One multipart upload completed and one aborted, as the committers do.
+fn multipart(
+    client: &Client<'_>,
+    bucket: &Bucket,
+    key: &str,
+    refused: &dyn Fn(&Answer, &str, &str, &str) -> Diagnostic,
+) -> Result<String, Box<Diagnostic>> {
+    const UPLOADS: &str = "the committers write every file as a multipart upload";
+    let credentials = client.credentials.as_ref();
+    let start = || -> Result<String, Box<Diagnostic>> {
+        let create = CreateMultipartUpload::new(bucket, credentials, key);
+        let answer = client.act(&create, &[])?;
+        if answer.status != 200 {
+            return Err(Box::new(refused(&answer, key, "s3:PutObject", UPLOADS)));
+        }
+        CreateMultipartUpload::parse_response(&String::from_utf8_lossy(&answer.body))
+            .map(|r| r.upload_id().to_string())
+            .map_err(|e| {
+                Box::new(failure(
+                    Code::S3Failed,
+                    format!("unreadable answer to CreateMultipartUpload: {e}"),
+                    "the endpoint does not answer like S3: check that it is the S3 API port".into(),
+                ))
+            })
+    };
+    let completed = start()?;
+    let finish = || -> Result<(), Box<Diagnostic>> {
+        let part = UploadPart::new(bucket, credentials, key, 1, &completed);
+        let answer = client.act(&part, PROBE_BODY)?;
+        let Some(etag) = answer.etag.clone().filter(|_| answer.status == 200) else {
+            return Err(Box::new(refused(&answer, key, "s3:PutObject", UPLOADS)));
+        };
+        let complete = |etag| {
+            CompleteMultipartUpload::new(
+                bucket,
+                credentials,
+                key,
+                &completed,
+                std::iter::once(etag),
+            )
+        };
+        let body = complete(etag.as_str()).body();
+        let answer = client.act(&complete(etag.as_str()), body.as_bytes())?;
+        // S3 may answer 200 with an error in the body when completing.
+        if answer.status != 200 || String::from_utf8_lossy(&answer.body).contains("<Error>") {
+            return Err(Box::new(refused(
+                &answer,
+                key,
+                "s3:PutObject",
+                "the job commit completes the tasks' multipart uploads",
+            )));
+        }
+        Ok(())
+    };
+    if let Err(failure) = finish() {
+        // Leave no pending upload behind (they are billed until aborted): abort it, if allowed.
+        let abort = AbortMultipartUpload::new(bucket, credentials, key, &completed);
+        let _ = client.act(&abort, &[]);
+        return Err(failure);
+    }
+    let aborted = start()?;
+    let abort = AbortMultipartUpload::new(bucket, credentials, key, &aborted);
+    let answer = client.act(&abort, &[])?;
+    if !matches!(answer.status, 200 | 204) {
+        return Err(Box::new(refused(
+            &answer,
+            key,
+            "s3:AbortMultipartUpload",
+            "the committers abort the uploads of failed tasks and jobs, and unfinished uploads are billed until aborted",
+        )));
+    }
+    Ok("completed one multipart upload and aborted another".into())
+}
+
+/// The steps of one URL, each failure naming the URL and its step, so it stands on its own
+/// (JSON, CI logs).
+fn name_steps(url: &str, output: bool, steps: Vec<Step>) -> UrlReport {
+    UrlReport {
+        url: url.to_string(),
+        output,
+        steps: steps
+            .into_iter()
+            .map(|step| Step {
+                outcome: step.outcome.map_err(|d| Diagnostic {
+                    field: step.name.into(),
+                    ..d.in_file(url)
+                }),
+                ..step
+            })
+            .collect(),
+    }
+}
+
 /// The first lines of what was read, decompressed for `.gz`.
 fn preview(key: &str, bytes: &[u8]) -> String {
     let (data, what) = if key.ends_with(".gz") || bytes.starts_with(&[0x1f, 0x8b]) {
@@ -658,16 +941,27 @@ fn preview(key: &str, bytes: &[u8]) -> String {
     s
 }
 
-/// Checks every URL, in order. URLs are checked for syntax first, so bad input writes nothing.
-pub fn check(target: &Target, urls: &[String]) -> Result<Vec<UrlReport>, CheckS3Error> {
+/// What to check at one URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Read (an input).
+    Read,
+    /// Written through the S3A committers (an output).
+    Write,
+    /// Spark's event log folder: written, and it must exist already.
+    EventLog,
+}
+
+/// Checks every URL, in order. URLs are checked for syntax first, so bad input sends nothing.
+pub fn check(target: &Target, urls: &[(String, Use)]) -> Result<Vec<UrlReport>, CheckS3Error> {
     if urls.is_empty() {
         return Err(CheckS3Error::NoUrls);
     }
     let parsed = urls
         .iter()
-        .map(|url| {
+        .map(|(url, use_)| {
             syntax::s3a_url(url)
-                .map(|(bucket, key)| (url, bucket, key))
+                .map(|(bucket, key)| (url, *use_, bucket, key))
                 .map_err(|reason| CheckS3Error::BadUrl {
                     url: url.clone(),
                     reason,
@@ -677,7 +971,11 @@ pub fn check(target: &Target, urls: &[String]) -> Result<Vec<UrlReport>, CheckS3
     let client = Client::new(target);
     Ok(parsed
         .into_iter()
-        .map(|(url, bucket, key)| check_url(&client, url, bucket, key))
+        .map(|(url, use_, bucket, key)| match use_ {
+            Use::Read => check_url(&client, url, bucket, key),
+            Use::Write => check_output(&client, url, bucket, key, false),
+            Use::EventLog => check_output(&client, url, bucket, key, true),
+        })
         .collect())
 }
 
@@ -699,7 +997,7 @@ pub fn text(target: &Target, reports: &[UrlReport]) -> String {
     }
     let mut failed = 0;
     for r in reports {
-        let _ = writeln!(s, "{}", r.url);
+        let _ = writeln!(s, "{}{}", r.url, if r.output { " (output)" } else { "" });
         for step in &r.steps {
             match &step.outcome {
                 Ok(seen) => {
@@ -719,7 +1017,16 @@ pub fn text(target: &Target, reports: &[UrlReport]) -> String {
         s,
         "{}",
         if failed == 0 {
-            format!("all {} readable", plural(reports.len(), "URL"))
+            let outputs = reports.iter().filter(|r| r.output).count();
+            match (reports.len() - outputs, outputs) {
+                (_, 0) => format!("all {} readable", plural(reports.len(), "URL")),
+                (0, w) => format!("all {} writable", plural(w, "URL")),
+                (r, w) => format!(
+                    "all {} readable, {} writable",
+                    plural(r, "URL"),
+                    plural(w, "URL")
+                ),
+            }
         } else {
             format!("{failed} of {} failed", plural(reports.len(), "URL"))
         }
@@ -780,6 +1087,7 @@ mod tests {
         Answer {
             status,
             bucket_region: region.map(str::to_string),
+            etag: None,
             body: body.as_bytes().to_vec(),
         }
     }

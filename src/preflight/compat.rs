@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 
 use crate::spark::versions::{
     self, AwsSdk, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, MIN_HADOOP,
-    MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK, MIN_SPARK_POD_TEMPLATE,
-    MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES, Version,
+    MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK,
+    MIN_SPARK_COMMITTERS, MIN_SPARK_POD_TEMPLATE, MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES,
+    Version,
 };
 
 /// The report of `versions`, and whether the asked pairing fits.
@@ -62,9 +63,14 @@ fn table() -> String {
     }
     t.push_str("\nHadoop -> the AWS SDK its hadoop-aws was built against\n");
     for r in HADOOP_AWS {
+        let extra: String = r
+            .extra
+            .iter()
+            .map(|j| format!(" + {} {}", j.artifact, j.version))
+            .collect();
         let _ = writeln!(
             t,
-            "  {:<7} {}\n          source: {}",
+            "  {:<7} {}{extra}\n          source: {}",
             r.hadoop.to_string(),
             sdk_name(r.sdk),
             r.source
@@ -148,7 +154,7 @@ fn hadoop_facts(t: &mut String, hadoop: Version) {
     }
     let _ = writeln!(
         t,
-        "  (or build the distribution with -Phadoop-cloud, which adds both; `k8s-s3-spark build-plan` prints the command)"
+        "  (or build the distribution with -Phadoop-cloud, which adds them; `k8s-s3-spark build-plan` prints the command)"
     );
 }
 
@@ -255,10 +261,29 @@ fn pairing(spark: Version, hadoop: Option<Version>) -> Report {
         let _ = writeln!(t, "  note: {}", Misfit::NoPythonR(spark).message());
     }
     hadoop_facts(&mut t, hadoop);
+    committer_facts(&mut t, spark, hadoop);
     Report {
         text: t,
         fits: true,
     }
+}
+
+/// What writing to S3 (`s3.outputs`) needs: the S3A committers and spark-hadoop-cloud.
+fn committer_facts(t: &mut String, spark: Version, hadoop: Version) {
+    if spark < MIN_SPARK_COMMITTERS || hadoop < MIN_HADOOP_COMMITTERS {
+        let _ = writeln!(
+            t,
+            "Writing to S3 (s3.outputs): not supported; the S3A committers need Spark {MIN_SPARK_COMMITTERS} and Hadoop {MIN_HADOOP_COMMITTERS} or later"
+        );
+        return;
+    }
+    let jar = versions::spark_hadoop_cloud(spark);
+    let _ = writeln!(
+        t,
+        "Writing to S3 (s3.outputs) through the S3A committers also needs:\n  {:<36} {}",
+        jar.file_name(),
+        jar.maven_central_url()
+    );
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::diagnostics::{Code, Diagnostic, Severity};
 use crate::spark::versions::{
-    self, AwsSdk, MIN_HADOOP, MIN_SPARK, Misfit, SDK_V1_BUNDLE, SDK_V2_BUNDLE, Version,
+    self, AwsSdk, MIN_HADOOP, MIN_SPARK, MIN_SPARK_COMMITTERS, Misfit, SDK_V1_BUNDLE,
+    SDK_V2_BUNDLE, Version,
 };
 
 /// Why a folder could not be inspected at all.
@@ -190,6 +191,7 @@ fn is_relevant(artifact: &str) -> bool {
                 | "bundle"
                 | "scala-library"
                 | "kubernetes-client"
+                | "analyticsaccelerator-s3"
         )
 }
 
@@ -420,9 +422,60 @@ pub fn diagnose(
     // When hadoop-aws itself is wrong, its fix already names the SDK to use.
     if let Some(a) = hadoop_aws.filter(|&a| hadoop.is_none_or(|h| h == a)) {
         sdk_findings(&mut problem, a, &by_artifact, jars_prefix);
+        // The other jars S3A of this Hadoop loads.
+        let extra = versions::HADOOP_AWS
+            .iter()
+            .find(|r| r.hadoop == a)
+            .map_or(&[][..], |r| r.extra);
+        for jar in extra
+            .iter()
+            .filter(|j| !by_artifact.contains_key(j.artifact))
+        {
+            problem(
+                Code::S3aMismatch,
+                format!(
+                    "hadoop-aws {a} needs {} {} beside it: S3A of this Hadoop loads it",
+                    jar.artifact, jar.version
+                ),
+                format!(
+                    "add {} ({}) to {jars_prefix}",
+                    jar.file_name(),
+                    jar.maven_central_url()
+                ),
+            );
+        }
     }
 
+    // Writes: spark-hadoop-cloud binds Spark's writers to the S3A committers. Its classes bind
+    // to Spark internals that change between lines, not between patch releases of one line.
     let mut notes = Vec::new();
+    if let Some(s) = spark.filter(|&s| s >= MIN_SPARK_COMMITTERS) {
+        let wanted = versions::spark_hadoop_cloud(s);
+        let cloud = by_artifact
+            .keys()
+            .find(|a| a.starts_with("spark-hadoop-cloud_"))
+            .copied();
+        match cloud.and_then(version_of) {
+            Some(c) if c.line() != s.line() => problem(
+                Code::CloudMismatch,
+                format!("spark-hadoop-cloud {c} but spark-core {s}"),
+                format!("use {} ({})", wanted.file_name(), wanted.maven_central_url()),
+            ),
+            Some(_) => {}
+            None => notes.push(
+                Diagnostic::new(
+                    Code::NoHadoopCloud,
+                    "",
+                    "no spark-hadoop-cloud jar: jobs with s3.outputs cannot commit through the S3A committers (ClassNotFoundException: org.apache.spark.internal.io.cloud.PathOutputCommitProtocol)",
+                )
+                .help(format!(
+                    "add {} ({}) to {jars_prefix}, or build with -Phadoop-cloud; read-only jobs do not need it",
+                    wanted.file_name(),
+                    wanted.maven_central_url()
+                )),
+            ),
+        }
+    }
     if let (Some(s), Some(h)) = (spark, hadoop)
         && let Some(line) = versions::spark_line(s)
         && !line.ships(h)

@@ -17,10 +17,11 @@ use super::submit::{
     ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, KEY_ENV, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
 };
 use crate::config::ResolvedJob;
-use crate::config::model::{ApplicationType, S3Credentials};
+use crate::config::model::{ApplicationType, Committer, S3Credentials};
 use crate::spark::versions::{
+    BINDING_PARQUET_OUTPUT_COMMITTER, JobVersions, MIN_HADOOP_MAGIC_ENABLED,
     MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
-    uses_pod_templates,
+    MIN_SPARK_MAGIC_DEFAULT, PATH_OUTPUT_COMMIT_PROTOCOL, uses_pod_templates,
 };
 
 /// How user text is escaped for the kubelets it passes through (`$` becomes `$$` per kubelet).
@@ -478,6 +479,13 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
         "spark.hadoop.fs.s3a.aws.credentials.provider",
         Text::lit(job.credentials_provider),
     ));
+    if !spec.s3.outputs.is_empty() {
+        committer_rows(&mut rows, &spec.s3.committer, versions);
+    }
+    if let Some(dir) = &spec.s3.event_log_dir {
+        rows.push(conf("spark.eventLog.enabled", Text::lit("true")));
+        rows.push(conf("spark.eventLog.dir", Text::Lit(escape(dir))));
+    }
 
     if spec.app_type == ApplicationType::Python && versions.spark.line() == (2, 4) {
         // Spark 2.4 runs Python 2 unless told otherwise; the conf is deprecated from 3.0.
@@ -522,6 +530,55 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
     rows
 }
 
+/// The settings that send the job's writes through the S3A committer `committer`: Hadoop's
+/// committer and its options, then Spark's binding to it (spark-hadoop-cloud) for every format
+/// and for Parquet, which insists on a `ParquetOutputCommitter` (Spark's cloud-integration docs).
+/// From Spark 4.1 the driver sets the magic committer and the binding itself, so only a staging
+/// committer's own settings remain.
+fn committer_rows(rows: &mut Vec<Row>, committer: &Committer, versions: JobVersions) {
+    let spark_binds = versions.spark >= MIN_SPARK_MAGIC_DEFAULT;
+    if spark_binds && matches!(committer, Committer::Magic(_)) {
+        return;
+    }
+    rows.push(conf(
+        "spark.hadoop.fs.s3a.committer.name",
+        Text::lit(committer.name()),
+    ));
+    match committer {
+        Committer::Magic(_) => {
+            if versions.hadoop < MIN_HADOOP_MAGIC_ENABLED {
+                rows.push(conf(
+                    "spark.hadoop.fs.s3a.committer.magic.enabled",
+                    Text::lit("true"),
+                ));
+            }
+        }
+        Committer::Directory(staging) | Committer::Partitioned(staging) => {
+            if let Some(mode) = staging.conflict_mode {
+                rows.push(conf(
+                    "spark.hadoop.fs.s3a.committer.staging.conflict-mode",
+                    Text::lit(mode.as_str()),
+                ));
+            }
+            rows.push(conf(
+                "spark.hadoop.fs.s3a.committer.staging.tmp.path",
+                Text::Lit(escape(&staging.staging_path)),
+            ));
+        }
+    }
+    if spark_binds {
+        return;
+    }
+    rows.push(conf(
+        "spark.sql.sources.commitProtocolClass",
+        Text::lit(PATH_OUTPUT_COMMIT_PROTOCOL),
+    ));
+    rows.push(conf(
+        "spark.sql.parquet.output.committer.class",
+        Text::lit(BINDING_PARQUET_OUTPUT_COMMITTER),
+    ));
+}
+
 /// The arguments after `spark-submit` for this job.
 pub fn args(rows: &[Row]) -> Vec<String> {
     let mut out = Vec::new();
@@ -558,4 +615,110 @@ pub fn args(rows: &[Row]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// The `--conf` values of a config with these lines under `spec.s3` (Spark `spark`, with
+    /// Hadoop `hadoop` when given).
+    fn confs(spark: &str, hadoop: Option<&str>, s3: &str) -> Vec<String> {
+        let hadoop = hadoop.map_or_else(String::new, |h| {
+            format!("  hadoopVersion: {h}\n  customDistribution: true\n")
+        });
+        let text = format!(
+            "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata:\n  name: job\n  namespace: spark\nspec:\n  type: Python\n  sparkVersion: {spark}\n{hadoop}  image: acme/job:1.0\n  mainApplicationFile: local:///app/job.py\n  s3:\n{s3}"
+        );
+        let config = crate::config::parse(Path::new("job.yaml"), text.as_bytes()).unwrap();
+        let job = config.resolve(None).unwrap();
+        let args = args(&table(job, &BTreeMap::new()));
+        args.iter()
+            .zip(args.iter().skip(1))
+            .filter(|(flag, _)| *flag == "--conf")
+            .map(|(_, conf)| conf.clone())
+            .filter(|c| c.contains("committer") || c.contains("commitProtocol"))
+            .collect()
+    }
+
+    #[test]
+    fn outputs_bring_exactly_their_committers_settings() {
+        let binding = [
+            format!("spark.sql.sources.commitProtocolClass={PATH_OUTPUT_COMMIT_PROTOCOL}"),
+            format!("spark.sql.parquet.output.committer.class={BINDING_PARQUET_OUTPUT_COMMITTER}"),
+        ];
+        // Hadoop 3.3.4 has the magic committer on by default.
+        assert_eq!(
+            confs("3.5.3", None, "    outputs: [s3a://out/x]\n"),
+            [
+                vec!["spark.hadoop.fs.s3a.committer.name=magic".to_owned()],
+                binding.to_vec()
+            ]
+            .concat()
+        );
+        // Hadoop 3.2 needs it switched on.
+        assert_eq!(
+            confs("3.1.3", None, "    outputs: [s3a://out/x]\n")[..2],
+            [
+                "spark.hadoop.fs.s3a.committer.name=magic",
+                "spark.hadoop.fs.s3a.committer.magic.enabled=true"
+            ]
+        );
+        assert_eq!(
+            confs(
+                "3.5.3",
+                None,
+                "    outputs: [s3a://out/x]\n    committer:\n      partitioned:\n        stagingPath: hdfs://nn:8020/tmp/$staging\n        conflictMode: replace\n"
+            ),
+            [
+                vec![
+                    "spark.hadoop.fs.s3a.committer.name=partitioned".to_owned(),
+                    "spark.hadoop.fs.s3a.committer.staging.conflict-mode=replace".to_owned(),
+                    // User text: escaped for the kubelet.
+                    "spark.hadoop.fs.s3a.committer.staging.tmp.path=hdfs://nn:8020/tmp/$$staging"
+                        .to_owned(),
+                ],
+                binding.to_vec()
+            ]
+            .concat()
+        );
+        // Spark 4.1 sets the magic committer and the binding itself; a staging committer still
+        // needs its own settings.
+        assert!(confs("4.1.1", None, "    outputs: [s3a://out/x]\n").is_empty());
+        assert_eq!(
+            confs(
+                "4.2.0",
+                None,
+                "    outputs: [s3a://out/x]\n    committer:\n      directory:\n        stagingPath: hdfs://nn:8020/tmp/staging\n"
+            ),
+            [
+                "spark.hadoop.fs.s3a.committer.name=directory",
+                "spark.hadoop.fs.s3a.committer.staging.tmp.path=hdfs://nn:8020/tmp/staging"
+            ]
+        );
+        // Spark 4.0 does not.
+        assert_eq!(
+            confs("4.0.1", None, "    outputs: [s3a://out/x]\n").len(),
+            3
+        );
+        // A read-only job has none of them.
+        assert!(confs("3.5.3", None, "    paths: [s3a://inputs/x]\n").is_empty());
+    }
+
+    #[test]
+    fn an_event_log_dir_turns_the_event_log_on() {
+        let text = "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata:\n  name: job\n  namespace: spark\nspec:\n  type: Python\n  sparkVersion: 3.5.3\n  image: acme/job:1.0\n  mainApplicationFile: local:///app/job.py\n  s3:\n    eventLogDir: s3a://history/spark-events\n";
+        let config = crate::config::parse(Path::new("job.yaml"), text.as_bytes()).unwrap();
+        let args = args(&table(config.resolve(None).unwrap(), &BTreeMap::new()));
+        let at = args
+            .iter()
+            .position(|a| a == "spark.eventLog.enabled=true")
+            .unwrap();
+        assert_eq!(
+            args[at + 2],
+            "spark.eventLog.dir=s3a://history/spark-events"
+        );
+    }
 }

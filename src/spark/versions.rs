@@ -103,6 +103,28 @@ pub const MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT: Version = Version::new(3, 1, 0);
 pub const MIN_SPARK_DRIVER_CLEANUP_CONFS: Version = Version::new(3, 2, 0);
 /// Hadoop 3.4.0 moved S3A to the AWS SDK v2 (HADOOP-18073).
 pub const FIRST_HADOOP_SDK_V2: Version = Version::new(3, 4, 0);
+/// Spark's binding to Hadoop's output committers (`PathOutputCommitProtocol` and
+/// `BindingParquetOutputCommitter` in spark-hadoop-cloud) from Spark 3.0 (SPARK-23977).
+pub const MIN_SPARK_COMMITTERS: Version = Version::new(3, 0, 0);
+/// The S3A committers (magic, directory, partitioned) from Hadoop 3.1.0 (HADOOP-13786).
+pub const MIN_HADOOP_COMMITTERS: Version = Version::new(3, 1, 0);
+/// `fs.s3a.committer.magic.enabled` is true by default from Hadoop 3.3.1 (HADOOP-17483); before,
+/// the magic committer must be switched on.
+pub const MIN_HADOOP_MAGIC_ENABLED: Version = Version::new(3, 3, 1);
+/// From Spark 4.1 the driver sets the magic committer and Spark's binding to it itself
+/// (`setIfMissing` of `fs.s3a.committer.magic.enabled`, `fs.s3a.committer.name=magic`, the
+/// committer factory, `spark.sql.parquet.output.committer.class` and
+/// `spark.sql.sources.commitProtocolClass`) whenever spark-hadoop-cloud's classes load
+/// (SPARK-47618; `SparkContext.enableMagicCommitterIfNeeded` in pyspark 4.1.1's and 4.2.0's
+/// spark-core, where 4.0.1 still only fills them in from a per-bucket
+/// `committer.magic.enabled`).
+pub const MIN_SPARK_MAGIC_DEFAULT: Version = Version::new(4, 1, 0);
+/// Spark's commit protocol for Hadoop's output committers (spark-hadoop-cloud).
+pub const PATH_OUTPUT_COMMIT_PROTOCOL: &str =
+    "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol";
+/// Spark's Parquet committer that defers to the commit protocol's committer (spark-hadoop-cloud).
+pub const BINDING_PARQUET_OUTPUT_COMMITTER: &str =
+    "org.apache.spark.internal.io.cloud.BindingParquetOutputCommitter";
 
 /// A Spark release line and the Hadoop versions its published distributions carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,6 +245,8 @@ pub struct HadoopAws {
     pub hadoop: Version,
     /// The SDK.
     pub sdk: AwsSdk,
+    /// Other jars S3A of this Hadoop loads at run time, besides the SDK.
+    pub extra: &'static [Jar],
     /// Where the fact comes from.
     pub source: &'static str,
 }
@@ -232,59 +256,89 @@ pub const HADOOP_AWS: &[HadoopAws] = &[
     HadoopAws {
         hadoop: Version::new(2, 8, 5),
         sdk: AwsSdk::V1Jars(Version::new(1, 10, 6)),
+        extra: &[],
         source: "hadoop-project pom 2.8.x: aws-java-sdk 1.10.6",
     },
     HadoopAws {
         hadoop: Version::new(2, 9, 2),
         sdk: AwsSdk::V1Bundle(Version::new(1, 11, 199)),
+        extra: &[],
         source: "the seed's distribution listing (hadoop-aws-2.9.2, aws-java-sdk-bundle-1.11.199)",
     },
     HadoopAws {
         hadoop: Version::new(3, 2, 0),
         sdk: AwsSdk::V1Bundle(Version::new(1, 11, 375)),
+        extra: &[],
         source: "hadoop-project pom 3.2.0",
     },
     HadoopAws {
         hadoop: Version::new(3, 2, 2),
         sdk: AwsSdk::V1Bundle(Version::new(1, 11, 563)),
+        extra: &[],
         source: "hadoop-project pom 3.2.2",
     },
     HadoopAws {
         hadoop: Version::new(3, 3, 1),
         sdk: AwsSdk::V1Bundle(Version::new(1, 11, 901)),
+        extra: &[],
         source: "hadoop-project pom 3.3.1; also in PyPI sagemaker-pyspark 1.4.5",
     },
     HadoopAws {
         hadoop: Version::new(3, 3, 2),
         sdk: AwsSdk::V1Bundle(Version::new(1, 11, 1026)),
+        extra: &[],
         source: "hadoop-project pom 3.3.2",
     },
     HadoopAws {
         hadoop: Version::new(3, 3, 4),
         sdk: AwsSdk::V1Bundle(Version::new(1, 12, 262)),
+        extra: &[],
         source: "hadoop-project pom 3.3.4",
     },
     HadoopAws {
         hadoop: Version::new(3, 3, 6),
         sdk: AwsSdk::V1Bundle(Version::new(1, 12, 367)),
+        extra: &[],
         source: "hadoop-project pom 3.3.6",
     },
     HadoopAws {
         hadoop: Version::new(3, 4, 0),
         sdk: AwsSdk::V2Bundle(Some(Version::new(2, 23, 19))),
+        extra: &[],
         source: "hadoop-project pom 3.4.0",
     },
     HadoopAws {
         hadoop: Version::new(3, 4, 1),
         sdk: AwsSdk::V2Bundle(Some(Version::new(2, 24, 6))),
+        extra: &[],
         source: "hadoop-project pom 3.4.1",
     },
     HadoopAws {
         hadoop: Version::new(3, 4, 2),
         sdk: AwsSdk::V2Bundle(Some(Version::new(2, 29, 52))),
+        extra: &[],
         source: "hadoop-project pom 3.4.2",
     },
+    HadoopAws {
+        hadoop: Version::new(3, 4, 3),
+        sdk: AwsSdk::V2Bundle(Some(Version::new(2, 35, 4))),
+        extra: &[],
+        source: "hadoop-project pom 3.4.3",
+    },
+    HadoopAws {
+        hadoop: Version::new(3, 5, 0),
+        sdk: AwsSdk::V2Bundle(Some(Version::new(2, 35, 4))),
+        extra: &[ANALYTICS_ACCELERATOR_1_3_1],
+        source: "hadoop-project pom 3.5.0 (aws-java-sdk-v2.version 2.35.4, amazon-s3-analyticsaccelerator-s3.version 1.3.1; hadoop-aws 3.5.0 depends on analyticsaccelerator-s3 at compile scope)",
+    },
 ];
+
+/// The Amazon S3 Analytics Accelerator that S3A of Hadoop 3.5 loads (Spark 4.2's Hadoop).
+const ANALYTICS_ACCELERATOR_1_3_1: Jar = Jar {
+    group: "software.amazon.s3.analyticsaccelerator",
+    artifact: "analyticsaccelerator-s3",
+    version: Version::new(1, 3, 1),
+};
 
 /// The SDK hadoop-aws of this Hadoop version was built against: the exact row when known,
 /// otherwise the SDK major version by release (v2 from Hadoop 3.4.0), version unknown.
@@ -524,9 +578,10 @@ pub const SDK_V1_BUNDLE: (&str, &str) = ("com.amazonaws", "aws-java-sdk-bundle")
 /// Group and artifact of the SDK v2 bundle (the jar is `bundle-VERSION.jar`).
 pub const SDK_V2_BUNDLE: (&str, &str) = ("software.amazon.awssdk", "bundle");
 
-/// The S3A jars a distribution of this Hadoop needs: hadoop-aws and the SDK it was built
-/// against. The SDK is `None` when this table does not know its exact version (Hadoop 3.4+
-/// releases newer than the table): read it from that hadoop-aws pom.
+/// The S3A jars a distribution of this Hadoop needs: hadoop-aws, then the SDK it was built
+/// against and the other jars S3A loads (`extra` of its row). Without the SDK when this table
+/// does not know its exact version (Hadoop 3.4+ releases newer than the table): read it from
+/// that hadoop-aws pom.
 pub fn s3a_jars(hadoop: Version) -> (Jar, Vec<Jar>) {
     let hadoop_aws = Jar {
         group: "org.apache.hadoop",
@@ -558,7 +613,36 @@ pub fn s3a_jars(hadoop: Version) -> (Jar, Vec<Jar>) {
         }],
         AwsSdk::V2Bundle(None) => Vec::new(),
     };
-    (hadoop_aws, sdk)
+    let extra = HADOOP_AWS
+        .iter()
+        .find(|r| r.hadoop == hadoop)
+        .map_or(&[][..], |r| r.extra);
+    (hadoop_aws, [sdk, extra.to_vec()].concat())
+}
+
+/// The Scala version of a Spark version's published jars (`_2.12` in `spark-core_2.12`): 2.11
+/// for Spark 2 (2.4's default build), 2.12 for Spark 3 (3.2+ also publishes 2.13 builds), 2.13
+/// from Spark 4 (Spark's poms).
+pub fn scala_binary(spark: Version) -> &'static str {
+    match spark.major {
+        0..=2 => "2.11",
+        3 => "2.12",
+        _ => "2.13",
+    }
+}
+
+/// spark-hadoop-cloud of this Spark version: the committer bindings that writes to S3 through
+/// the S3A committers need (`-Phadoop-cloud` builds put it in `jars/`; Maven Central has it).
+pub fn spark_hadoop_cloud(spark: Version) -> Jar {
+    Jar {
+        group: "org.apache.spark",
+        artifact: match scala_binary(spark) {
+            "2.11" => "spark-hadoop-cloud_2.11",
+            "2.12" => "spark-hadoop-cloud_2.12",
+            _ => "spark-hadoop-cloud_2.13",
+        },
+        version: spark,
+    }
 }
 
 /// Whether `aws_sdk` knows the exact SDK of this Hadoop (a row of [`HADOOP_AWS`]).
@@ -597,7 +681,11 @@ mod tests {
             aws_sdk(Version::new(3, 3, 4)),
             AwsSdk::V1Bundle(Version::new(1, 12, 262))
         );
-        assert_eq!(aws_sdk(Version::new(3, 5, 0)), AwsSdk::V2Bundle(None));
+        assert_eq!(
+            aws_sdk(Version::new(3, 5, 0)),
+            AwsSdk::V2Bundle(Some(Version::new(2, 35, 4)))
+        );
+        assert_eq!(aws_sdk(Version::new(3, 6, 0)), AwsSdk::V2Bundle(None));
         assert_eq!(
             credentials_provider(CredentialsKind::WebIdentity, aws_sdk(Version::new(3, 4, 1))),
             "software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider"

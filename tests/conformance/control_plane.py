@@ -317,6 +317,10 @@ def run_driver(cluster, objects, workdir, namespace, application=PROBE, app_env=
     secrets = _AnyKeys({o["metadata"]["name"]: {k: base64.b64decode(v).decode() for k, v in o.get("data", {}).items()}
                         for o in objects if o["kind"] == "Secret"})
     report = workdir / "probe.json"
+    # No S3 store here: a job's event log (eventLogDir) goes to a local folder instead, since
+    # Spark refuses to start without its folder (the end-to-end MinIO case proves the S3 one).
+    events = workdir / "events"
+    events.mkdir(exist_ok=True)
     process = run_job_pod(
         job, objects, cluster.server, workdir / "work", pod["metadata"]["name"], secrets, application,
         app_env={"PROBE_OUT": str(report), **(app_env or {})}, drop_conf_prefix=drop_conf_prefix,
@@ -329,6 +333,7 @@ def run_driver(cluster, objects, workdir, namespace, application=PROBE, app_env=
             # the last in a watch event, and this control plane's watches fail (etcd 3.4 lacks
             # RequestWatchProgress), leaving the 30 s poll.
             "--conf", "spark.kubernetes.allocation.batch.size=1000",
+            "--conf", f"spark.eventLog.dir=file://{events}",
             *extra_args,
         ])
     found = json.loads(report.read_text()) if report.exists() else None

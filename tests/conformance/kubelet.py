@@ -73,7 +73,11 @@ def run_job_pod(job, objects, api_url, workdir, pod_name, secrets, application, 
     pod = job["spec"]["template"]["spec"]
     container = pod["containers"][0]
     env = container_env(job, pod_name, "127.0.0.1", secrets)
-    assert container["command"] == ["/opt/spark/bin/spark-submit"]
+    # The wrapper script (sh -c SCRIPT NAME MESSAGE-PATH SPARK-SUBMIT) runs as it is, with the
+    # termination message in the work folder and the real spark-submit.
+    shell, flag, script, name, message_path, submit = container["command"]
+    assert (shell, flag, submit) == ("/bin/sh", "-c", "/opt/spark/bin/spark-submit")
+    assert message_path == container["terminationMessagePath"]
     args = [expand(a, env) for a in container["args"]]
     # ConfigMap volumes become folders; paths under their mount points are rewritten to them.
     mounts = {m["name"]: m["mountPath"] for m in container.get("volumeMounts", [])}
@@ -100,7 +104,8 @@ def run_job_pod(job, objects, api_url, workdir, pod_name, secrets, application, 
     ivy = Path(workdir) / "ivy"
     args = [a.replace("spark.jars.ivy=/tmp/.ivy2", f"spark.jars.ivy={ivy}") for a in args]
     # Test-only settings go before the application file, after the generated ones (last wins).
-    command = [str(SPARK_SUBMIT), *args[:app], *extra_args, *args[app:]]
+    command = [shell, flag, script, name, str(Path(workdir) / "termination-log"), str(SPARK_SUBMIT),
+               *args[:app], *extra_args, *args[app:]]
     # No KUBECONFIG: its client certificate would win over the ServiceAccount's token.
     process_env = {k: v for k, v in os.environ.items()
                    if not k.startswith(("SPARK_", "PYSPARK_", "AWS_")) and k != "KUBECONFIG"}

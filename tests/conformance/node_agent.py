@@ -11,8 +11,9 @@ as a local process, the way a kubelet would:
 - env: `value` with `$(VAR)` expansion, `fieldRef`, `secretKeyRef`, `configMapKeyRef` (a missing
   Secret leaves the container waiting in CreateContainerConfigError, as a kubelet does);
   `command`/`args` expanded the same way; the image's entrypoint when the pod gives no command;
-- pod and container status (Running, exit code, reason, the log's tail as termination message
-  under FallbackToLogsOnError, Succeeded/Failed), and deletion: a deleted pod's processes are
+- pod and container status (Running, exit code, reason, the termination message: the file at
+  `terminationMessagePath`, mounted writable, else the log's tail under FallbackToLogsOnError;
+  Succeeded/Failed), and deletion: a deleted pod's processes are
   stopped and the pod removed, so the garbage collector's cascades complete.
 
 - the user: the process runs as the pod's `runAsUser`/`runAsGroup` (container over pod), else as
@@ -47,6 +48,7 @@ BRIDGE = "ks3br0"
 SUBNET = "10.244.0"
 GATEWAY = f"{SUBNET}.1"
 TERMINATION_TAIL = 2048
+TERMINATION_MESSAGE = 4096  # the kubelet reads at most this much of the message file
 
 
 def now():
@@ -158,6 +160,7 @@ class Pod:
         self.ip = f"{SUBNET}.{index + 10}"
         self.folder = agent.folder / "pods" / f"{self.namespace}_{self.name}"
         self.log = self.folder / "container.log"
+        self.message = self.folder / "termination-log"
         self.process = None
         self.started = None
         self.done = False
@@ -304,6 +307,10 @@ class Pod:
         mounts = dict(image["paths"])
         for mount in container.get("volumeMounts", []):
             mounts[mount["mountPath"]] = volumes[mount["name"]]
+        # The termination message file, writable by the container's user, as the kubelet gives it.
+        self.message.touch()
+        os.chown(self.message, uid, gid)
+        mounts[container.get("terminationMessagePath", "/dev/termination-log")] = str(self.message)
         script = ["set -e", "mount --make-rprivate /"]
         # Every source is held first under the pod's folder, so a mount over /tmp cannot hide a
         # source that lives under /tmp; then outer paths first, a missing mount point made (on
@@ -353,7 +360,10 @@ class Pod:
         container = self.obj["spec"]["containers"][0]
         state = {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
                  "startedAt": self.started, "finishedAt": now()}
-        if code != 0 and container.get("terminationMessagePolicy") == "FallbackToLogsOnError":
+        message = self.message.read_bytes()[:TERMINATION_MESSAGE] if self.message.exists() else b""
+        if message:
+            state["message"] = message.decode(errors="replace")
+        elif code != 0 and container.get("terminationMessagePolicy") == "FallbackToLogsOnError":
             # The kubelet's fallback: the log's last 80 lines, at most 2048 bytes.
             tail = b"".join(self.log.read_bytes().splitlines(keepends=True)[-80:])[-TERMINATION_TAIL:]
             state["message"] = tail.decode(errors="replace")

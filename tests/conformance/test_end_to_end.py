@@ -21,12 +21,14 @@ import yaml
 from conftest import EXAMPLES, documents, fill_credentials, run
 from kubelet import SPARK_HOME
 from node_agent import GATEWAY, NodeAgent
-from s3_server import ACCESS_KEY, SECRET_KEY, s3a_jars, seaweed  # noqa: F401 (fixtures)
+from s3_server import ACCESS_KEY, READER_KEY, SECRET_KEY, s3a_jars, seaweed, table_jars  # noqa: F401 (fixtures)
 from test_cluster import helm
 from test_s3_read import BUCKET, COLUMNS, KEY, synthetic_reviews
 
 REVIEWS = next(e for e in EXAMPLES if e.name == "amazon-reviews")
 MINIO = next(e for e in EXAMPLES if e.name == "minio")
+SUMMARY = next(e for e in EXAMPLES if e.name == "reviews-summary")
+RESULTS = ("results", "reviews-summary/by-rating")  # bucket, prefix the summary writes
 APPS = Path(__file__).parent / "apps"
 EVENTS = ("events", "2026/11/", 25)  # bucket, prefix, lines per object (two objects)
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the test node makes network and mount namespaces, "
@@ -79,12 +81,13 @@ def events_count_jar(folder):
 
 
 @pytest.fixture(scope="module")
-def node(cluster, tmp_path_factory, s3a_jars, seaweed):
+def node(cluster, tmp_path_factory, s3a_jars, table_jars, seaweed):
     endpoint, client = seaweed
     client.create_bucket(Bucket=BUCKET)
     client.put_object(Bucket=BUCKET, Key=KEY, Body=synthetic_reviews())
     bucket, prefix, lines = EVENTS
     client.create_bucket(Bucket=bucket)
+    client.create_bucket(Bucket=RESULTS[0])
     for part in ("a", "b"):
         body = "".join(json.dumps({"part": part, "n": i}) + "\n" for i in range(lines))
         client.put_object(Bucket=bucket, Key=f"{prefix}{part}.jsonl", Body=body.encode())
@@ -94,7 +97,7 @@ def node(cluster, tmp_path_factory, s3a_jars, seaweed):
     # at its own path too, after a pod's own /tmp (a clone may live under /tmp).
     cache = Path(os.path.realpath(SPARK_HOME)).parents[3]
     jar = events_count_jar(folder / "events-count")
-    common = {str(cache): cache, **{str(Path(j).parent): Path(j).parent for j in [*s3a_jars, jar]}}
+    common = {str(cache): cache, **{str(Path(j).parent): Path(j).parent for j in [*s3a_jars, *table_jars, jar]}}
     # The Apache Spark images' user: uid 185, named in the image's /etc/passwd (Hadoop's login
     # fails for a uid without a name).
     for name, line in (("passwd", "spark:x:185:185:spark:/opt/spark:/usr/sbin/nologin"), ("group", "spark:x:185:")):
@@ -110,8 +113,11 @@ def node(cluster, tmp_path_factory, s3a_jars, seaweed):
                          **common},
                "masks": masks, "env": env, "user": (185, 185), "workdir": "/opt/spark/work-dir", "entrypoint": spark_entrypoint}
     events = {**reviews, "paths": {"/opt/spark": spark_image(folder / "events", [*s3a_jars, jar]), **common}}
+    # The writing example's image: the jars our version table names, from Maven Central.
+    summary = {**reviews, "paths": {"/opt/spark": spark_image(folder / "summary", table_jars), "/app": SUMMARY, **common}}
     images = {yaml.safe_load((REVIEWS / "spark-job.yaml").read_text())["spec"]["image"]: reviews,
-              yaml.safe_load((MINIO / "spark-job.yaml").read_text())["spec"]["image"]: events}
+              yaml.safe_load((MINIO / "spark-job.yaml").read_text())["spec"]["image"]: events,
+              yaml.safe_load((SUMMARY / "spark-job.yaml").read_text())["spec"]["image"]: summary}
     s3_port = int(endpoint.rsplit(":", 1)[1])
     agent = NodeAgent(cluster, folder, images, forwards={s3_port: s3_port}).start()
     try:
@@ -148,7 +154,19 @@ def wait_for_job(cluster, namespace, name, timeout=300):
             if condition["type"] in ("Complete", "Failed") and condition["status"] == "True":
                 return condition, job
         time.sleep(1)
-    raise AssertionError(f"Job {namespace}/{name} did not finish:\n" + json.dumps(job["status"], indent=1))
+    pods = cluster.json("get", "pods", "-n", namespace)["items"]
+    phases = {p["metadata"]["name"]: (p["status"].get("phase"), p["spec"].get("nodeName"),
+                                      [c.get("message") for c in p["status"].get("conditions", [])])
+              for p in pods}
+    log = cluster.kubectl("logs", f"job/{name}", "-n", namespace, check=False).stdout
+    # Without this test environment's watch noise (etcd 3.4 lacks RequestWatchProgress).
+    log = "\n".join(line for line in log.splitlines() if "RequestWatchProgress" not in line)
+    executors = {p["metadata"]["name"]: cluster.kubectl("logs", p["metadata"]["name"], "-n", namespace,
+                                                        check=False).stdout[-3000:]
+                 for p in pods if p["metadata"].get("labels", {}).get("spark-role") == "executor"}
+    raise AssertionError(f"Job {namespace}/{name} did not finish:\n" + json.dumps(job["status"], indent=1)
+                         + f"\npods: {json.dumps(phases, indent=1)}\ndriver log:\n{log[-8000:]}"
+                         + "".join(f"\nexecutor {n}:\n{text}" for n, text in executors.items()))
 
 
 def prepare(cluster, namespace, secret=(ACCESS_KEY, SECRET_KEY)):
@@ -235,10 +253,13 @@ def test_wrong_keys_fail_the_job_with_the_reason(binary, cluster, node, tmp_path
     assert condition["type"] == "Failed" and job["status"].get("failed") == 1
     terminated = pod["status"]["containerStatuses"][0]["state"]["terminated"]
     assert terminated["exitCode"] == 1 and terminated["reason"] == "Error"
-    # The log's tail is the termination message (FallbackToLogsOnError): Spark's last lines.
-    assert terminated["message"] and "ShutdownHookManager" in terminated["message"]
     causes = "\n".join(line for line in log.splitlines() if "Exception" in line or "Caused by" in line)
     assert "403" in log and "AccessDenied" in log or "SignatureDoesNotMatch" in log, causes[:4000] + "\n" + log[-2000:]
+    # The termination message is the wrapper's: S3A's exception lines, not Spark's shutdown lines.
+    message = terminated["message"]
+    assert message.endswith("spark-submit exited with code 1\n"), message
+    assert "403" in message and "AccessDenied" in message or "SignatureDoesNotMatch" in message, message
+    assert "ShutdownHookManager" not in message, message
 
 
 def test_a_missing_secret_leaves_the_pod_waiting_with_the_reason(binary, cluster, node, tmp_path):
@@ -329,12 +350,12 @@ def test_a_kustomize_overlay_runs_the_job_and_ttl_cleans_up(binary, cluster, nod
                      lambda: not cluster.json("get", "pods", "-n", namespace)["items"], timeout=60)
 
 
-def test_the_minio_example_runs_its_scala_main_class(binary, cluster, node, tmp_path):
+def test_the_minio_example_runs_its_scala_main_class(binary, cluster, node, seaweed, tmp_path):
     """The MinIO example's dev environment as shipped, but for the endpoint (SeaweedFS in the
     test network, not minio.dev.svc): its ExternalSecret is applied (the cluster has the
     operator's CRD), and the test plays the operator by writing the Secret it names; the Scala main class from
     events-count.jar counts the lines under the input prefix on one executor that Spark keeps
-    after the run (deleteOnTermination: false in dev)."""
+    after the run (deleteOnTermination: false in dev), and Spark's event log lands in the store."""
     agent, endpoint = node
     config = yaml.safe_load((MINIO / "spark-job.yaml").read_text())
     config["spec"]["environments"]["dev"]["s3"]["endpoint"] = endpoint
@@ -353,6 +374,13 @@ def test_the_minio_example_runs_its_scala_main_class(binary, cluster, node, tmp_
     assert condition["type"] == "Complete", log[-4000:]
     bucket, prefix, lines = EVENTS
     assert f"events: {2 * lines}" in log, log[-4000:]
+    # The event log, in the store for a History Server: one finished log (no `.inprogress`).
+    history_bucket, history_prefix = config["spec"]["s3"]["eventLogDir"].removeprefix("s3a://").split("/", 1)
+    _, client = seaweed
+    logs = [o["Key"] for o in client.list_objects_v2(Bucket=history_bucket, Prefix=history_prefix + "/").get("Contents", [])
+            if o["Key"] != history_prefix + "/"]  # the folder's marker
+    assert len(logs) == 1 and not logs[0].endswith(".inprogress"), logs
+    assert b'"Event":"SparkListenerApplicationEnd"' in client.get_object(Bucket=history_bucket, Key=logs[0])["Body"].read()
     [executor] = cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=executor")["items"]
     assert executor["status"]["phase"] in ("Succeeded", "Failed"), executor["status"]  # kept, not deleted
     assert executor["spec"]["nodeSelector"] == {"kubernetes.io/arch": "amd64"}
@@ -398,7 +426,8 @@ def test_an_application_that_raises_fails_the_job_with_its_error(binary, cluster
     assert condition["type"] == "Failed" and job["status"].get("failed") == 1
     terminated = job_pod(cluster, namespace, name)["status"]["containerStatuses"][0]["state"]["terminated"]
     assert terminated["exitCode"] == 1, terminated
-    assert "RuntimeError: no reviews for this day" in terminated["message"], terminated["message"]
+    assert terminated["message"].endswith("RuntimeError: no reviews for this day\nspark-submit exited with code 1\n"), \
+        terminated["message"]
 
 
 def test_a_role_missing_a_verb_fails_the_job_with_the_refusal(binary, cluster, node, tmp_path):
@@ -417,3 +446,53 @@ def test_a_role_missing_a_verb_fails_the_job_with_the_refusal(binary, cluster, n
     terminated = job_pod(cluster, namespace, name)["status"]["containerStatuses"][0]["state"]["terminated"]
     assert terminated["exitCode"] != 0, terminated
     assert 'cannot create resource "configmaps"' in driver_log(cluster, namespace, name)
+    assert 'cannot create resource "configmaps"' in terminated["message"], terminated["message"]
+
+
+def test_the_writing_example_commits_parquet_through_the_magic_committer(binary, cluster, node, seaweed, tmp_path):
+    """reviews-summary, as rendered: two executors write Parquet to SeaweedFS through the S3A
+    magic committer (hadoop-aws, the SDK bundle and spark-hadoop-cloud our table names, from
+    Maven Central); the job reads it back. The committer's own `_SUCCESS` manifest names it, and
+    nothing of the commit is left behind: no `__magic` folder, no pending multipart upload."""
+    agent, endpoint = node
+    _, client = seaweed
+    namespace = "e2e-summary"
+    bucket, prefix = RESULTS
+    output = f"s3a://{bucket}/{prefix}"
+    config = yaml.safe_load((SUMMARY / "spark-job.yaml").read_text())
+    config["metadata"]["namespace"] = namespace
+    config["spec"]["arguments"] = [f"s3a://{BUCKET}/{KEY}", output]
+    config["spec"]["s3"].update({"endpoint": endpoint, "pathStyleAccess": True, "region": "us-east-1",
+                                 "paths": [f"s3a://{BUCKET}/{KEY}"], "outputs": [output]})
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    objects = documents(run([binary, "render", path]).stdout)
+    name = start(cluster, objects, namespace)
+    condition, job = wait_for_job(cluster, namespace, name)
+    log = driver_log(cluster, namespace, name)
+    assert condition["type"] == "Complete", log[-6000:]
+    assert f"wrote 5 rows to {output}" in log, log[-4000:]
+    assert len(executors_ran(agent, namespace)) == config["spec"]["executor"]["instances"]
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])]
+    parts = [k for k in keys if k.rsplit("/", 1)[1].startswith("part-") and k.endswith(".parquet")]
+    assert parts and f"{prefix}/_SUCCESS" in keys, keys
+    assert not [k for k in keys if "__magic" in k], keys
+    assert not client.list_multipart_uploads(Bucket=bucket).get("Uploads"), "pending uploads left"
+    success = json.loads(client.get_object(Bucket=bucket, Key=f"{prefix}/_SUCCESS")["Body"].read())
+    assert success["committer"] == "magic", success
+    assert sorted(f.rsplit("/", 1)[1] for f in success["filenames"]) == sorted(p.rsplit("/", 1)[1] for p in parts), success
+
+    # check-s3 with the config proves the output writable with these keys, and names the
+    # permission a read-only identity lacks.
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+    local = path.read_text().replace(endpoint, seaweed[0])
+    path.write_text(local)
+    checked = run([binary, "check-s3", "--config", path], env=env, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.endswith("all 1 URL readable, 1 URL writable\n"), checked.stdout
+    env.update(AWS_ACCESS_KEY_ID=READER_KEY[0], AWS_SECRET_ACCESS_KEY=READER_KEY[1])
+    refused = run([binary, "check-s3", "--config", path], env=env, check=False)
+    assert refused.returncode == 1, refused.stdout
+    assert f"grant s3:PutObject on arn:aws:s3:::{bucket}/{prefix}/*" in refused.stdout, refused.stdout
+    assert READER_KEY[1] not in refused.stdout + refused.stderr

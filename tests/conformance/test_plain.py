@@ -5,7 +5,7 @@ For every example, in the base and every environment, with and without a Secret 
 
 import pytest
 
-from conftest import EXAMPLES, assert_valid_and_policy_clean, documents, environments, run
+from conftest import EXAMPLES, assert_valid_and_policy_clean, documents, environments, run, tool
 
 
 def render_all(binary, out_dir, extra_args=()):
@@ -28,8 +28,8 @@ def rendered(binary, tmp_path_factory):
 
 
 def test_every_example_renders_in_every_environment(rendered):
-    # 3 examples, each with a base and two environments.
-    assert len(rendered) == 9
+    # 4 examples, each with a base and two environments.
+    assert len(rendered) == 12
 
 
 def test_kubernetes_validate_and_checkov_accept_everything(rendered):
@@ -66,3 +66,19 @@ def test_secret_with_values_is_valid_too(binary, tmp_path):
     target.write_text(run([binary, "render", example, "--aws-profile", "ci", "--aws-credentials", credentials]).stdout)
     assert "kind: Secret" in target.read_text()
     assert_valid_and_policy_clean([target], out)
+
+
+def test_shellcheck_accepts_the_jobs_wrapper_script(rendered, tmp_path):
+    """The Job's command is `sh -c SCRIPT` around spark-submit (src/k8s/run-driver.sh): the real
+    shellcheck, as POSIX sh, finds nothing in the script as every example's Job carries it."""
+    scripts = set()
+    for file in rendered:
+        job = next(o for o in documents(file.read_text()) if o["kind"] == "Job")
+        command = job["spec"]["template"]["spec"]["containers"][0]["command"]
+        assert command[:2] == ["/bin/sh", "-c"] and command[-1] == "/opt/spark/bin/spark-submit", command
+        scripts.add(command[2])
+    [script] = scripts
+    path = tmp_path / "run-driver.sh"
+    path.write_text(script)
+    result = run([tool("shellcheck"), "--shell=sh", path], check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT, run
 from kubelet import SPARK_HOME
-from s3_server import ACCESS_KEY, SECRET_KEY, s3a_jars, seaweed  # noqa: F401 (fixtures)
+from s3_server import ACCESS_KEY, SECRET_KEY, s3a_jars, seaweed, table_jars  # noqa: F401 (fixtures)
 
 BUCKET = "preflight"
 KEY = "tsv/reviews.tsv.gz"
@@ -58,6 +58,36 @@ def test_doctor_on_an_image_with_the_wrong_hadoop_aws(binary, tmp_path, s3a_jars
     assert problems(d) == [
         "KS207 hadoop-aws 3.3.1 but hadoop-client-api 3.3.4 => use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
     ]
+
+
+def image(folder, jars):
+    """An image filesystem: pyspark 3.5.9's jars plus `jars` in opt/spark/jars."""
+    target = folder / "opt/spark/jars"
+    target.mkdir(parents=True)
+    for jar in [*(SPARK_HOME / "jars").iterdir(), *jars]:
+        (target / jar.name).symlink_to(jar)
+    (folder / "opt/spark/python/pyspark").mkdir(parents=True)
+    return folder
+
+
+def notes(diagnosis):
+    return [f["code"] for f in diagnosis["findings"] if f["severity"] == "note"]
+
+
+def test_doctor_on_the_image_the_writing_example_runs(binary, tmp_path, table_jars, s3a_jars):
+    """pyspark 3.5.9 + the Maven Central jars our table names (the end-to-end writer's image):
+    no problem and no note about writes; without spark-hadoop-cloud, exactly that note; with the
+    S3A jars of another Hadoop, exactly that problem."""
+    code, d = doctor_json(binary, image(tmp_path / "complete", table_jars))
+    assert code == 0 and problems(d) == [] and notes(d) == [], d["findings"]
+    no_cloud = [j for j in table_jars if not j.name.startswith("spark-hadoop-cloud")]
+    code, d = doctor_json(binary, image(tmp_path / "no-cloud", no_cloud))
+    assert code == 0 and notes(d) == ["KS213"], d["findings"]
+    cloud = [j for j in table_jars if j.name.startswith("spark-hadoop-cloud")]
+    code, d = doctor_json(binary, image(tmp_path / "old-s3a", [*cloud, *s3a_jars]))
+    assert problems(d) == [
+        "KS207 hadoop-aws 3.3.1 but hadoop-client-api 3.3.4 => use hadoop-aws-3.3.4.jar with aws-java-sdk-bundle-1.12.262.jar"
+    ], d["findings"]
 
 
 @pytest.fixture(scope="module")

@@ -140,6 +140,8 @@ pub fn chart(
         "external_secret_kind": ExternalSecret::KIND,
         "submitter_token": rbac::needs_token(PodRole::Driver, job),
         "termination_message_policy": crate::k8s::job::TERMINATION_MESSAGE_POLICY,
+        "termination_message_path": crate::k8s::job::TERMINATION_MESSAGE_PATH,
+        "command_block": indent(&yaml::to_yaml(&json!({ "command": crate::k8s::job::command() })), args::JOB_INDENT),
         "executor_token": rbac::needs_token(PodRole::Executor, job),
         "high_uid": policy::HIGH_UID,
         "pod_security_labels": policy::POD_SECURITY_LABELS
@@ -180,6 +182,14 @@ pub fn chart(
     tree.add("values.schema.json", schema_text, false);
     tree.add("README.md", readme(job, &values, &schema), false);
     Ok(tree)
+}
+
+/// `text` with every line indented by `prefix`, without the final newline.
+fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|line| format!("{prefix}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Trims trailing spaces and blank lines at the ends, leaving one final newline.
