@@ -238,9 +238,8 @@ fn describe(
         }
         ValidationErrorKind::OneOfNotValid { .. }
         | ValidationErrorKind::OneOfMultipleValid { .. }
-            if keyword.is_some_and(|k| !variants(k).is_empty()) =>
+            if let Some(mut forms) = keyword.map(variants).filter(|f| !f.is_empty()) =>
         {
-            let mut forms = variants(keyword.unwrap_or(&Value::Null));
             let last = forms.pop().unwrap_or_default();
             let kind = field.rsplit('.').next().unwrap_or("field").to_owned();
             SchemaProblem {

@@ -423,11 +423,7 @@ pub fn diagnose(
     if let Some(a) = hadoop_aws.filter(|&a| hadoop.is_none_or(|h| h == a)) {
         sdk_findings(&mut problem, a, &by_artifact, jars_prefix);
         // The other jars S3A of this Hadoop loads.
-        let extra = versions::HADOOP_AWS
-            .iter()
-            .find(|r| r.hadoop == a)
-            .map_or(&[][..], |r| r.extra);
-        for jar in extra
+        for jar in versions::extra_jars(a)
             .iter()
             .filter(|j| !by_artifact.contains_key(j.artifact))
         {

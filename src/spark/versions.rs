@@ -613,32 +613,27 @@ pub fn s3a_jars(hadoop: Version) -> (Jar, Vec<Jar>) {
         }],
         AwsSdk::V2Bundle(None) => Vec::new(),
     };
-    let extra = HADOOP_AWS
-        .iter()
-        .find(|r| r.hadoop == hadoop)
-        .map_or(&[][..], |r| r.extra);
-    (hadoop_aws, [sdk, extra.to_vec()].concat())
+    (hadoop_aws, [sdk, extra_jars(hadoop).to_vec()].concat())
 }
 
-/// The Scala version of a Spark version's published jars (`_2.12` in `spark-core_2.12`): 2.11
-/// for Spark 2 (2.4's default build), 2.12 for Spark 3 (3.2+ also publishes 2.13 builds), 2.13
-/// from Spark 4 (Spark's poms).
-pub fn scala_binary(spark: Version) -> &'static str {
-    match spark.major {
-        0..=2 => "2.11",
-        3 => "2.12",
-        _ => "2.13",
-    }
+/// The other jars S3A of this Hadoop loads at run time besides its SDK (`extra` of its row).
+pub fn extra_jars(hadoop: Version) -> &'static [Jar] {
+    HADOOP_AWS
+        .iter()
+        .find(|r| r.hadoop == hadoop)
+        .map_or(&[], |r| r.extra)
 }
 
 /// spark-hadoop-cloud of this Spark version: the committer bindings that writes to S3 through
 /// the S3A committers need (`-Phadoop-cloud` builds put it in `jars/`; Maven Central has it).
+/// Its Scala suffix is the default build's (Spark's poms): 2.11 for Spark 2, 2.12 for Spark 3
+/// (3.2+ also publishes 2.13 builds), 2.13 from Spark 4.
 pub fn spark_hadoop_cloud(spark: Version) -> Jar {
     Jar {
         group: "org.apache.spark",
-        artifact: match scala_binary(spark) {
-            "2.11" => "spark-hadoop-cloud_2.11",
-            "2.12" => "spark-hadoop-cloud_2.12",
+        artifact: match spark.major {
+            0..=2 => "spark-hadoop-cloud_2.11",
+            3 => "spark-hadoop-cloud_2.12",
             _ => "spark-hadoop-cloud_2.13",
         },
         version: spark,
