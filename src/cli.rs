@@ -87,6 +87,33 @@ pub enum Command {
     /// identity annotation.
     #[command(name = "check-cluster")]
     CheckCluster(CheckClusterArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or PowerShell.
+    ///
+    /// bash: `k8s-s3-spark completions bash > ~/.local/share/bash-completion/completions/k8s-s3-spark`;
+    /// zsh: into a folder of $fpath as `_k8s-s3-spark`; fish: into
+    /// ~/.config/fish/completions/k8s-s3-spark.fish.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) of the tool, or of one command.
+    ///
+    /// `k8s-s3-spark man > ~/.local/share/man/man1/k8s-s3-spark.1`, then `man k8s-s3-spark`; one
+    /// command's page is `k8s-s3-spark-COMMAND.1`.
+    Man(ManArgs),
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// A command, for its own page (e.g. `render`) [default: the tool's page].
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }
 
 /// Arguments of `versions`.
@@ -107,8 +134,11 @@ pub struct DoctorArgs {
     /// a pip-installed pyspark folder.
     #[arg(value_name = "SPARK_HOME")]
     pub spark_home: PathBuf,
-    /// Print the findings as JSON (for CI).
-    #[arg(long)]
+    /// How to print the findings: text, or JSON for CI.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Same as `--format json` (kept for scripts written before `--format`).
+    #[arg(long, hide = true, conflicts_with = "format")]
     pub json: bool,
 }
 
@@ -142,8 +172,11 @@ pub struct CheckClusterArgs {
     /// Use this kube context [default: the current one].
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
-    /// Print the findings as JSON (for CI).
-    #[arg(long)]
+    /// How to print the findings: text, or JSON for CI.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Same as `--format json` (kept for scripts written before `--format`).
+    #[arg(long, hide = true, conflicts_with = "format")]
     pub json: bool,
 }
 
@@ -158,6 +191,9 @@ pub struct CheckS3Args {
     /// config's spec.s3.outputs when no URL is given].
     #[arg(long = "write", value_name = "URL")]
     pub writes: Vec<String>,
+    /// How to print the report: text, or JSON for CI (key values are scrubbed from both).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
     /// Take endpoint, region, path style, credentials kind and paths from this config.
     #[arg(long, value_name = "CONFIG")]
     pub config: Option<PathBuf>,
@@ -272,6 +308,38 @@ pub struct ValidateArgs {
     /// depend on it.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// How to print the verdicts: text, JSON, or SARIF 2.1.0 (GitHub code scanning and other CI
+    /// annotate the finding's line with it). JSON and SARIF go to stdout; the exit code is the
+    /// same in every format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// How `validate` prints its verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: findings as `file:line:column: error[CODE] ...`.
+    Text,
+    /// For scripts: every file with its verdict and findings.
+    Json,
+    /// SARIF 2.1.0: rule ids are the finding codes, locations file:line:column.
+    Sarif,
+}
+
+/// How `doctor`, `check-s3` and `check-cluster` print their findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people.
+    Text,
+    /// For scripts and CI.
+    Json,
+}
+
+impl ReportFormat {
+    /// The format asked for, counting the older `--json` flag.
+    pub fn or_json(self, json: bool) -> Self {
+        if json { Self::Json } else { self }
+    }
 }
 
 /// Arguments of `init`.
@@ -334,6 +402,8 @@ pub enum CredentialsKind {
     Secret,
     /// Web identity (IRSA on EKS), with --role-arn.
     WebIdentity,
+    /// EKS Pod Identity (an association gives the service account a role).
+    PodIdentity,
     /// No credentials (public buckets).
     Anonymous,
 }

@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{
     AppType, BuildPlanArgs, ChartArgs, CheckClusterArgs, CheckS3Args, Cli, Command,
-    CredentialsKind, DoctorArgs, InitArgs, KustomizeArgs, RenderArgs, ValidateArgs, VersionsArgs,
+    CredentialsKind, DoctorArgs, Format, InitArgs, KustomizeArgs, ManArgs, RenderArgs,
+    ReportFormat, ValidateArgs, VersionsArgs,
 };
 use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError};
 use crate::credentials::{self, AwsKeys, CredentialsError};
-use crate::diagnostics::{HELP_SEPARATOR, Severity};
+use crate::diagnostics::{Diagnostics, HELP_SEPARATOR, Severity};
 use crate::emit::{FileTree, plain};
 use crate::k8s::K8sError;
 use crate::pipeline::{self, PipelineError};
@@ -19,6 +20,7 @@ use crate::preflight::check_cluster::{self, CheckClusterError};
 use crate::preflight::check_s3::{self, CheckS3Error, Use};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
+use crate::report;
 use crate::spark::versions::Version;
 use crate::starter::{self, StarterCredentials, StarterOptions};
 use crate::write::{self, WriteError};
@@ -76,6 +78,14 @@ pub enum Error {
     /// `build-plan --dockerfile` found a file there.
     #[error("{} exists; build-plan never overwrites a file", .0.display())]
     FileExists(PathBuf),
+    /// `man` was asked for a command that does not exist.
+    #[error("no command {name:?}")]
+    UnknownCommand {
+        /// The name asked for.
+        name: String,
+        /// The commands there are.
+        known: Vec<String>,
+    },
     /// A preflight check found problems (the report says which).
     #[error("{0}")]
     ChecksFailed(String),
@@ -101,7 +111,8 @@ impl Error {
             | Self::BadVersion { .. }
             | Self::Doctor(_)
             | Self::CheckS3(_)
-            | Self::FileExists(_) => true,
+            | Self::FileExists(_)
+            | Self::UnknownCommand { .. } => true,
             Self::Drift(_) | Self::ChecksFailed(_) | Self::Output(_) | Self::CheckCluster(_) => {
                 false
             }
@@ -125,6 +136,7 @@ impl Error {
             Self::Exists(_) => Some("choose another folder, or edit the file you have".into()),
             Self::BadVersion { .. } => Some("pass the full version, e.g. --spark 3.5.3 --hadoop 3.3.4".into()),
             Self::FileExists(_) => Some("remove it, or pass another --dockerfile path".into()),
+            Self::UnknownCommand { known, .. } => Some(format!("use one of: {}", known.join(", "))),
             Self::Drift(_) | Self::InvalidConfigs(..) | Self::ChecksFailed(_) | Self::Output(_) => None,
         }
     }
@@ -153,7 +165,61 @@ pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(
         Command::BuildPlan(args) => build_plan(&args, stdout, stderr),
         Command::CheckS3(args) => check_s3(&args, stdout),
         Command::CheckCluster(args) => check_cluster(&args, stdout, stderr),
+        Command::Completions(args) => completions(args.shell, stdout),
+        Command::Man(args) => man(&args, stdout),
     }
+}
+
+/// The completion script of a shell. clap_complete's bash script never completes past a
+/// command when the program's name has a hyphen (its dispatch loop and its case labels escape
+/// the name differently: clap-rs/clap#6421, open), so bash's is generated for the name with
+/// underscores and then registered for the real one.
+fn completions(shell: clap_complete::Shell, stdout: &mut dyn Write) -> Result<(), Error> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let name = command.get_name().to_owned();
+    if shell != clap_complete::Shell::Bash {
+        clap_complete::generate(shell, &mut command, name, stdout);
+        return Ok(());
+    }
+    let plain = name.replace('-', "_");
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, &plain, &mut script);
+    let script = String::from_utf8_lossy(&script);
+    let registered = script
+        .lines()
+        .map(|line| match line.strip_suffix(&format!(" {plain}")) {
+            Some(rest) if line.trim_start().starts_with("complete ") => format!("{rest} {name}"),
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    writeln!(stdout, "{registered}")?;
+    Ok(())
+}
+
+/// The man page of the tool, or of one of its commands (`k8s-s3-spark-render(1)`).
+fn man(args: &ManArgs, stdout: &mut dyn Write) -> Result<(), Error> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    command.build();
+    let page = match &args.command {
+        None => command,
+        Some(name) => {
+            let known: Vec<String> = command
+                .get_subcommands()
+                .map(|c| c.get_name().to_owned())
+                .collect();
+            // After build(), a command's display name is `k8s-s3-spark-render`: its page's title.
+            command
+                .find_subcommand(name)
+                .ok_or_else(|| Error::UnknownCommand {
+                    name: name.clone(),
+                    known,
+                })?
+                .clone()
+        }
+    };
+    clap_mangen::Man::new(page).render(stdout)?;
+    Ok(())
 }
 
 fn version_flag(flag: &'static str, value: Option<&str>) -> Result<Option<Version>, Error> {
@@ -179,7 +245,7 @@ fn versions(args: &VersionsArgs, stdout: &mut dyn Write) -> Result<(), Error> {
 
 fn doctor(args: &DoctorArgs, stdout: &mut dyn Write) -> Result<(), Error> {
     let diagnosis = doctor::inspect(&args.spark_home)?;
-    if args.json {
+    if args.format.or_json(args.json) == ReportFormat::Json {
         let json = serde_json::to_string_pretty(&diagnosis).map_err(std::io::Error::other)?;
         writeln!(stdout, "{json}")?;
     } else {
@@ -281,7 +347,7 @@ fn check_cluster(
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    if args.json {
+    if args.format.or_json(args.json) == ReportFormat::Json {
         let json = serde_json::to_string_pretty(&findings).map_err(std::io::Error::other)?;
         writeln!(stdout, "{json}")?;
     } else {
@@ -372,7 +438,11 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
     };
     let target = check_s3::resolve(job, flags, ambient)?;
     let reports = check_s3::check(&target, &urls)?;
-    stdout.write_all(check_s3::text(&target, &reports).as_bytes())?;
+    let report = match args.format {
+        ReportFormat::Text => check_s3::text(&target, &reports),
+        ReportFormat::Json => check_s3::json(&target, &reports),
+    };
+    stdout.write_all(report.as_bytes())?;
     if check_s3::all_ok(&reports) {
         Ok(())
     } else {
@@ -480,29 +550,12 @@ fn validate(
     }
     // Each worker holds one config at a time, and a validator that remembers the schema checks
     // that passed; results come back in file order.
-    let check_all = || -> Vec<Result<String, Error>> {
+    let check_all = || -> Vec<Result<(Config, usize), Error>> {
         use rayon::prelude::*;
         files
             .par_iter()
             .map_init(pipeline::Validator::default, |validator, file| {
-                validator
-                    .check_config(file)
-                    .map_err(Error::from)
-                    .map(|(config, objects)| {
-                        let envs: Vec<&str> = config.environment_names().collect();
-                        let mut line = String::new();
-                        for warning in &config.warnings.0 {
-                            line.push_str(&format!("{warning}\n"));
-                        }
-                        line.push_str(&format!(
-                            "ok: {} ({} environments{}{}, {objects} objects)\n",
-                            file.display(),
-                            envs.len(),
-                            if envs.is_empty() { "" } else { ": " },
-                            envs.join(", ")
-                        ));
-                        line
-                    })
+                validator.check_config(file).map_err(Error::from)
             })
             .collect()
     };
@@ -514,20 +567,87 @@ fn validate(
             .map_err(std::io::Error::other)?
             .install(check_all),
     };
-    let mut invalid = 0;
-    for result in results {
-        match result {
-            Ok(line) => stdout.write_all(line.as_bytes())?,
+    let mut reports = Vec::with_capacity(files.len());
+    for (file, result) in files.iter().zip(results) {
+        let report = match result {
+            Ok((config, objects)) => report::FileReport {
+                file: file.clone(),
+                valid: true,
+                environments: config.environment_names().map(str::to_owned).collect(),
+                objects: Some(objects),
+                findings: config.warnings.0.clone(),
+                error: None,
+            },
+            // Only the user's faults are this file's verdict; anything else stops the run.
             Err(e) if e.exit_code() == 2 => {
-                invalid += 1;
-                writeln!(stderr, "{e}")?;
+                let (findings, error) = match e {
+                    Error::Pipeline(PipelineError::Config(ConfigError::Invalid(d))) => (d.0, None),
+                    e => (Vec::new(), Some(e.to_string())),
+                };
+                report::FileReport {
+                    file: file.clone(),
+                    valid: false,
+                    environments: Vec::new(),
+                    objects: None,
+                    findings,
+                    error,
+                }
             }
             Err(e) => return Err(e),
+        };
+        if args.format == Format::Text {
+            print_validation(&report, stdout, stderr)?;
         }
+        reports.push(report);
+    }
+    let report = report::ValidationReport::new(reports);
+    let invalid = report.invalid;
+    let machine = match args.format {
+        Format::Text => None,
+        Format::Json => Some(serde_json::to_value(&report).map_err(std::io::Error::other)?),
+        Format::Sarif => Some(report.sarif(env!("CARGO_PKG_VERSION"))),
+    };
+    if let Some(value) = machine {
+        let text = serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?;
+        writeln!(stdout, "{text}")?;
     }
     if invalid > 0 {
         return Err(Error::InvalidConfigs(invalid, files.len()));
     }
+    Ok(())
+}
+
+/// One file's verdict as text: warnings and `ok:` on stdout, the refusal on stderr, as the
+/// other commands print findings.
+fn print_validation(
+    report: &report::FileReport,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
+    if !report.valid {
+        let text = match &report.error {
+            Some(error) => error.clone(),
+            None => Diagnostics(report.findings.clone()).to_string(),
+        };
+        writeln!(stderr, "{text}")?;
+        return Ok(());
+    }
+    for warning in &report.findings {
+        writeln!(stdout, "{warning}")?;
+    }
+    writeln!(
+        stdout,
+        "ok: {} ({} environments{}{}, {} objects)",
+        report.file.display(),
+        report.environments.len(),
+        if report.environments.is_empty() {
+            ""
+        } else {
+            ": "
+        },
+        report.environments.join(", "),
+        report.objects.unwrap_or_default()
+    )?;
     Ok(())
 }
 
@@ -612,6 +732,7 @@ fn init(args: &InitArgs, stdout: &mut dyn Write) -> Result<(), Error> {
             CredentialsKind::WebIdentity => {
                 StarterCredentials::WebIdentity(args.role_arn.clone().unwrap_or_default())
             }
+            CredentialsKind::PodIdentity => StarterCredentials::PodIdentity,
             CredentialsKind::Anonymous => StarterCredentials::Anonymous,
         },
         schema: args

@@ -108,6 +108,8 @@ codes! {
         ExternalSecret = "KS118", Error, "The ExternalSecret's source is invalid or conflicts with `generate`.";
         Submitter = "KS119", Error, "The submitter Job's retries, deadlines, user or resources are invalid.";
         Output = "KS120", Error, "An s3.outputs location or its committer is invalid.";
+        RegionFallback = "KS121", Warning, "An S3-compatible endpoint without a region on the AWS SDK v2: S3A signs for us-east-2.";
+        PodIdentity = "KS122", Error, "EKS Pod Identity with an AWS SDK too old to read its container credentials.";
     }
     "Spark distributions and images (doctor)" {
         DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";
@@ -121,6 +123,7 @@ codes! {
         CustomHadoop = "KS210", Note, "A Hadoop version the Spark line's published distributions do not carry (a custom build).";
         NoPySpark = "KS211", Note, "No PySpark: Python jobs cannot run on images built from this.";
         NoDockerfiles = "KS212", Note, "No Dockerfiles: base images cannot be built from this folder.";
+        SdkV1BesideV2 = "KS214", Warning, "The AWS SDK v1 beside a hadoop-aws built on the SDK v2: S3A never loads it.";
         NoHadoopCloud = "KS213", Note, "No spark-hadoop-cloud jar: jobs cannot write to S3 through the S3A committers.";
     }
     "S3 access (check-s3)" {

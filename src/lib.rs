@@ -24,6 +24,7 @@ pub mod k8s;
 pub mod pipeline;
 pub mod preflight;
 pub mod redact;
+pub mod report;
 pub mod spark;
 pub mod starter;
 pub mod syntax;

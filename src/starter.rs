@@ -14,6 +14,8 @@ pub enum StarterCredentials {
     Secret,
     /// Web identity (IRSA) with this role.
     WebIdentity(String),
+    /// EKS Pod Identity.
+    PodIdentity,
     /// No credentials (public buckets).
     Anonymous,
 }
@@ -76,9 +78,9 @@ pub fn starter(o: &StarterOptions) -> String {
          spec:\n\
          \x20 type: {type_name}\n\
          \x20 # The Spark version in the image; hadoopVersion defaults to the one it ships with.\n\
-         \x20 sparkVersion: 3.5.3\n\
+         \x20 sparkVersion: 4.1.1\n\
          \x20 # Spark with the S3A jars plus your application: `k8s-s3-spark build-plan spark-job.yaml`.\n\
-         \x20 image: registry.example.com/{name}:3.5.3-1\n\
+         \x20 image: registry.example.com/{name}:4.1.1-1\n\
          \x20 mainApplicationFile: {file}\n",
         schema = o.schema,
         namespace = o.namespace,
@@ -98,11 +100,11 @@ pub fn starter(o: &StarterOptions) -> String {
     );
     if let Some(endpoint) = &o.endpoint {
         s.push_str(&format!(
-            "    # An S3-compatible store (MinIO, Ceph, SeaweedFS...).\n    endpoint: {endpoint}\n"
+            "    # An S3-compatible store (MinIO, Ceph, SeaweedFS...).\n    endpoint: {endpoint}\n    \
+             # The region S3A signs for: the server's (us-east-1 where it has none configured).\n"
         ));
-    } else {
-        s.push_str("    region: us-east-1\n");
     }
+    s.push_str("    region: us-east-1\n");
     if o.path_style {
         s.push_str("    pathStyleAccess: true\n");
     }
@@ -119,6 +121,14 @@ pub fn starter(o: &StarterOptions) -> String {
             "      # IRSA on EKS: the service account is annotated with this role; no keys anywhere.\n\
              \x20     webIdentity:\n\
              \x20       roleArn: {role}\n"
+        )),
+        StarterCredentials::PodIdentity => s.push_str(&format!(
+            "      # EKS Pod Identity: associate the service account with a role, no keys anywhere:\n\
+             \x20     #   aws eks create-pod-identity-association --cluster-name CLUSTER \\\n\
+             \x20     #     --namespace {namespace} --service-account {name} --role-arn ROLE_ARN\n\
+             \x20     podIdentity: {{}}\n",
+            namespace = o.namespace,
+            name = o.name,
         )),
         StarterCredentials::Anonymous => s.push_str(
             "      # A public bucket: no credentials.\n      anonymous: {}\n",
@@ -155,6 +165,7 @@ mod tests {
         let credentials = [
             StarterCredentials::Secret,
             StarterCredentials::WebIdentity("arn:aws:iam::123456789012:role/spark-reader".into()),
+            StarterCredentials::PodIdentity,
             StarterCredentials::Anonymous,
         ];
         for app_type in types {

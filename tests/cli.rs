@@ -616,6 +616,110 @@ fn an_s3_compatible_endpoint_without_path_style_gets_a_warning_not_an_error() {
 }
 
 #[test]
+fn an_endpoint_without_a_region_on_the_sdk_v2_gets_a_warning_that_the_fix_silences() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spark-job.yaml");
+    let f = file.to_str().unwrap();
+    let config = |spark: &str, s3: &str| {
+        fs::read_to_string(EXAMPLE)
+            .unwrap()
+            .replace("sparkVersion: 3.5.3", &format!("sparkVersion: {spark}"))
+            .replace("    region: us-east-1\n", s3)
+    };
+    let endpoint = "    endpoint: http://minio.storage.svc:9000\n    pathStyleAccess: true\n";
+    let warning = "warning[KS121] in `spec.s3.endpoint`";
+    fs::write(&file, config("4.1.1", endpoint)).unwrap();
+    let r = run(&["render", f]);
+    assert_eq!(code(&r), 0, "{}", text(&r.stderr));
+    assert!(text(&r.stderr).contains(warning), "{}", text(&r.stderr));
+    assert!(text(&r.stderr).contains("us-east-2") && text(&r.stderr).contains("add `region:`"));
+    // SDK v1 (Spark 3.5's Hadoop 3.3.4) signs for us-east-1: nothing to say.
+    fs::write(&file, config("3.5.3", endpoint)).unwrap();
+    let old = run(&["render", f]);
+    assert_eq!(code(&old), 0);
+    assert!(old.stderr.is_empty(), "{}", text(&old.stderr));
+    // The fix it gives is accepted without a word, and reaches S3A.
+    fs::write(
+        &file,
+        config("4.1.1", &format!("{endpoint}    region: us-east-1\n")),
+    )
+    .unwrap();
+    let fixed = run(&["render", f]);
+    assert_eq!(code(&fixed), 0);
+    assert!(fixed.stderr.is_empty(), "{}", text(&fixed.stderr));
+    assert!(text(&fixed.stdout).contains("spark.hadoop.fs.s3a.endpoint.region=us-east-1"));
+}
+
+#[test]
+fn validate_reports_json_and_sarif_with_the_same_verdicts_and_exit_code() {
+    let bad = "tests/invalid/pod-identity-sdk-v1.yaml";
+    let args = |format: &str| run(&["validate", "--format", format, bad, EXAMPLE]);
+    let plain = run(&["validate", bad, EXAMPLE]);
+    let json = args("json");
+    let sarif = args("sarif");
+    for o in [&plain, &json, &sarif] {
+        assert_eq!(code(o), 2, "{}", text(&o.stderr));
+    }
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        (v["valid"].as_u64(), v["invalid"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(v["files"][0]["file"], bad);
+    assert_eq!(v["files"][0]["findings"][0]["code"], "KS122");
+    assert_eq!(v["files"][0]["findings"][0]["position"]["line"], 14);
+    assert_eq!(v["files"][1]["valid"], true);
+    assert_eq!(v["files"][1]["environments"][0], "dev");
+    let s: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(s["version"], "2.1.0");
+    let results = s["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0]["ruleId"], "KS122");
+    let region = &results[0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(14), Some(7))
+    );
+    // The text format's line says the same place.
+    assert!(text(&plain.stderr).contains(&format!("{bad}:14:7: error[KS122]")));
+    // Output is deterministic.
+    assert_eq!(args("sarif").stdout, sarif.stdout);
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_definitions() {
+    for (shell, marker) in [
+        ("bash", "-o default k8s-s3-spark\n"),
+        ("zsh", "#compdef k8s-s3-spark"),
+        ("fish", "complete -c k8s-s3-spark"),
+    ] {
+        let o = run(&["completions", shell]);
+        assert_eq!(code(&o), 0);
+        let script = text(&o.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("check-cluster") && script.contains("sarif"),
+            "{shell}"
+        );
+    }
+    let page = text(&run(&["man"]).stdout);
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH k8s-s3-spark 1"),
+        "{page}"
+    );
+    assert!(page.contains("k8s\\-s3\\-spark\\-validate(1)"), "{page}");
+    let validate = text(&run(&["man", "validate"]).stdout);
+    assert!(
+        validate.contains(".TH k8s-s3-spark-validate 1"),
+        "{validate}"
+    );
+    assert!(validate.contains("sarif"), "{validate}");
+    let unknown = run(&["man", "nope"]);
+    assert_eq!(code(&unknown), 2);
+    assert!(text(&unknown.stderr).contains("help: use one of: render, chart"));
+}
+
+#[test]
 fn the_help_for_credential_settings_leads_to_an_accepted_config() {
     // What CREDENTIAL_SETTING_HELP tells a user to write instead of a per-bucket key.
     let dir = tempfile::tempdir().unwrap();

@@ -96,7 +96,7 @@ fn layers_only_look_upstream() {
         &["config"],
         &["spark"],
         &["credentials", "k8s"],
-        &["emit", "write"],
+        &["emit", "write", "report"],
         &["pipeline", "preflight"],
         &["starter", "commands", "cli"],
     ];

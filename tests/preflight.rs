@@ -269,6 +269,30 @@ fn doctor_wants_the_analytics_accelerator_from_hadoop_3_5() {
     );
     let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 0, "{}", out(&o));
+    assert!(!out(&o).contains("warning"), "{}", out(&o));
+    // The SDK v1 left beside it: a warning naming the jar to remove, and nothing else.
+    let dir = tempfile::tempdir().unwrap();
+    distribution(
+        dir.path(),
+        &[
+            &jars[..],
+            &[
+                "analyticsaccelerator-s3-1.3.1.jar",
+                "aws-java-sdk-bundle-1.12.262.jar",
+            ],
+        ]
+        .concat(),
+        &["python/pyspark", "kubernetes/dockerfiles/spark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(code(&o), 0, "{}", out(&o));
+    let text = out(&o);
+    assert_eq!(text.matches("warning[").count(), 1, "{text}");
+    assert!(text.contains("warning[KS214]: the AWS SDK v1 1.12.262 is here, but hadoop-aws 3.5.0 uses the SDK v2 (2.35.4)"), "{text}");
+    assert!(
+        text.contains("remove the SDK v1 jars (aws-java-sdk-*-1.12.262.jar) from jars/"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -508,6 +532,39 @@ fn check_s3_reads_keys_prefixes_and_gzip_from_a_real_server() {
     assert!(text.contains("(gzip, decompressed)"), "{text}");
     assert!(text.contains("| US review 0 1"), "{text}");
     assert!(text.ends_with("all 3 URLs readable\n"), "{text}");
+}
+
+#[test]
+fn check_s3_reports_as_json_for_ci_without_key_values() {
+    let server = s3_server();
+    let o = check_s3(
+        &server,
+        &[
+            "--format",
+            "json",
+            "s3a://reviews/tsv/sample.tsv",
+            "s3a://reviews/not-there",
+        ],
+        &keys_env(SECRET_KEY),
+    );
+    assert_eq!(code(&o), 1, "{}{}", out(&o), err(&o));
+    assert!(!out(&o).contains(SECRET_KEY) && !out(&o).contains(ACCESS_KEY));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["pathStyle"], true);
+    assert_eq!(v["urls"][0]["url"], "s3a://reviews/tsv/sample.tsv");
+    assert_eq!(v["urls"][0]["ok"], true);
+    assert_eq!(v["urls"][0]["steps"][0]["name"], "bucket");
+    let failed = &v["urls"][1];
+    assert_eq!(failed["ok"], false);
+    let step = failed["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|st| st["ok"] == false)
+        .unwrap();
+    assert_eq!(step["finding"]["code"], "KS307", "{step}");
+    assert_eq!(step["finding"]["severity"], "error");
 }
 
 #[test]

@@ -573,7 +573,8 @@ impl ConflictMode {
     }
 }
 
-/// How Spark authenticates to S3: exactly one of `secret`, `webIdentity` or `anonymous`.
+/// How Spark authenticates to S3: exactly one of `secret`, `webIdentity`, `podIdentity` or
+/// `anonymous`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub enum S3Credentials {
@@ -582,6 +583,9 @@ pub enum S3Credentials {
     Secret(SecretCredentials),
     /// Web identity (IRSA on EKS): the service account is annotated with the role; no keys anywhere.
     WebIdentity(WebIdentityCredentials),
+    /// EKS Pod Identity: an association of the job's service account with a role gives its pods
+    /// container credentials; no keys anywhere, no annotation. Needs Spark 4 (AWS SDK v2).
+    PodIdentity(PodIdentityCredentials),
     /// No credentials, for public buckets.
     Anonymous(AnonymousCredentials),
 }
@@ -683,6 +687,15 @@ pub struct WebIdentityCredentials {
     /// IAM role to assume, e.g. `arn:aws:iam::123456789012:role/spark-reader`.
     pub role_arn: String,
 }
+
+/// EKS Pod Identity. Written as `podIdentity: {}`: the role is not in any Kubernetes object but
+/// in the association (`aws eks create-pod-identity-association --namespace NAMESPACE
+/// --service-account SERVICE_ACCOUNT --role-arn ARN`), and the EKS Pod Identity Agent's webhook
+/// gives each pod of that service account `AWS_CONTAINER_CREDENTIALS_FULL_URI` and
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PodIdentityCredentials {}
 
 /// No credentials (public buckets). Written as `anonymous: {}`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize, JsonSchema)]

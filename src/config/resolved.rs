@@ -125,6 +125,7 @@ impl ResolvedJob {
         let kind = match job.spec.s3.credentials {
             S3Credentials::Secret(_) => CredentialsKind::EnvironmentVariables,
             S3Credentials::WebIdentity(_) => CredentialsKind::WebIdentity,
+            S3Credentials::PodIdentity(_) => CredentialsKind::Container,
             S3Credentials::Anonymous(_) => CredentialsKind::Anonymous,
         };
         let credentials_provider =

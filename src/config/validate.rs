@@ -14,7 +14,8 @@ use super::spans::{join_index, join_key};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::versions::{
-    self, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY,
+    self, FIRST_HADOOP_SDK_V2, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF,
+    MIN_HADOOP_WEB_IDENTITY, MIN_SDK_V1_POD_IDENTITY, MIN_SDK_V2_POD_IDENTITY,
     MIN_SPARK_COMMITTERS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, Version,
 };
 use crate::syntax;
@@ -592,6 +593,19 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
             "add `pathStyleAccess: true` under spec.s3, unless the server serves bucket subdomains",
         );
     }
+    // Hadoop 3.4+ (SDK v2) parses no region from a non-AWS endpoint and falls back to
+    // `AWS_S3_DEFAULT_REGION` (us-east-2, read from hadoop-aws 3.4.2's and 3.5.0's
+    // `DefaultS3ClientFactory`); SDK v1 signed such requests for us-east-1.
+    if let (Some(endpoint), Some(_), None, Some(v)) =
+        (&s3.endpoint, endpoint_tls, &s3.region, versions)
+        && versions::aws_sdk(v.hadoop).is_v2()
+        && !is_aws_endpoint(endpoint)
+    {
+        p.add(Code::RegionFallback, "spec.s3.endpoint",
+            format!("an S3-compatible endpoint without a region: S3A of Hadoop {} (AWS SDK v2) signs its requests for us-east-2, which a server with a configured region (MinIO's MINIO_REGION, a Ceph zone group) refuses", v.hadoop),
+            "add `region:` under spec.s3 with the server's region (us-east-1 where none is configured)",
+        );
+    }
     if let (Some(tls), Some(endpoint_tls)) = (s3.tls, endpoint_tls)
         && tls != endpoint_tls
     {
@@ -697,10 +711,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                     p.add(Code::NeedsNewer, "spec.s3.credentials.webIdentity", format!("Hadoop {}'s AWS SDK has no web identity provider", v.hadoop),
                         format!("use Hadoop {MIN_HADOOP_WEB_IDENTITY} or later (Spark 3.2+), or secret credentials"));
                 }
-                if v.spark < MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT {
-                    p.add(Code::NeedsNewer, "spec.s3.credentials.webIdentity", format!("Spark {} cannot run executors under the annotated service account, so they would fall back to the node's role", v.spark),
-                        format!("use Spark {MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT} or later, or secret credentials"));
-                }
+                executors_under_the_account(p, "spec.s3.credentials.webIdentity", v);
             }
             if spec
                 .service_account
@@ -716,6 +727,17 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                     "is set from s3.credentials.webIdentity.roleArn",
                     "remove this annotation",
                 );
+            }
+        }
+        S3Credentials::PodIdentity(_) => {
+            if let Some(v) = versions {
+                let sdk = versions::aws_sdk(v.hadoop);
+                if !sdk.reads_pod_identity() {
+                    p.add(Code::PodIdentity, "spec.s3.credentials.podIdentity",
+                        format!("hadoop-aws {} was built with the AWS {}, which cannot read EKS Pod Identity's credentials (they need SDK v1 {MIN_SDK_V1_POD_IDENTITY} or v2 {MIN_SDK_V2_POD_IDENTITY})", v.hadoop, sdk),
+                        format!("use Spark 4.0 or later (Hadoop {FIRST_HADOOP_SDK_V2}+, SDK v2), or `webIdentity: {{roleArn: ...}}` (IRSA), which Hadoop {MIN_HADOOP_WEB_IDENTITY}+ reads"));
+                }
+                executors_under_the_account(p, "spec.s3.credentials.podIdentity", v);
             }
         }
         S3Credentials::Anonymous(_) => {}
@@ -859,6 +881,15 @@ fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSour
 
 /// Whether an endpoint is AWS's own (`*.amazonaws.com`, `*.amazonaws.com.cn`), which serves
 /// bucket subdomains.
+/// Identities given to the job's service account reach the executors only when they run under
+/// it, which Spark can be told from 3.1.
+fn executors_under_the_account(p: &mut Problems, field: &str, v: JobVersions) {
+    if v.spark < MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT {
+        p.add(Code::NeedsNewer, field, format!("Spark {} cannot run executors under the job's service account, so they would fall back to the node's role", v.spark),
+            format!("use Spark {MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT} or later, or secret credentials"));
+    }
+}
+
 fn is_aws_endpoint(endpoint: &str) -> bool {
     url::Url::parse(endpoint)
         .ok()

@@ -7,8 +7,12 @@
 //! | driver (the Job's pod: spark-submit in client mode) | pods: create, get, list, watch, patch, delete, deletecollection | reads its own pod (the executors' owner), allocates executor pods, watches and polls them, labels them with their executor id, kills them and deletes them by label at the end |
 //! | | configmaps: create, get, list, delete, deletecollection | the executors' ConfigMap, deleted by label at the end |
 //! | | persistentvolumeclaims (only with `OnDemand` claims): create, get, list, delete, deletecollection | on-demand volumes it owns |
-//! | | networkpolicies (Spark 4.2+): create, get, list, patch, update, delete, deletecollection | the executors' NetworkPolicy |
 //! | executor | nothing | executors talk to the driver, never to the API server |
+//!
+//! No NetworkPolicies: Spark 4.2's `NetworkPolicyFeatureStep` (SPARK-55653) is a step of
+//! `KubernetesDriverBuilder`, which only cluster-mode submission runs (`KubernetesClientApplication`,
+//! read from pyspark 4.2.0's spark-kubernetes jar); a driver started in client mode, as ours is,
+//! never applies one (the e2e run on Spark 4.2.0 completes with this Role).
 //!
 //! No Services: in client mode no submission client makes the driver a Service (executors reach
 //! the driver's pod IP), and from Spark 3.2 `spark.kubernetes.driver.service.deleteOnTermination`
@@ -23,18 +27,10 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::Resource;
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod};
-use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::config::ResolvedJob;
-use crate::spark::versions::Version;
-
-/// From Spark 4.2 the driver server-side-applies a NetworkPolicy for its executors by default
-/// (SPARK-55653; seen with spark-submit 4.3 against a recording API server). Its feature step,
-/// `org.apache.spark.deploy.k8s.features.NetworkPolicyFeatureStep`, is in the spark-kubernetes jar
-/// of pyspark 4.2.0 and not in those of 4.0.1 or 4.1.1, so earlier lines get no such grant.
-pub const MIN_SPARK_NETWORK_POLICY: Version = Version::new(4, 2, 0);
 
 /// A pod of the job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -81,27 +77,13 @@ const EXECUTORS: &[&str] = &[
 ];
 /// Objects the driver makes and deletes by label at the end.
 const OWN_BY_LABEL: &[&str] = &["create", "delete", "deletecollection", "get", "list"];
-/// The executors' NetworkPolicy: applied, and deleted by label.
-const APPLY_AND_OWN: &[&str] = &[
-    "create",
-    "delete",
-    "deletecollection",
-    "get",
-    "list",
-    "patch",
-    "update",
-];
 
 /// What `role` calls on the API server, for this job.
 pub fn api_calls(role: PodRole, job: &ResolvedJob) -> Vec<ApiCall> {
-    let network_policies = job.versions.spark >= MIN_SPARK_NETWORK_POLICY;
     let mut calls = match role {
         PodRole::Driver => vec![call::<Pod>(EXECUTORS), call::<ConfigMap>(OWN_BY_LABEL)],
         PodRole::Executor => return Vec::new(),
     };
-    if network_policies {
-        calls.push(call::<NetworkPolicy>(APPLY_AND_OWN));
-    }
     if job.uses_on_demand_claims() {
         calls.push(call::<PersistentVolumeClaim>(OWN_BY_LABEL));
     }
@@ -217,13 +199,16 @@ mod tests {
         assert_eq!(find("persistentvolumeclaims"), None);
         assert_eq!(find("networkpolicies"), None);
 
-        // Spark 4.0 and 4.1 create no NetworkPolicy; 4.2 does.
-        let network = |spark: &str| {
-            super::rules(&job_of(spark, &[]))
-                .iter()
-                .any(|r| r.api_groups.as_deref() == Some(&["networking.k8s.io".to_owned()][..]))
-        };
-        assert!(!network("4.0.1") && !network("4.1.1") && network("4.2.0"));
+        // A client-mode driver applies no NetworkPolicy, on any line (Spark 4.2's step is
+        // cluster-mode submission's).
+        for spark in ["4.0.1", "4.1.1", "4.2.0"] {
+            assert!(
+                super::rules(&job_of(spark, &[]))
+                    .iter()
+                    .all(|r| r.api_groups.as_deref() == Some(&[String::new()][..])),
+                "{spark}"
+            );
+        }
 
         let job = job_of(
             "4.2.0",

@@ -190,6 +190,9 @@ pub fn resolve(
             "the Job assumes {} by web identity; this check uses your keys instead, which may have other permissions",
             w.role_arn
         )),
+        Some(S3Credentials::PodIdentity(_)) if keys.is_some() => notes.push(
+            "the Job gets its role through EKS Pod Identity; this check uses your keys instead, which may have other permissions".into(),
+        ),
         Some(S3Credentials::Secret(_)) if keys.is_some() => notes.push(format!(
             "the Job reads its keys from Secret {}; make sure it holds the keys checked here",
             job.and_then(|j| j.secret_name()).unwrap_or_default()
@@ -1032,6 +1035,43 @@ pub fn text(target: &Target, reports: &[UrlReport]) -> String {
         }
     );
     scrub(&s, target.keys.as_ref())
+}
+
+/// The report for scripts and CI (`--format json`), scrubbed of key values like the text: the
+/// target, and per URL each step with what was seen or the finding.
+pub fn json(target: &Target, reports: &[UrlReport]) -> String {
+    let urls: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|r| {
+            let steps: Vec<serde_json::Value> = r
+                .steps
+                .iter()
+                .map(|st| match &st.outcome {
+                    Ok(seen) => serde_json::json!({"name": st.name, "ok": true, "seen": seen}),
+                    Err(finding) => {
+                        serde_json::json!({"name": st.name, "ok": false, "finding": finding})
+                    }
+                })
+                .collect();
+            serde_json::json!({
+                "url": r.url,
+                "output": r.output,
+                "ok": r.steps.iter().all(|st| st.outcome.is_ok()),
+                "steps": steps,
+            })
+        })
+        .collect();
+    let value = serde_json::json!({
+        "endpoint": target.endpoint.as_str().trim_end_matches('/'),
+        "pathStyle": target.path_style,
+        "region": target.region,
+        "credentials": target.credentials_source,
+        "notes": target.notes,
+        "ok": all_ok(reports),
+        "urls": urls,
+    });
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    scrub(&format!("{text}\n"), target.keys.as_ref())
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -5,10 +5,10 @@
 use std::fmt::Write as _;
 
 use crate::spark::versions::{
-    self, AwsSdk, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, MIN_HADOOP,
-    MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK,
-    MIN_SPARK_COMMITTERS, MIN_SPARK_POD_TEMPLATE, MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES,
-    Version,
+    self, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, MIN_HADOOP, MIN_HADOOP_COMMITTERS,
+    MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SDK_V1_POD_IDENTITY,
+    MIN_SDK_V2_POD_IDENTITY, MIN_SPARK, MIN_SPARK_COMMITTERS, MIN_SPARK_POD_TEMPLATE,
+    MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES, Version,
 };
 
 /// The report of `versions`, and whether the asked pairing fits.
@@ -31,17 +31,6 @@ pub fn report(spark: Option<Version>, hadoop: Option<Version>) -> Report {
             Some(h) => hadoop_only(h),
         },
         Some(s) => pairing(s, hadoop),
-    }
-}
-
-fn sdk_name(sdk: AwsSdk) -> String {
-    match sdk {
-        AwsSdk::V1Jars(v) => format!("SDK v1: aws-java-sdk-core and aws-java-sdk-s3 {v}"),
-        AwsSdk::V1Bundle(v) => format!("SDK v1: aws-java-sdk-bundle {v}"),
-        AwsSdk::V2Bundle(Some(v)) => format!("SDK v2: software.amazon.awssdk bundle {v}"),
-        AwsSdk::V2Bundle(None) => {
-            "SDK v2: software.amazon.awssdk bundle (version not in this table)".into()
-        }
     }
 }
 
@@ -72,7 +61,7 @@ fn table() -> String {
             t,
             "  {:<7} {}{extra}\n          source: {}",
             r.hadoop.to_string(),
-            sdk_name(r.sdk),
+            r.sdk,
             r.source
         );
     }
@@ -82,15 +71,16 @@ fn table() -> String {
     );
     let _ = write!(
         t,
-        "\nMinimums\n  Spark {MIN_SPARK} to run on Kubernetes; {MIN_SPARK_PYTHON_R} for Python and R applications\n  Hadoop {MIN_HADOOP} for S3A; {MIN_HADOOP_WEB_IDENTITY} for web identity (IRSA) and fs.s3a.endpoint.region\n  Spark {MIN_SPARK_POD_TEMPLATE} for pod templates (tolerations, node selectors, hardened driver and executor pods)\n"
+        "\nMinimums\n  Spark {MIN_SPARK} to run on Kubernetes; {MIN_SPARK_PYTHON_R} for Python and R applications\n  Hadoop {MIN_HADOOP} for S3A; {MIN_HADOOP_WEB_IDENTITY} for web identity (IRSA) and fs.s3a.endpoint.region\n  AWS SDK v1 {MIN_SDK_V1_POD_IDENTITY} or v2 {MIN_SDK_V2_POD_IDENTITY} for EKS Pod Identity (no SDK v1 of this table: Spark 4+)\n  Spark {MIN_SPARK_POD_TEMPLATE} for pod templates (tolerations, node selectors, hardened driver and executor pods)\n"
     );
     t.push_str("\nCredentials providers (fs.s3a.aws.credentials.provider)\n");
     for (label, sdk_v2) in [("SDK v1", false), ("SDK v2", true)] {
         let _ = writeln!(
             t,
-            "  {label} keys:         {}\n  {label} web identity: {}",
+            "  {label} keys:         {}\n  {label} web identity: {}\n  {label} pod identity: {}",
             versions::provider_class(CredentialsKind::EnvironmentVariables, sdk_v2),
             versions::provider_class(CredentialsKind::WebIdentity, sdk_v2),
+            versions::provider_class(CredentialsKind::Container, sdk_v2),
         );
     }
     let _ = writeln!(
@@ -109,7 +99,7 @@ fn hadoop_facts(t: &mut String, hadoop: Version) {
     let _ = writeln!(
         t,
         "AWS {}{}",
-        sdk_name(sdk),
+        sdk,
         if exact || sdk.is_v2() {
             ""
         } else {
@@ -121,17 +111,31 @@ fn hadoop_facts(t: &mut String, hadoop: Version) {
         "Credentials provider: keys {}",
         versions::credentials_provider(CredentialsKind::EnvironmentVariables, sdk)
     );
-    if hadoop >= MIN_HADOOP_WEB_IDENTITY {
-        let _ = writeln!(
-            t,
-            "                      web identity {}",
-            versions::credentials_provider(CredentialsKind::WebIdentity, sdk)
-        );
-    } else {
-        let _ = writeln!(
-            t,
-            "                      web identity: not available before Hadoop {MIN_HADOOP_WEB_IDENTITY}"
-        );
+    for (label, kind, available, unavailable) in [
+        (
+            "web identity",
+            CredentialsKind::WebIdentity,
+            hadoop >= MIN_HADOOP_WEB_IDENTITY,
+            format!("not available before Hadoop {MIN_HADOOP_WEB_IDENTITY}"),
+        ),
+        (
+            "pod identity",
+            CredentialsKind::Container,
+            sdk.reads_pod_identity(),
+            format!(
+                "not with this SDK (needs SDK v1 {MIN_SDK_V1_POD_IDENTITY} or v2 {MIN_SDK_V2_POD_IDENTITY})"
+            ),
+        ),
+    ] {
+        let _ = if available {
+            writeln!(
+                t,
+                "                      {label} {}",
+                versions::credentials_provider(kind, sdk)
+            )
+        } else {
+            writeln!(t, "                      {label}: {unavailable}")
+        };
     }
     if hadoop < MIN_HADOOP_REGION_CONF {
         let _ = writeln!(

@@ -579,6 +579,19 @@ fn sdk_findings(
             format!("add {} to {jars_prefix}", expected_name(expected)),
         ),
         Some(text) => {
+            // Hadoop 3.4+ left the SDK v1 behind: a v1 jar beside it is a leftover of another
+            // recipe (and `com.amazonaws.auth.*` providers configured for it fail).
+            if let (true, Some(v1)) = (expected.is_v2(), other) {
+                problem(
+                    Code::SdkV1BesideV2,
+                    format!(
+                        "the AWS SDK v1 {v1} is here, but hadoop-aws {aws} uses the SDK v2 ({text}): S3A never loads it, and credentials providers of the SDK v1 (com.amazonaws.auth.*) no longer apply"
+                    ),
+                    format!(
+                        "remove the SDK v1 jars (aws-java-sdk-*-{v1}.jar) from {jars_prefix} unless another library of yours needs them; S3A's providers are software.amazon.awssdk.auth.credentials.*"
+                    ),
+                );
+            }
             if let (Some(wanted), Some(have), true) = (wanted, leading_version(text), exact)
                 && have != wanted
             {

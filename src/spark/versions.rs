@@ -119,6 +119,12 @@ pub const MIN_HADOOP_MAGIC_ENABLED: Version = Version::new(3, 3, 1);
 /// spark-core, where 4.0.1 still only fills them in from a per-bucket
 /// `committer.magic.enabled`).
 pub const MIN_SPARK_MAGIC_DEFAULT: Version = Version::new(4, 1, 0);
+/// EKS Pod Identity's container credentials (a full URI and an authorization token file) are
+/// read from AWS SDK for Java v1 1.12.746 and v2 2.21.30 (EKS user guide, "Use pod identity
+/// with the AWS SDK"); stock Spark 3.5's SDK v1 1.12.262 cannot.
+pub const MIN_SDK_V1_POD_IDENTITY: Version = Version::new(1, 12, 746);
+/// See [`MIN_SDK_V1_POD_IDENTITY`].
+pub const MIN_SDK_V2_POD_IDENTITY: Version = Version::new(2, 21, 30);
 /// Spark's commit protocol for Hadoop's output committers (spark-hadoop-cloud).
 pub const PATH_OUTPUT_COMMIT_PROTOCOL: &str =
     "org.apache.spark.internal.io.cloud.PathOutputCommitProtocol";
@@ -231,10 +237,32 @@ pub enum AwsSdk {
     V2Bundle(Option<Version>),
 }
 
+impl fmt::Display for AwsSdk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::V1Jars(v) => write!(f, "SDK v1: aws-java-sdk-core and aws-java-sdk-s3 {v}"),
+            Self::V1Bundle(v) => write!(f, "SDK v1: aws-java-sdk-bundle {v}"),
+            Self::V2Bundle(Some(v)) => write!(f, "SDK v2: software.amazon.awssdk bundle {v}"),
+            Self::V2Bundle(None) => {
+                f.write_str("SDK v2: software.amazon.awssdk bundle (version not in this table)")
+            }
+        }
+    }
+}
+
 impl AwsSdk {
     /// Whether this is the AWS SDK v2.
     pub fn is_v2(self) -> bool {
         matches!(self, Self::V2Bundle(_))
+    }
+
+    /// Whether this SDK reads EKS Pod Identity's container credentials. An SDK v2 of unknown
+    /// version comes with a Hadoop newer than this table, so newer than 2.23.19 (Hadoop 3.4.0).
+    pub fn reads_pod_identity(self) -> bool {
+        match self {
+            Self::V1Jars(v) | Self::V1Bundle(v) => v >= MIN_SDK_V1_POD_IDENTITY,
+            Self::V2Bundle(v) => v.is_none_or(|v| v >= MIN_SDK_V2_POD_IDENTITY),
+        }
     }
 }
 
@@ -368,6 +396,9 @@ pub enum CredentialsKind {
     EnvironmentVariables,
     /// Web identity token file (IRSA).
     WebIdentity,
+    /// Container credentials from a local endpoint with an authorization token file (EKS Pod
+    /// Identity).
+    Container,
     /// No credentials.
     Anonymous,
 }
@@ -391,6 +422,14 @@ pub fn provider_class(kind: CredentialsKind, sdk_v2: bool) -> &'static str {
         }
         (CredentialsKind::WebIdentity, true) => {
             "software.amazon.awssdk.auth.credentials.WebIdentityTokenFileCredentialsProvider"
+        }
+        // SDK v1 reads `AWS_CONTAINER_CREDENTIALS_FULL_URI` through the wrapper, not through
+        // `ContainerCredentialsProvider`'s no-argument constructor (ECS' relative URI only).
+        (CredentialsKind::Container, false) => {
+            "com.amazonaws.auth.EC2ContainerCredentialsProviderWrapper"
+        }
+        (CredentialsKind::Container, true) => {
+            "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider"
         }
         (CredentialsKind::Anonymous, _) => {
             "org.apache.hadoop.fs.s3a.AnonymousAWSCredentialsProvider"
@@ -688,6 +727,26 @@ mod tests {
         assert_eq!(
             spark_line(Version::new(3, 5, 3)).map(|l| l.default_hadoop),
             Some(Version::new(3, 3, 4))
+        );
+    }
+
+    #[test]
+    fn pod_identity_needs_an_sdk_that_reads_container_credentials() {
+        // Every SDK v1 row is older than 1.12.746; every SDK v2 row is newer than 2.21.30.
+        for row in HADOOP_AWS {
+            assert_eq!(
+                row.sdk.reads_pod_identity(),
+                row.sdk.is_v2(),
+                "{}",
+                row.hadoop
+            );
+        }
+        assert!(AwsSdk::V1Bundle(MIN_SDK_V1_POD_IDENTITY).reads_pod_identity());
+        assert!(!AwsSdk::V2Bundle(Some(Version::new(2, 21, 29))).reads_pod_identity());
+        assert!(AwsSdk::V2Bundle(None).reads_pod_identity());
+        assert_eq!(
+            credentials_provider(CredentialsKind::Container, aws_sdk(Version::new(3, 4, 2))),
+            "software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider"
         );
     }
 }

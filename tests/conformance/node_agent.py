@@ -164,6 +164,8 @@ class Pod:
         self.process = None
         self.started = None
         self.done = False
+        # After a CreateContainerConfigError the kubelet tries again, backing off (up to 30 s).
+        self.retry_at, self.backoff = None, 1.0
 
     # -- the API server's view ------------------------------------------------------------
 
@@ -198,13 +200,15 @@ class Pod:
     def secret(self, name):
         found = self.agent.cluster.kubectl("get", "secret", name, "-n", self.namespace, "-o", "json", check=False)
         if found.returncode != 0:
-            raise ConfigError(f'secret "{name}" not found')
+            raise ConfigError(f'secret "{name}" not found' if "NotFound" in found.stderr
+                              else f'secret "{name}": {found.stderr.strip()[-300:]}')
         return {k: base64.b64decode(v).decode() for k, v in json.loads(found.stdout).get("data", {}).items()}
 
     def config_map(self, name):
         found = self.agent.cluster.kubectl("get", "configmap", name, "-n", self.namespace, "-o", "json", check=False)
         if found.returncode != 0:
-            raise ConfigError(f'configmap "{name}" not found')
+            raise ConfigError(f'configmap "{name}" not found' if "NotFound" in found.stderr
+                              else f'configmap "{name}": {found.stderr.strip()[-300:]}')
         return json.loads(found.stdout).get("data", {})
 
     def field(self, path):
@@ -479,18 +483,28 @@ class NodeAgent:
                         pod = self.pods[uid] = Pod(self, obj, self.next_index)
                         self.ran.append(pod)
                         self.next_index += 1
-                        try:
-                            if not pod.start():
-                                pod.done = True
-                        except Exception:  # a bug of this agent: say so on the pod, keep serving the rest
-                            pod.done = True
-                            self.errors.append(f"{pod.namespace}/{pod.name}: {traceback.format_exc()}")
-                            pod.patch_status({"phase": "Failed", "reason": "TestNodeError", "message": self.errors[-1][-1000:]})
+                        self.start_pod(pod)
+                    elif pod and pod.retry_at is not None and time.monotonic() >= pod.retry_at:
+                        self.start_pod(pod)
                     elif pod and pod.process and not pod.done and pod.process.poll() is not None:
                         pod.finish()
                 for uid in [u for u in self.pods if u not in seen]:
                     self.pods.pop(uid).clean_up()
             time.sleep(0.5)
+
+    def start_pod(self, pod):
+        """Starts a pod's container; on CreateContainerConfigError (a Secret or ConfigMap not there
+        yet) it stays waiting and is tried again later, as a kubelet does."""
+        try:
+            if pod.start():
+                pod.retry_at = None
+            else:
+                pod.retry_at = time.monotonic() + pod.backoff
+                pod.backoff = min(pod.backoff * 2, 30.0)
+        except Exception:  # a bug of this agent: say so on the pod, keep serving the rest
+            pod.done, pod.retry_at = True, None
+            self.errors.append(f"{pod.namespace}/{pod.name}: {traceback.format_exc()}")
+            pod.patch_status({"phase": "Failed", "reason": "TestNodeError", "message": self.errors[-1][-1000:]})
 
     def logs(self, namespace, name):
         """The log of a pod's container, as `kubectl logs` would show it."""

@@ -21,7 +21,8 @@ import yaml
 from conftest import EXAMPLES, documents, fill_credentials, run
 from kubelet import SPARK_HOME
 from node_agent import GATEWAY, NodeAgent
-from s3_server import ACCESS_KEY, READER_KEY, SECRET_KEY, s3a_jars, seaweed, table_jars  # noqa: F401 (fixtures)
+from s3_server import (ACCESS_KEY, READER_KEY, SECRET_KEY, s3a_jars, seaweed, spark41, spark42,  # noqa: F401 (fixtures)
+                       table_jars)
 from test_cluster import helm
 from test_s3_read import BUCKET, COLUMNS, KEY, synthetic_reviews
 
@@ -53,15 +54,22 @@ def spark_entrypoint(args, env):
             "--podName", env["SPARK_EXECUTOR_POD_NAME"]]
 
 
-def spark_image(folder, jars):
-    """The image's /opt/spark: pyspark 3.5.9's distribution with the S3A jars added to its jars."""
+# Images of the test node that the examples do not name: the writing example on Spark 3.5, and
+# the reviews job on Spark 4.2.
+SUMMARY_35 = "k8s-s3-spark-test/reviews-summary:3.5.9"
+REVIEWS_42 = "k8s-s3-spark-test/amazon-reviews:4.2.0"
+
+
+def spark_image(folder, jars, spark_home=SPARK_HOME):
+    """The image's /opt/spark: a pyspark distribution (3.5.9's by default) with the S3A jars
+    added to its jars."""
     home = folder / "opt-spark"
     home.mkdir(parents=True)
-    for entry in SPARK_HOME.iterdir():
+    for entry in spark_home.iterdir():
         if entry.name != "jars":
             (home / entry.name).symlink_to(entry)
     (home / "jars").mkdir()
-    for jar in [*(SPARK_HOME / "jars").iterdir(), *jars]:
+    for jar in [*(spark_home / "jars").iterdir(), *jars]:
         (home / "jars" / Path(jar).name).symlink_to(jar)
     # The image's WORKDIR belongs to its user, as in the Apache images: an executor copies the
     # application's jar into it.
@@ -81,7 +89,7 @@ def events_count_jar(folder):
 
 
 @pytest.fixture(scope="module")
-def node(cluster, tmp_path_factory, s3a_jars, table_jars, seaweed):
+def node(cluster, tmp_path_factory, s3a_jars, table_jars, spark41, spark42, seaweed):
     endpoint, client = seaweed
     client.create_bucket(Bucket=BUCKET)
     client.put_object(Bucket=BUCKET, Key=KEY, Body=synthetic_reviews())
@@ -97,7 +105,8 @@ def node(cluster, tmp_path_factory, s3a_jars, table_jars, seaweed):
     # at its own path too, after a pod's own /tmp (a clone may live under /tmp).
     cache = Path(os.path.realpath(SPARK_HOME)).parents[3]
     jar = events_count_jar(folder / "events-count")
-    common = {str(cache): cache, **{str(Path(j).parent): Path(j).parent for j in [*s3a_jars, *table_jars, jar]}}
+    all_jars = [*s3a_jars, *table_jars, *spark41[1], *spark42[1], jar]
+    common = {str(cache): cache, **{str(Path(j).parent): Path(j).parent for j in all_jars}}
     # The Apache Spark images' user: uid 185, named in the image's /etc/passwd (Hadoop's login
     # fails for a uid without a name).
     for name, line in (("passwd", "spark:x:185:185:spark:/opt/spark:/usr/sbin/nologin"), ("group", "spark:x:185:")):
@@ -113,11 +122,17 @@ def node(cluster, tmp_path_factory, s3a_jars, table_jars, seaweed):
                          **common},
                "masks": masks, "env": env, "user": (185, 185), "workdir": "/opt/spark/work-dir", "entrypoint": spark_entrypoint}
     events = {**reviews, "paths": {"/opt/spark": spark_image(folder / "events", [*s3a_jars, jar]), **common}}
-    # The writing example's image: the jars our version table names, from Maven Central.
-    summary = {**reviews, "paths": {"/opt/spark": spark_image(folder / "summary", table_jars), "/app": SUMMARY, **common}}
+    # The writing example's images (Spark 4.1.1 as shipped, and 3.5.9): pyspark from PyPI with the
+    # jars our version table names, from Maven Central.
+    summary = {**reviews, "paths": {"/opt/spark": spark_image(folder / "summary", spark41[1], spark41[0]),
+                                    "/app": SUMMARY, **common}}
+    summary_35 = {**reviews, "paths": {"/opt/spark": spark_image(folder / "summary-35", table_jars), "/app": SUMMARY, **common}}
+    reviews_42 = {**reviews, "paths": {"/opt/spark": spark_image(folder / "reviews-42", spark42[1], spark42[0]),
+                                       "/app": REVIEWS, **common}}
     images = {yaml.safe_load((REVIEWS / "spark-job.yaml").read_text())["spec"]["image"]: reviews,
               yaml.safe_load((MINIO / "spark-job.yaml").read_text())["spec"]["image"]: events,
-              yaml.safe_load((SUMMARY / "spark-job.yaml").read_text())["spec"]["image"]: summary}
+              yaml.safe_load((SUMMARY / "spark-job.yaml").read_text())["spec"]["image"]: summary,
+              SUMMARY_35: summary_35, REVIEWS_42: reviews_42}
     s3_port = int(endpoint.rsplit(":", 1)[1])
     agent = NodeAgent(cluster, folder, images, forwards={s3_port: s3_port}).start()
     try:
@@ -230,6 +245,24 @@ def test_the_amazon_reviews_job_runs_to_completion(binary, cluster, node, tmp_pa
     cluster.wait_for("the executors to be deleted",
                      lambda: not cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=executor")["items"],
                      timeout=30)
+
+
+def test_spark_4_2_runs_with_a_role_that_grants_no_network_policies(binary, cluster, node, tmp_path):
+    """The reviews job on Spark 4.2.0 (hadoop-aws 3.5.0, SDK v2 2.35.4, the analytics
+    accelerator): Spark 4.2 added a NetworkPolicy for executors, applied only by cluster-mode
+    submission; our client-mode driver completes with a Role that grants none, and makes none."""
+    agent, endpoint = node
+    namespace = "e2e-spark42"
+    objects = the_job(binary, tmp_path, endpoint, namespace, sparkVersion="4.2.0", image=REVIEWS_42)
+    [role] = [o for o in objects if o["kind"] == "Role"]
+    assert {g for rule in role["rules"] for g in rule["apiGroups"]} == {""}, role["rules"]
+    name = start(cluster, objects, namespace)
+    condition, job = wait_for_job(cluster, namespace, name)
+    log = driver_log(cluster, namespace, name)
+    assert condition["type"] == "Complete", log[-6000:]
+    assert "Running Spark version 4.2.0" in log and review_rows(log) == 10, log[-4000:]
+    assert executors_ran(agent, namespace), "the driver created executors and the node ran them"
+    assert cluster.json("get", "networkpolicies", "-n", namespace)["items"] == []
 
 
 def test_wrong_keys_fail_the_job_with_the_reason(binary, cluster, node, tmp_path):
@@ -449,17 +482,23 @@ def test_a_role_missing_a_verb_fails_the_job_with_the_refusal(binary, cluster, n
     assert 'cannot create resource "configmaps"' in terminated["message"], terminated["message"]
 
 
-def test_the_writing_example_commits_parquet_through_the_magic_committer(binary, cluster, node, seaweed, tmp_path):
+@pytest.mark.parametrize("spark", ["4.1.1", "3.5.9"])
+def test_the_writing_example_commits_parquet_through_the_magic_committer(binary, cluster, node, seaweed, tmp_path, spark):
     """reviews-summary, as rendered: two executors write Parquet to SeaweedFS through the S3A
     magic committer (hadoop-aws, the SDK bundle and spark-hadoop-cloud our table names, from
     Maven Central); the job reads it back. The committer's own `_SUCCESS` manifest names it, and
-    nothing of the commit is left behind: no `__magic` folder, no pending multipart upload."""
+    nothing of the commit is left behind: no `__magic` folder, no pending multipart upload.
+    On Spark 4.1 (as shipped) the Job sets no committer setting: the driver chooses magic itself;
+    on Spark 3.5 it passes the settings that line needs."""
     agent, endpoint = node
     _, client = seaweed
-    namespace = "e2e-summary"
+    namespace = f"e2e-summary-{spark.replace('.', '')}"
     bucket, prefix = RESULTS
+    prefix = f"{prefix}/{spark}"
     output = f"s3a://{bucket}/{prefix}"
     config = yaml.safe_load((SUMMARY / "spark-job.yaml").read_text())
+    if spark != config["spec"]["sparkVersion"]:
+        config["spec"].update(sparkVersion=spark, image=SUMMARY_35)
     config["metadata"]["namespace"] = namespace
     config["spec"]["arguments"] = [f"s3a://{BUCKET}/{KEY}", output]
     config["spec"]["s3"].update({"endpoint": endpoint, "pathStyleAccess": True, "region": "us-east-1",
@@ -468,11 +507,18 @@ def test_the_writing_example_commits_parquet_through_the_magic_committer(binary,
     path = tmp_path / "spark-job.yaml"
     path.write_text(yaml.safe_dump(config))
     objects = documents(run([binary, "render", path]).stdout)
+    args = next(o for o in objects if o["kind"] == "Job")["spec"]["template"]["spec"]["containers"][0]["args"]
+    committer_settings = [a for a in args if "committer" in a or "commitProtocol" in a]
+    if spark.startswith("4."):
+        assert committer_settings == [], committer_settings
+    else:
+        assert "spark.hadoop.fs.s3a.committer.name=magic" in committer_settings, args
     name = start(cluster, objects, namespace)
     condition, job = wait_for_job(cluster, namespace, name)
     log = driver_log(cluster, namespace, name)
     assert condition["type"] == "Complete", log[-6000:]
     assert f"wrote 5 rows to {output}" in log, log[-4000:]
+    assert f"Running Spark version {spark}" in log, log[:3000]
     assert len(executors_ran(agent, namespace)) == config["spec"]["executor"]["instances"]
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])]
     parts = [k for k in keys if k.rsplit("/", 1)[1].startswith("part-") and k.endswith(".parquet")]

@@ -60,11 +60,11 @@ def test_doctor_on_an_image_with_the_wrong_hadoop_aws(binary, tmp_path, s3a_jars
     ]
 
 
-def image(folder, jars):
-    """An image filesystem: pyspark 3.5.9's jars plus `jars` in opt/spark/jars."""
+def image(folder, jars, home=SPARK_HOME):
+    """An image filesystem: a pyspark's jars (3.5.9's by default) plus `jars` in opt/spark/jars."""
     target = folder / "opt/spark/jars"
     target.mkdir(parents=True)
-    for jar in [*(SPARK_HOME / "jars").iterdir(), *jars]:
+    for jar in [*(home / "jars").iterdir(), *jars]:
         (target / jar.name).symlink_to(jar)
     (folder / "opt/spark/python/pyspark").mkdir(parents=True)
     return folder

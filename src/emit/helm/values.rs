@@ -176,7 +176,7 @@ impl ChartValues {
                     role_arn: w.role_arn.clone(),
                 }),
             ),
-            S3Credentials::Anonymous(_) => (None, None),
+            S3Credentials::PodIdentity(_) | S3Credentials::Anonymous(_) => (None, None),
         };
         Self {
             name_override: String::new(),
