@@ -106,7 +106,10 @@ def node(cluster, tmp_path_factory, s3a_jars, table_jars, spark41, spark42, seaw
     cache = Path(os.path.realpath(SPARK_HOME)).parents[3]
     jar = events_count_jar(folder / "events-count")
     all_jars = [*s3a_jars, *table_jars, *spark41[1], *spark42[1], jar]
-    common = {str(cache): cache, **{str(Path(j).parent): Path(j).parent for j in all_jars}}
+    # So are the Spark 4 images' (pyspark 4.1.1 and 4.2.0, installed beside the venv).
+    homes = [spark41[0].parent, spark42[0].parent]
+    common = {str(cache): cache, **{str(Path(p).parent): Path(p).parent for p in all_jars},
+              **{str(h): h for h in homes}}
     # The Apache Spark images' user: uid 185, named in the image's /etc/passwd (Hadoop's login
     # fails for a uid without a name).
     for name, line in (("passwd", "spark:x:185:185:spark:/opt/spark:/usr/sbin/nologin"), ("group", "spark:x:185:")):
