@@ -12,7 +12,7 @@ use crate::cli::{
 use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError};
 use crate::credentials::{self, AwsKeys, CredentialsError};
-use crate::diagnostics::{Diagnostics, HELP_SEPARATOR, Severity};
+use crate::diagnostics::{HELP_SEPARATOR, Severity};
 use crate::emit::{FileTree, plain};
 use crate::k8s::K8sError;
 use crate::pipeline::{self, PipelineError};
@@ -625,11 +625,12 @@ fn print_validation(
     stderr: &mut dyn Write,
 ) -> Result<(), Error> {
     if !report.valid {
-        let text = match &report.error {
-            Some(error) => error.clone(),
-            None => Diagnostics(report.findings.clone()).to_string(),
-        };
-        writeln!(stderr, "{text}")?;
+        if let Some(error) = &report.error {
+            writeln!(stderr, "{error}")?;
+        }
+        for finding in &report.findings {
+            writeln!(stderr, "{finding}")?;
+        }
         return Ok(());
     }
     for warning in &report.findings {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::diagnostics::{Code, Diagnostic, HELP_SEPARATOR, Severity};
+use crate::diagnostics::{Code, Diagnostic, HELP_SEPARATOR};
 
 /// The SARIF version written, and the schema that defines it.
 pub const SARIF_VERSION: &str = "2.1.0";
@@ -69,7 +69,7 @@ impl ValidationReport {
                     "id": code.as_str(),
                     "name": format!("{code:?}"),
                     "shortDescription": {"text": code.summary()},
-                    "defaultConfiguration": {"level": level(code.severity())},
+                    "defaultConfiguration": {"level": code.severity().as_str()},
                     "properties": {"tags": [section]},
                 })
             })
@@ -135,18 +135,10 @@ fn result(d: &Diagnostic) -> Value {
     json!({
         "ruleId": d.code.as_str(),
         "ruleIndex": index,
-        "level": level(d.severity),
+        "level": d.severity.as_str(),
         "message": {"text": text},
         "locations": [location],
     })
-}
-
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
 }
 
 /// A path as a URI reference: `/` between segments, every byte outside RFC 3986's unreserved

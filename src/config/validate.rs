@@ -15,8 +15,8 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::versions::{
     self, FIRST_HADOOP_SDK_V2, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF,
-    MIN_HADOOP_WEB_IDENTITY, MIN_SDK_V1_POD_IDENTITY, MIN_SDK_V2_POD_IDENTITY,
-    MIN_SPARK_COMMITTERS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, Version,
+    MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_COMMITTERS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
+    MIN_SPARK_POD_TEMPLATE, Version,
 };
 use crate::syntax;
 
@@ -734,7 +734,7 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 let sdk = versions::aws_sdk(v.hadoop);
                 if !sdk.reads_pod_identity() {
                     p.add(Code::PodIdentity, "spec.s3.credentials.podIdentity",
-                        format!("hadoop-aws {} was built with the AWS {}, which cannot read EKS Pod Identity's credentials (they need SDK v1 {MIN_SDK_V1_POD_IDENTITY} or v2 {MIN_SDK_V2_POD_IDENTITY})", v.hadoop, sdk),
+                        format!("hadoop-aws {} was built with the AWS {}, which cannot read EKS Pod Identity's credentials (they need {})", v.hadoop, sdk, versions::AwsSdk::pod_identity_minimums()),
                         format!("use Spark 4.0 or later (Hadoop {FIRST_HADOOP_SDK_V2}+, SDK v2), or `webIdentity: {{roleArn: ...}}` (IRSA), which Hadoop {MIN_HADOOP_WEB_IDENTITY}+ reads"));
                 }
                 executors_under_the_account(p, "spec.s3.credentials.podIdentity", v);

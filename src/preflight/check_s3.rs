@@ -492,21 +492,38 @@ impl<'a> Client<'a> {
     }
 }
 
-/// The bucket and the answer to listing at most `max_keys` keys under `prefix` in it.
+/// The bucket and the answer to listing at most `max_keys` keys under `prefix` in it; when no
+/// answer comes, the failed `bucket` step.
 fn list(
     client: &Client<'_>,
     bucket_name: &str,
     prefix: &str,
     max_keys: usize,
-) -> Result<(Bucket, Answer), Box<Diagnostic>> {
-    let bucket = client.bucket(bucket_name)?;
-    let mut list = ListObjectsV2::new(&bucket, client.credentials.as_ref());
-    if !prefix.is_empty() {
-        list.with_prefix(prefix);
+) -> Result<(Bucket, Answer), Box<Step>> {
+    let listed = || -> Result<(Bucket, Answer), Box<Diagnostic>> {
+        let bucket = client.bucket(bucket_name)?;
+        let mut list = ListObjectsV2::new(&bucket, client.credentials.as_ref());
+        if !prefix.is_empty() {
+            list.with_prefix(prefix);
+        }
+        list.with_max_keys(max_keys);
+        let answer = client.send(&list.sign(SIGNATURE_LIFETIME), None)?;
+        Ok((bucket, answer))
+    };
+    listed().map_err(|f| {
+        Box::new(Step {
+            name: "bucket",
+            outcome: Err(*f),
+        })
+    })
+}
+
+/// The step of a bucket that answered a listing.
+fn answers(bucket_name: &str) -> Step {
+    Step {
+        name: "bucket",
+        outcome: Ok(format!("{bucket_name} answers")),
     }
-    list.with_max_keys(max_keys);
-    let answer = client.send(&list.sign(SIGNATURE_LIFETIME), None)?;
-    Ok((bucket, answer))
 }
 
 /// Checks one `s3a://` URL, already split into bucket and key: bucket, list, read.
@@ -515,20 +532,11 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
     let report = |steps: Vec<Step>| name_steps(url, false, steps);
     let (bucket, listing) = match list(client, bucket_name, key, 5) {
         Ok(both) => both,
-        Err(f) => {
-            steps.push(Step {
-                name: "bucket",
-                outcome: Err(*f),
-            });
-            return report(steps);
-        }
+        Err(step) => return report(vec![*step]),
     };
     let listed = match listing {
         answer if answer.status == 200 => {
-            steps.push(Step {
-                name: "bucket",
-                outcome: Ok(format!("{bucket_name} answers")),
-            });
+            steps.push(answers(bucket_name));
             let text = String::from_utf8_lossy(&answer.body);
             match ListObjectsV2::parse_response(&text) {
                 Ok(listing) => Some(listing.contents),
@@ -654,20 +662,11 @@ fn check_output(
     };
     let (bucket, listing) = match list(client, bucket_name, &folder, 1) {
         Ok(both) => both,
-        Err(f) => {
-            steps.push(Step {
-                name: "bucket",
-                outcome: Err(*f),
-            });
-            return done(steps);
-        }
+        Err(step) => return done(vec![*step]),
     };
     match listing {
         answer if answer.status == 200 => {
-            steps.push(Step {
-                name: "bucket",
-                outcome: Ok(format!("{bucket_name} answers")),
-            });
+            steps.push(answers(bucket_name));
             let empty = ListObjectsV2::parse_response(&String::from_utf8_lossy(&answer.body))
                 .is_ok_and(|listing| listing.contents.is_empty());
             if event_log && empty && !folder.is_empty() {

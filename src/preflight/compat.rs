@@ -5,10 +5,10 @@
 use std::fmt::Write as _;
 
 use crate::spark::versions::{
-    self, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, MIN_HADOOP, MIN_HADOOP_COMMITTERS,
-    MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SDK_V1_POD_IDENTITY,
-    MIN_SDK_V2_POD_IDENTITY, MIN_SPARK, MIN_SPARK_COMMITTERS, MIN_SPARK_POD_TEMPLATE,
-    MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES, Version,
+    self, AwsSdk, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, MIN_HADOOP,
+    MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK,
+    MIN_SPARK_COMMITTERS, MIN_SPARK_POD_TEMPLATE, MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES,
+    Version,
 };
 
 /// The report of `versions`, and whether the asked pairing fits.
@@ -71,7 +71,8 @@ fn table() -> String {
     );
     let _ = write!(
         t,
-        "\nMinimums\n  Spark {MIN_SPARK} to run on Kubernetes; {MIN_SPARK_PYTHON_R} for Python and R applications\n  Hadoop {MIN_HADOOP} for S3A; {MIN_HADOOP_WEB_IDENTITY} for web identity (IRSA) and fs.s3a.endpoint.region\n  AWS SDK v1 {MIN_SDK_V1_POD_IDENTITY} or v2 {MIN_SDK_V2_POD_IDENTITY} for EKS Pod Identity (no SDK v1 of this table: Spark 4+)\n  Spark {MIN_SPARK_POD_TEMPLATE} for pod templates (tolerations, node selectors, hardened driver and executor pods)\n"
+        "\nMinimums\n  Spark {MIN_SPARK} to run on Kubernetes; {MIN_SPARK_PYTHON_R} for Python and R applications\n  Hadoop {MIN_HADOOP} for S3A; {MIN_HADOOP_WEB_IDENTITY} for web identity (IRSA) and fs.s3a.endpoint.region\n  AWS {} for EKS Pod Identity (no SDK v1 of this table: Spark 4+)\n  Spark {MIN_SPARK_POD_TEMPLATE} for pod templates (tolerations, node selectors, hardened driver and executor pods)\n",
+        AwsSdk::pod_identity_minimums()
     );
     t.push_str("\nCredentials providers (fs.s3a.aws.credentials.provider)\n");
     for (label, sdk_v2) in [("SDK v1", false), ("SDK v2", true)] {
@@ -123,7 +124,8 @@ fn hadoop_facts(t: &mut String, hadoop: Version) {
             CredentialsKind::Container,
             sdk.reads_pod_identity(),
             format!(
-                "not with this SDK (needs SDK v1 {MIN_SDK_V1_POD_IDENTITY} or v2 {MIN_SDK_V2_POD_IDENTITY})"
+                "not with this SDK (needs {})",
+                AwsSdk::pod_identity_minimums()
             ),
         ),
     ] {

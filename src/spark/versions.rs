@@ -256,6 +256,12 @@ impl AwsSdk {
         matches!(self, Self::V2Bundle(_))
     }
 
+    /// The SDKs that read EKS Pod Identity's container credentials, as said in messages:
+    /// `SDK v1 1.12.746 or v2 2.21.30`.
+    pub fn pod_identity_minimums() -> String {
+        format!("SDK v1 {MIN_SDK_V1_POD_IDENTITY} or v2 {MIN_SDK_V2_POD_IDENTITY}")
+    }
+
     /// Whether this SDK reads EKS Pod Identity's container credentials. An SDK v2 of unknown
     /// version comes with a Hadoop newer than this table, so newer than 2.23.19 (Hadoop 3.4.0).
     pub fn reads_pod_identity(self) -> bool {
