@@ -40,8 +40,14 @@ fn single(c: &mut Criterion) {
     g.bench_function("emit_plain", |b| {
         b.iter(|| plain::stream(black_box(&objects)))
     });
+    // The chart of the base job with a values file per environment, as `chart` writes it.
+    let base = config.resolve(None).unwrap();
+    let environments: Vec<_> = config
+        .environment_names()
+        .map(|name| (name, config.resolve(Some(name)).unwrap()))
+        .collect();
     g.bench_function("emit_chart", |b| {
-        b.iter(|| helm::chart(black_box(job), "spark-job.yaml", "0.1.0").unwrap())
+        b.iter(|| helm::chart(black_box(base), &environments, "spark-job.yaml", "0.1.0").unwrap())
     });
     g.bench_function("emit_kustomize", |b| {
         b.iter(|| kustomize_tree(black_box(&config), file).unwrap())

@@ -493,12 +493,11 @@ fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> 
 
 fn chart(args: &ChartArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
-    let job = config.resolve(None)?;
     let file = args
         .config
         .file_name()
         .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
-    let tree = pipeline::chart(job, &file, &args.chart_version)?;
+    let tree = pipeline::chart(&config, &file, &args.chart_version)?;
     let out = &args.output;
     output(&tree, &out.out, out.check, out.force, stdout, stderr)
 }

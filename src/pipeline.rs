@@ -140,15 +140,22 @@ impl Validator {
     }
 }
 
-/// The Helm chart of a config's base job, whose default rendering is checked first as `render`'s
-/// objects are; `config_file` is named in Chart.yaml.
+/// The Helm chart of a config's base job with a values file per environment; every environment's
+/// objects are checked first as `render`'s are. `config_file` is named in Chart.yaml.
 pub fn chart(
-    job: &ResolvedJob,
+    config: &Config,
     config_file: &str,
     chart_version: &str,
 ) -> Result<FileTree, PipelineError> {
+    let job = config.resolve(None)?;
     manifests(job, None)?;
-    Ok(helm::chart(job, config_file, chart_version)?)
+    let mut environments = Vec::new();
+    for name in config.environment_names() {
+        let env = config.resolve(Some(name))?;
+        manifests(env, None)?;
+        environments.push((name, env));
+    }
+    Ok(helm::chart(job, &environments, config_file, chart_version)?)
 }
 
 #[cfg(test)]

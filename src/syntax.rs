@@ -143,6 +143,14 @@ pub fn label_value(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A [`label_value`] that is not empty: a version or another value that must say something.
+pub fn nonempty_label_value(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("is empty".into());
+    }
+    label_value(s)
+}
+
 /// An environment variable name as Kubernetes accepts it (C identifier; we are stricter than the
 /// API server so that `$(NAME)` references always work).
 pub fn env_var_name(s: &str) -> Result<(), String> {

@@ -79,8 +79,7 @@ fn joined(tree: &k8s_s3_spark::emit::FileTree) -> String {
 fn every_example_chart_is_as_snapshotted() {
     for dir in example_dirs() {
         let config = config::load(&dir.join("spark-job.yaml")).unwrap();
-        let job = config.resolve(None).unwrap();
-        let tree = k8s_s3_spark::emit::helm::chart(job, "spark-job.yaml", "0.1.0").unwrap();
+        let tree = k8s_s3_spark::pipeline::chart(&config, "spark-job.yaml", "0.1.0").unwrap();
         golden().bind(|| insta::assert_snapshot!(format!("chart-{}", name(&dir)), joined(&tree)));
     }
 }

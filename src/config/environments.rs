@@ -14,6 +14,9 @@ pub fn apply(base: &SparkJob, overlay: &EnvironmentOverride) -> SparkJob {
         job.metadata.namespace.clone_from(ns);
     }
     job.metadata.labels.extend(overlay.labels.clone());
+    if let Some(version) = &overlay.version {
+        job.metadata.version = Some(version.clone());
+    }
     overlay.apply_to(&mut job.spec);
     job
 }
@@ -24,7 +27,11 @@ pub fn override_field(spans: &SpanIndex, env: &str, field: &str) -> Option<Strin
     let root = join_key("spec.environments", env);
     let relative = field
         .strip_prefix("metadata.")
-        .filter(|r| r.starts_with("namespace") || r.starts_with("labels"))
+        .filter(|r| {
+            ["namespace", "labels", "version"]
+                .iter()
+                .any(|f| r.starts_with(f))
+        })
         .or_else(|| field.strip_prefix("spec."))?;
     let mut candidate = format!("{root}.{relative}");
     // The override may replace a whole ancestor (e.g. `s3.credentials`), so walk up to the root.
@@ -59,7 +66,7 @@ mod tests {
         let mut expected: Vec<String> = properties::<SparkJobSpec>()
             .into_iter()
             .filter(|p| p != "type" && p != "environments")
-            .chain(["namespace".to_owned(), "labels".to_owned()])
+            .chain(["namespace", "labels", "version"].map(str::to_owned))
             .collect();
         expected.sort();
         assert_eq!(properties::<EnvironmentOverride>(), expected);

@@ -68,6 +68,12 @@ pub struct JobMetadata {
     /// Annotations added to every generated object.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// Version of the application: the `app.kubernetes.io/version` label of every object and
+    /// the chart's `appVersion`. Defaults to the image's tag, so a new image is a new version;
+    /// an image given by digest alone has no version label. A label value: up to 63 letters,
+    /// digits, '-', '_' or '.', starting and ending with a letter or digit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// What to run and how.
@@ -82,6 +88,9 @@ pub struct JobMetadata {
     /// Labels merged over `metadata.labels`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
+    /// The application's version in this environment (replaces `metadata.version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 })]
 pub struct SparkJobSpec {
     /// Language of the application: `Python`, `Scala`, `Java` or `R`.

@@ -2,13 +2,18 @@
 //! credentials' environment variables. The validator refuses them with the field to use instead;
 //! a test keeps every fixed key of the settings table ([`crate::spark::settings`]) in this list.
 
-/// Env vars the credentials set in the driver and executors; users may not set them.
+/// Env vars the credentials set in the driver and executors (the Job itself, or the EKS webhook
+/// for web identity and Pod Identity); users may not set them, since a hand-set one silently
+/// points the SDK's credential chain somewhere else.
 pub const RESERVED_ENV: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_ROLE_ARN",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
 /// Spark confs the tool sets from fields, with the field to use instead.

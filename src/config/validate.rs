@@ -174,6 +174,15 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
     );
     labels(&mut p, "metadata.labels", &meta.labels);
     annotations(&mut p, "metadata.annotations", &meta.annotations);
+    if let Some(version) = &meta.version {
+        p.rule(
+            Code::Label,
+            "metadata.version",
+            version,
+            syntax::nonempty_label_value,
+            "write a version such as 1.4.1 or 2026.11.25",
+        );
+    }
 
     let versions = match job_versions(spec) {
         Ok(v) => Some(v),
@@ -183,7 +192,7 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
         }
     };
 
-    image(&mut p, &spec.image);
+    image(&mut p, &spec.image, meta.version.as_deref());
     for (i, secret) in spec.image_pull_secrets.iter().enumerate() {
         p.rule(
             Code::Name,
@@ -272,7 +281,8 @@ fn annotations(p: &mut Problems, field: impl Field + Copy, annotations: &BTreeMa
     }
 }
 
-fn image(p: &mut Problems, image: &str) {
+/// The image reference; `version` is `metadata.version`, without which the tag is the version.
+fn image(p: &mut Problems, image: &str, version: Option<&str>) {
     match syntax::image_ref(image) {
         Err(reason) => p.add(
             Code::Image,
@@ -292,7 +302,20 @@ fn image(p: &mut Problems, image: &str) {
             format!("{image:?} uses the `latest` tag, so every pull may get a different image"),
             "use a versioned tag, e.g. :3.5.3-1",
         ),
-        Ok(_) => {}
+        Ok(r) => {
+            if let (None, Some(tag)) = (version, r.tag)
+                && let Err(reason) = syntax::nonempty_label_value(tag)
+            {
+                p.add(
+                    Code::Image,
+                    "spec.image",
+                    format!(
+                        "the tag {tag:?} is the application's version label by default, and it {reason}"
+                    ),
+                    "set metadata.version to a label value, e.g. 1.4.1",
+                );
+            }
+        }
     }
 }
 

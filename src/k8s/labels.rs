@@ -57,6 +57,17 @@ pub fn selector_labels(job: &SparkJob) -> BTreeMap<String, String> {
     ])
 }
 
+/// The application's version (`app.kubernetes.io/version`): `metadata.version`, else the image's
+/// tag; `None` for an image by digest alone. The rules made sure either is a label value.
+pub fn app_version(job: &SparkJob) -> Option<String> {
+    job.metadata.version.clone().or_else(|| {
+        crate::syntax::image_ref(&job.spec.image)
+            .ok()?
+            .tag
+            .map(str::to_owned)
+    })
+}
+
 /// The labels of one generated object: the user's, then the recommended set.
 pub fn labels(job: &SparkJob, component: Component) -> BTreeMap<String, String> {
     JobLabels::new(job).of(component)
@@ -72,11 +83,10 @@ impl JobLabels {
     pub fn new(job: &SparkJob) -> Self {
         let mut labels = job.metadata.labels.clone();
         labels.extend(selector_labels(job));
+        if let Some(version) = app_version(job) {
+            labels.insert(format!("{RECOMMENDED_PREFIX}version"), version);
+        }
         labels.extend([
-            (
-                format!("{RECOMMENDED_PREFIX}version"),
-                job.spec.spark_version.clone(),
-            ),
             (format!("{RECOMMENDED_PREFIX}part-of"), "spark".to_owned()),
             (
                 format!("{RECOMMENDED_PREFIX}managed-by"),

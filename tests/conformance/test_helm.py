@@ -3,12 +3,14 @@
 through kubernetes-validate and checkov."""
 
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
 from helm_python.chart import Chart, lint
 
-from conftest import EXAMPLES, K8S_VERSION, assert_valid_and_policy_clean, config_of, documents, render_chart, run
+from conftest import (EXAMPLES, K8S_VERSION, assert_valid_and_policy_clean, config_of, documents, environments,
+                      render_chart, run)
 
 HELM_OWN_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
 
@@ -57,6 +59,62 @@ def test_default_values_render_the_same_objects_as_render(binary, charts, exampl
     assert sorted(helm) == sorted(plain)
     for key in plain:
         assert helm[key] == plain[key], key
+    # appVersion is the application's version (metadata.version, else the image tag), not Spark's.
+    chart = yaml.safe_load((charts[example.name] / "Chart.yaml").read_text())
+    version = config["metadata"].get("version") or config["spec"]["image"].rsplit(":", 1)[1]
+    assert chart["appVersion"] == version
+    assert plain[("Job", name)]["metadata"]["labels"]["app.kubernetes.io/version"] == version
+
+
+def helm_template(chart, name, namespace, values_file, home):
+    """`helm template` with the real Helm CLI (built from the Go module proxy), reading a values file
+    exactly as `helm install -f` does (`null` removes a key)."""
+    import subprocess
+    from control_plane import build
+
+    env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "HELM_CACHE_HOME": str(home / "cache"),
+           "HELM_CONFIG_HOME": str(home / "config"), "HELM_DATA_HOME": str(home / "data")}
+    result = subprocess.run([str(Path(build()) / "helm"), "template", name, str(chart), "-n", namespace,
+                             "-f", str(values_file), "--skip-tests", "--kube-version", f"v{K8S_VERSION}"],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    return documents(result.stdout)
+
+
+ENVIRONMENTS = [(example, env) for example in EXAMPLES for env in environments(example / "spark-job.yaml")]
+
+
+@pytest.mark.parametrize("example,env", ENVIRONMENTS, ids=lambda v: v if isinstance(v, str) else v.name)
+def test_each_environments_values_file_gives_what_render_env_gives(binary, charts, example, env, tmp_path):
+    """`helm install -f values-ENV.yaml` of the chart gives, object for object, what `render --env ENV`
+    gives: every shipped environment changes only what values carry."""
+    values_file = charts[example.name] / f"values-{env}.yaml"
+    assert values_file.exists(), sorted(p.name for p in charts[example.name].iterdir())
+    plain = documents(run([binary, "render", example / "spark-job.yaml", "--env", env]).stdout)
+    job = next(o for o in plain if o["kind"] == "Job")
+    name, namespace = job["metadata"]["name"], job["metadata"]["namespace"]
+    helm = by_key(helm_template(charts[example.name], name, namespace, values_file, tmp_path))
+    plain = by_key(plain)
+    assert sorted(helm) == sorted(plain)
+    for key in plain:
+        assert helm[key] == plain[key], key
+
+
+def test_an_environment_values_cannot_carry_gets_no_values_file(binary, tmp_path):
+    """An environment that changes what the chart fixes (here the credentials kind) gets no values
+    file, and the chart's README says which to use instead."""
+    config = config_of(EXAMPLES[0])
+    config["spec"]["environments"] = {"public": {"s3": {"credentials": {"anonymous": {}}}},
+                                      "big": {"executor": {"instances": 9}}}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    run([binary, "chart", path, "--out", tmp_path / "chart"])
+    assert not (tmp_path / "chart" / "values-public.yaml").exists()
+    assert "Environment `public` has no values file" in (tmp_path / "chart" / "README.md").read_text()
+    name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
+    helm = by_key(helm_template(tmp_path / "chart", name, namespace, tmp_path / "chart" / "values-big.yaml", tmp_path))
+    plain = by_key(documents(run([binary, "render", path, "--env", "big"]).stdout))
+    assert helm == plain
 
 
 def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(binary, tmp_path):
