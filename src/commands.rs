@@ -20,6 +20,7 @@ use crate::preflight::check_cluster::{self, CheckClusterError};
 use crate::preflight::check_s3::{self, CheckS3Error, Use};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
+use crate::progress::Progress;
 use crate::report;
 use crate::spark::versions::Version;
 use crate::starter::{self, StarterCredentials, StarterOptions};
@@ -152,19 +153,24 @@ impl Error {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
+pub fn run(
+    cli: Cli,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    progress: &Progress,
+) -> Result<(), Error> {
     match cli.command {
         Command::Render(args) => render(&args, stdout, stderr),
         Command::Chart(args) => chart(&args, stdout, stderr),
         Command::Kustomize(args) => kustomize(&args, stdout, stderr),
-        Command::Validate(args) => validate(&args, stdout, stderr),
+        Command::Validate(args) => validate(&args, stdout, stderr, progress),
         Command::Schema => Ok(stdout.write_all(config::schema::json_schema_text().as_bytes())?),
         Command::Init(args) => init(&args, stdout),
         Command::Versions(args) => versions(&args, stdout),
         Command::Doctor(args) => doctor(&args, stdout),
         Command::BuildPlan(args) => build_plan(&args, stdout, stderr),
-        Command::CheckS3(args) => check_s3(&args, stdout),
-        Command::CheckCluster(args) => check_cluster(&args, stdout, stderr),
+        Command::CheckS3(args) => check_s3(&args, stdout, progress),
+        Command::CheckCluster(args) => check_cluster(&args, stdout, stderr, progress),
         Command::Completions(args) => completions(args.shell, stdout),
         Command::Man(args) => man(&args, stdout),
     }
@@ -330,6 +336,7 @@ fn check_cluster(
     args: &CheckClusterArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
+    progress: &Progress,
 ) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
     let job = config.resolve(args.env.as_deref())?;
@@ -338,7 +345,10 @@ fn check_cluster(
         job,
         manifests: &manifests,
         context: args.context.clone(),
-    })?;
+        progress,
+    });
+    progress.clear();
+    let findings = findings?;
     let findings: Vec<_> = findings
         .into_iter()
         .map(|f| f.in_file(&args.config))
@@ -376,7 +386,7 @@ fn check_cluster(
     }
 }
 
-fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
+fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write, progress: &Progress) -> Result<(), Error> {
     let config = args.config.as_deref().map(config::load).transpose()?;
     let job = match &config {
         Some(config) => Some(config.resolve(args.env.as_deref())?),
@@ -437,7 +447,9 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write) -> Result<(), Error> {
             .collect(),
     };
     let target = check_s3::resolve(job, flags, ambient)?;
-    let reports = check_s3::check(&target, &urls)?;
+    let reports = check_s3::check(&target, &urls, progress);
+    progress.clear();
+    let reports = reports?;
     let report = match args.format {
         ReportFormat::Text => check_s3::text(&target, &reports),
         ReportFormat::Json => check_s3::json(&target, &reports),
@@ -540,6 +552,7 @@ fn validate(
     args: &ValidateArgs,
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
+    progress: &Progress,
 ) -> Result<(), Error> {
     let files = find_configs(&args.paths)?;
     if files.is_empty() {
@@ -549,12 +562,16 @@ fn validate(
     }
     // Each worker holds one config at a time, and a validator that remembers the schema checks
     // that passed; results come back in file order.
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let check_all = || -> Vec<Result<(Config, usize), Error>> {
         use rayon::prelude::*;
         files
             .par_iter()
             .map_init(pipeline::Validator::default, |validator, file| {
-                validator.check_config(file).map_err(Error::from)
+                let result = validator.check_config(file).map_err(Error::from);
+                let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress.step("validated", done, files.len(), &file.display().to_string());
+                result
             })
             .collect()
     };
@@ -566,6 +583,7 @@ fn validate(
             .map_err(std::io::Error::other)?
             .install(check_all),
     };
+    progress.clear();
     let mut reports = Vec::with_capacity(files.len());
     for (file, result) in files.iter().zip(results) {
         let report = match result {

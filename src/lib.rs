@@ -4,7 +4,8 @@
 //! Data flows one way, layer by layer (`tests/layering.rs` keeps it so: no layer uses a later
 //! one, and no file reaches back to itself):
 //! 1. leaves: [`syntax`] (string rules), [`redact`] (what counts as a credential),
-//!    [`diagnostics`], [`yaml`], and the version table [`spark::versions`];
+//!    [`diagnostics`], [`yaml`], [`progress`] (a terminal's progress line), and the version
+//!    table [`spark::versions`];
 //! 2. [`config`] loads and checks the file (with positions for every problem);
 //! 3. [`spark`] turns a checked job into the spark-submit settings table ([`spark::settings`]);
 //! 4. [`k8s`] builds typed objects and checks them ([`credentials`] reads keys for a Secret);
@@ -23,6 +24,7 @@ pub mod emit;
 pub mod k8s;
 pub mod pipeline;
 pub mod preflight;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod spark;

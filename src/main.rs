@@ -9,10 +9,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = k8s_s3_spark::cli::Cli::parse();
+    // stdout and stderr unlocked: the progress line is drawn from validate's worker threads.
+    let progress = k8s_s3_spark::progress::Progress::on_stderr();
     match k8s_s3_spark::run(
         cli,
-        &mut std::io::stdout().lock(),
-        &mut std::io::stderr().lock(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+        &progress,
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

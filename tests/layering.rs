@@ -92,7 +92,14 @@ fn no_file_reaches_back_to_itself() {
 fn layers_only_look_upstream() {
     // The order of lib.rs: each layer may use the ones before it, never the ones after.
     let layers = [
-        &["syntax", "redact", "diagnostics", "yaml", "spark::versions"][..],
+        &[
+            "syntax",
+            "redact",
+            "diagnostics",
+            "yaml",
+            "progress",
+            "spark::versions",
+        ][..],
         &["config"],
         &["spark"],
         &["credentials", "k8s"],

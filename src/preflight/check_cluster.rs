@@ -23,6 +23,7 @@ use crate::config::ResolvedJob;
 use crate::config::model::{IRSA_ANNOTATION, S3Credentials};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::k8s::{ExternalSecret, GeneratedKind, Manifest, generated_kind};
+use crate::progress::Progress;
 
 /// The field manager of the dry-run applies: the name `kubectl apply --server-side` would record.
 pub const FIELD_MANAGER: &str = "k8s-s3-spark";
@@ -67,6 +68,8 @@ pub struct Request<'a> {
     pub manifests: &'a [Manifest],
     /// The kube context to use (default: the current one).
     pub context: Option<String>,
+    /// Hears of each object as it is reviewed and dry-run.
+    pub progress: &'a Progress,
 }
 
 /// Every finding, in a stable order (errors and warnings alike); empty when all is well.
@@ -148,7 +151,10 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
 
     // May the caller create (and update) every object?
     let reviews: Api<SelfSubjectAccessReview> = Api::all(client.clone());
-    for m in request.manifests {
+    let total = request.manifests.len();
+    for (i, m) in request.manifests.iter().enumerate() {
+        let item = format!("{}/{}", m.kind, m.name);
+        request.progress.step("access review", i + 1, total, &item);
         let Some(&GeneratedKind { group, plural, .. }) = generated_kind(m.kind) else {
             continue;
         };
@@ -188,7 +194,9 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
 
     // Does the API server accept every object? A dry run cannot create the namespace for the
     // objects in it: while it does not exist, only the Namespace itself is asked about.
-    for m in request.manifests {
+    for (i, m) in request.manifests.iter().enumerate() {
+        let item = format!("{}/{}", m.kind, m.name);
+        request.progress.step("dry run", i + 1, total, &item);
         if (namespace_exists || m.kind == Namespace::KIND)
             && let Some(d) = dry_run(&client, m, namespace).await
         {

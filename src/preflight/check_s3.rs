@@ -25,6 +25,7 @@ use crate::config::ResolvedJob;
 use crate::config::model::S3Credentials;
 use crate::credentials::{AwsKeys, SecretValue};
 use crate::diagnostics::{Code, Diagnostic};
+use crate::progress::Progress;
 use crate::syntax;
 
 /// How long a presigned request stays valid.
@@ -955,7 +956,12 @@ pub enum Use {
 }
 
 /// Checks every URL, in order. URLs are checked for syntax first, so bad input sends nothing.
-pub fn check(target: &Target, urls: &[(String, Use)]) -> Result<Vec<UrlReport>, CheckS3Error> {
+/// Checks each URL in order; `progress` hears of each one as it starts.
+pub fn check(
+    target: &Target,
+    urls: &[(String, Use)],
+    progress: &Progress,
+) -> Result<Vec<UrlReport>, CheckS3Error> {
     if urls.is_empty() {
         return Err(CheckS3Error::NoUrls);
     }
@@ -971,12 +977,17 @@ pub fn check(target: &Target, urls: &[(String, Use)]) -> Result<Vec<UrlReport>, 
         })
         .collect::<Result<Vec<_>, _>>()?;
     let client = Client::new(target);
+    let total = parsed.len();
     Ok(parsed
         .into_iter()
-        .map(|(url, use_, bucket, key)| match use_ {
-            Use::Read => check_url(&client, url, bucket, key),
-            Use::Write => check_output(&client, url, bucket, key, false),
-            Use::EventLog => check_output(&client, url, bucket, key, true),
+        .enumerate()
+        .map(|(i, (url, use_, bucket, key))| {
+            progress.step("checking", i + 1, total, url);
+            match use_ {
+                Use::Read => check_url(&client, url, bucket, key),
+                Use::Write => check_output(&client, url, bucket, key, false),
+                Use::EventLog => check_output(&client, url, bucket, key, true),
+            }
         })
         .collect())
 }

@@ -69,6 +69,44 @@ def run(args, check=True, **kwargs):
     return result
 
 
+CLEAR_LINE = "\r\x1b[2K"
+
+
+def on_terminal(args, env):
+    """Runs a command with its stderr on a pseudo-terminal (a real tty of the kernel, as a terminal
+    emulator gives) and stdout on a pipe: (exit code, stdout, what the terminal received)."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([str(a) for a in args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    received = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: every writer closed the terminal
+            break
+        if not chunk:
+            break
+        received += chunk
+    stdout = process.stdout.read().decode()
+    process.wait()
+    os.close(leader)
+    return process.returncode, stdout, received.decode()
+
+
+def terminal_env(**extra):
+    """The environment of a person at a terminal: no CI variable, a capable TERM."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["TERM"] = "xterm-256color"
+    env.update(extra)
+    return env
+
+
 def config_of(example):
     """The parsed spark-job.yaml of an example folder."""
     return yaml.safe_load((example / "spark-job.yaml").read_text())

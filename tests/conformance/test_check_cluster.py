@@ -7,7 +7,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT, documents, run
+from conftest import CLEAR_LINE, EXAMPLES, ROOT, documents, on_terminal, run
 
 EXAMPLE = EXAMPLES[0]  # amazon-reviews: keys from Secret aws-secrets in spark-test
 CANARY = "CANARY-SECRET-VALUE-do-not-print"
@@ -49,6 +49,17 @@ def test_a_ready_cluster_passes(binary, cluster, namespace):
     # Read-only: nothing was created.
     assert not cluster.json("get", "jobs,roles,serviceaccounts", "-n", namespace, "-l",
                             "app.kubernetes.io/managed-by=k8s-s3-spark")["items"]
+
+
+def test_progress_is_drawn_on_a_terminal_and_erased_before_the_report(binary, cluster, namespace):
+    secret(cluster, namespace, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+    piped = check(binary, cluster)
+    env = {"KUBECONFIG": str(cluster.kubeconfig), "PATH": "/usr/bin:/bin", "HOME": str(cluster.folder),
+           "TERM": "xterm-256color"}
+    code, stdout, terminal = on_terminal([binary, "check-cluster", EXAMPLE / "spark-job.yaml"], env)
+    assert (code, stdout) == (0, piped.stdout) and piped.stderr == ""
+    assert f"{CLEAR_LINE}access review 1/" in terminal and f"{CLEAR_LINE}dry run " in terminal, repr(terminal)
+    assert terminal.endswith(CLEAR_LINE) and CANARY not in terminal
 
 
 def test_a_missing_namespace(binary, cluster):

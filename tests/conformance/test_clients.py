@@ -9,12 +9,14 @@ import os
 import shutil
 import subprocess
 import tarfile
+import tomllib
+import zipfile
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import ROOT, run
+from conftest import CLEAR_LINE, ROOT, on_terminal, run, terminal_env
 
 # The SARIF 2.1.0 schema (the OASIS standard's final draft, rtm.5) as Microsoft's SARIF matchers
 # ship it on npm; the tarball's integrity is pinned.
@@ -136,11 +138,10 @@ def test_man_shows_the_tool_and_each_command(binary, tmp_path):
     assert "--format <FORMAT>" in validate and "sarif" in validate, validate
 
 
-@pytest.fixture(scope="session")
-def pre_commit():
-    """Real pre-commit (pinned in requirements-pre-commit.txt), in a venv of its own."""
-    venv = ROOT / ".cache/pre-commit-venv"
-    pins = ROOT / "tests/conformance/requirements-pre-commit.txt"
+def tool_venv(name, pins):
+    """A venv of its own under .cache with the pinned requirements `pins`, made again when they change."""
+    venv = ROOT / ".cache" / name
+    pins = ROOT / "tests/conformance" / pins
     stamp = venv / "requirements.installed"
     if not stamp.exists() or stamp.read_text() != pins.read_text():
         shutil.rmtree(venv, ignore_errors=True)
@@ -148,7 +149,47 @@ def pre_commit():
         subprocess.run([str(venv / "bin/pip"), "install", "--quiet", "--disable-pip-version-check", "-r", str(pins)],
                        check=True, capture_output=True)
         stamp.write_text(pins.read_text())
-    return venv / "bin/pre-commit"
+    return venv
+
+
+def test_pip_installs_a_working_command_from_the_wheel(binary, tmp_path):
+    """The wheel maturin builds from pyproject.toml (`bindings = "bin"`, as ruff and uv ship) carries
+    the binary and nothing else; `pip install` of it into a fresh venv puts a working `k8s-s3-spark`
+    on that venv's PATH, with Cargo.toml's version and description as the package's metadata."""
+    maturin = tool_venv("wheel-venv", "requirements-wheel.txt") / "bin/maturin"
+    wheels = tmp_path / "wheels"
+    built = subprocess.run([str(maturin), "build", "--release", "--out", str(wheels)], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr[-3000:]
+    [wheel] = wheels.glob("*.whl")
+    cargo = tomllib.loads((ROOT / "Cargo.toml").read_text())["package"]
+    assert wheel.name.startswith(f"k8s_s3_spark-{cargo['version']}-py3-none-"), wheel.name
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(f"k8s_s3_spark-{cargo['version']}.dist-info/METADATA").decode()
+    assert [n for n in names if ".dist-info/" not in n] == [f"k8s_s3_spark-{cargo['version']}.data/scripts/k8s-s3-spark"]
+    assert f"Summary: {cargo['description']}" in metadata and "License: Apache-2.0" in metadata
+
+    venv = tmp_path / "venv"
+    subprocess.run([os.sys.executable, "-m", "venv", str(venv)], check=True)
+    installed = subprocess.run([str(venv / "bin/pip"), "install", "--no-index", "--disable-pip-version-check", str(wheel)],
+                               capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr
+    env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    assert shutil.which("k8s-s3-spark", path=env["PATH"]) == str(venv / "bin/k8s-s3-spark")
+    version = subprocess.run(["k8s-s3-spark", "--version"], capture_output=True, text=True, env=env)
+    assert version.stdout.strip() == f"k8s-s3-spark {cargo['version']}", version
+    validated = subprocess.run(["k8s-s3-spark", "validate", *sorted(map(str, ROOT.glob("examples/*/spark-job.yaml")))],
+                               capture_output=True, text=True, env=env)
+    assert validated.returncode == 0, validated.stderr
+    uninstalled = subprocess.run([str(venv / "bin/pip"), "uninstall", "--yes", "k8s-s3-spark"], capture_output=True, text=True)
+    assert uninstalled.returncode == 0 and not (venv / "bin/k8s-s3-spark").exists(), uninstalled
+
+
+@pytest.fixture(scope="session")
+def pre_commit():
+    """Real pre-commit (pinned in requirements-pre-commit.txt), in a venv of its own."""
+    return tool_venv("pre-commit-venv", "requirements-pre-commit.txt") / "bin/pre-commit"
 
 
 def git(*args, cwd, env=None):
@@ -206,3 +247,23 @@ def test_pre_commit_blocks_a_bad_config_and_stale_output_and_passes_good_ones(bi
     good = git("commit", "-m", "good", cwd=project, env=env)
     assert good.returncode == 0, good.stdout + good.stderr
     assert good.stderr.count("Passed") == 2, good.stderr
+
+
+def test_validate_shows_progress_on_a_terminal_and_nothing_in_pipes_or_ci(binary, tmp_path):
+    """Validating many files draws one progress line on a terminal, rewritten in place and erased
+    before the results; stdout is the same as in a pipe; a pipe, CI and TERM=dumb get no progress."""
+    for i in range(60):
+        folder = tmp_path / f"team-{i:02}"
+        folder.mkdir()
+        shutil.copy(ROOT / "examples/minio/spark-job.yaml", folder / "spark-job.yaml")
+    args = [binary, "validate", tmp_path]
+    piped = run(args, env=terminal_env())
+    assert piped.stderr == "" and piped.stdout.count("ok: ") == 60
+
+    code, stdout, terminal = on_terminal(args, terminal_env())
+    assert code == 0 and stdout == piped.stdout
+    assert terminal.startswith(CLEAR_LINE + "validated ") and terminal.endswith(CLEAR_LINE), repr(terminal[-300:])
+    assert f"{CLEAR_LINE}validated 60/60 " in terminal, repr(terminal[-300:])
+    for env in (terminal_env(CI="true"), terminal_env(TERM="dumb")):
+        code, stdout, terminal = on_terminal(args, env)
+        assert (code, stdout, terminal) == (0, piped.stdout, "")

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import CLEAR_LINE, ROOT, on_terminal, run
 from kubelet import SPARK_HOME
 from s3_server import ACCESS_KEY, SECRET_KEY, s3a_jars, seaweed, table_jars  # noqa: F401 (fixtures)
 
@@ -114,6 +114,22 @@ def test_check_s3_reads_what_spark_reads(binary, data):
     assert "(gzip, decompressed), first lines:\n             | marketplace star_rating\n             | US 1" in result.stdout
     assert '1 objects under "csv/", first csv/one.csv' in result.stdout
     assert result.stdout.endswith("all 2 URLs readable\n")
+
+
+def test_check_s3_shows_progress_on_a_terminal_only(binary, data):
+    """Over several URLs, check-s3 draws its progress on a terminal and erases it before the
+    report; the report on stdout is the one a pipe gets, and a pipe gets nothing on stderr."""
+    urls = [f"s3a://{BUCKET}/{KEY}", f"s3a://{BUCKET}/csv/", f"s3a://{BUCKET}/csv/one.csv"]
+    args = [binary, "check-s3", "--endpoint", data, "--path-style", *urls]
+    env = without_aws_env(AWS_ACCESS_KEY_ID=ACCESS_KEY, AWS_SECRET_ACCESS_KEY=SECRET_KEY)
+    env.pop("CI", None)
+    env["TERM"] = "xterm-256color"
+    piped = run(args, env=env)
+    assert piped.stderr == ""
+    code, stdout, terminal = on_terminal(args, env)
+    assert code == 0 and stdout == piped.stdout
+    assert f"{CLEAR_LINE}checking 3/3 s3a://{BUCKET}/csv/one.csv" in terminal, repr(terminal)
+    assert terminal.endswith(CLEAR_LINE) and ACCESS_KEY not in terminal
 
 
 def test_check_s3_classifies_seaweedfs_failures(binary, data):
