@@ -11,15 +11,37 @@ use serde_json::Value;
 use super::model::SparkJob;
 use super::spans::{join_index, join_key};
 
-/// Where the schema is published, for `$id` and editors' `yaml-language-server` comments.
+/// Where the schema is committed, for editors' `yaml-language-server` comments.
 pub const SCHEMA_FILE: &str = "schema/spark-job.schema.json";
+
+/// The schema's `$id`: a name, not an address (the project publishes none), stable for as long
+/// as the config's `apiVersion` is, so a catalogue entry or a `$ref` from another schema names
+/// this version of the format whatever URL serves the file.
+pub fn schema_id() -> String {
+    format!(
+        "urn:{}:SparkJob",
+        super::model::API_VERSION.replace('/', ":")
+    )
+}
 
 /// The JSON schema of the config, as `k8s-s3-spark schema` prints it.
 pub fn json_schema() -> Value {
     let schema = schemars::generate::SchemaSettings::draft07()
         .into_generator()
         .into_root_schema_for::<SparkJob>();
-    serde_json::to_value(schema).expect("a generated schema is always valid JSON")
+    let mut schema = serde_json::to_value(schema).expect("a generated schema is always valid JSON");
+    if let Value::Object(root) = &mut schema {
+        // After `$schema`, as schema authors write it.
+        let rest = std::mem::take(root);
+        for (key, value) in rest {
+            let schema_key = key == "$schema";
+            root.insert(key, value);
+            if schema_key {
+                root.insert("$id".into(), schema_id().into());
+            }
+        }
+    }
+    schema
 }
 
 /// The schema as pretty JSON with a trailing newline, the exact bytes of the committed copy.
