@@ -243,6 +243,9 @@ pub struct RenderArgs {
     /// Apply this environment from spec.environments.
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    /// Emit a one-off Job even when the config has a schedule (the Job each scheduled run is).
+    #[arg(long)]
+    pub once: bool,
     /// Where to write.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -488,6 +488,13 @@ fn load(file: &Path, stderr: &mut dyn Write) -> Result<Config, Error> {
 fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
     let job = config.resolve(args.env.as_deref())?;
+    let once;
+    let job = if args.once {
+        once = job.once();
+        &once
+    } else {
+        job
+    };
     let keys = keys(args)?;
     let manifests = pipeline::manifests(job, keys.as_ref())?;
     match &args.output.out {

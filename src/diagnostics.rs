@@ -110,6 +110,7 @@ codes! {
         Output = "KS120", Error, "An s3.outputs location or its committer is invalid.";
         RegionFallback = "KS121", Warning, "An S3-compatible endpoint without a region on the AWS SDK v2: S3A signs for us-east-2.";
         PodIdentity = "KS122", Error, "EKS Pod Identity with an AWS SDK too old to read its container credentials.";
+        Schedule = "KS123", Error, "The schedule's cron expression or time zone is invalid, or the job's name is too long for a CronJob.";
     }
     "Spark distributions and images (doctor)" {
         DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";

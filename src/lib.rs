@@ -3,9 +3,9 @@
 //!
 //! Data flows one way, layer by layer (`tests/layering.rs` keeps it so: no layer uses a later
 //! one, and no file reaches back to itself):
-//! 1. leaves: [`syntax`] (string rules), [`redact`] (what counts as a credential),
-//!    [`diagnostics`], [`yaml`], [`progress`] (a terminal's progress line), and the version
-//!    table [`spark::versions`];
+//! 1. leaves: [`syntax`] (string rules), [`cron`] (schedules), [`redact`] (what counts as a
+//!    credential), [`diagnostics`], [`yaml`], [`progress`] (a terminal's progress line), and
+//!    the version table [`spark::versions`];
 //! 2. [`config`] loads and checks the file (with positions for every problem);
 //! 3. [`spark`] turns a checked job into the spark-submit settings table ([`spark::settings`]);
 //! 4. [`k8s`] builds typed objects and checks them ([`credentials`] reads keys for a Secret);
@@ -19,6 +19,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod credentials;
+pub mod cron;
 pub mod diagnostics;
 pub mod emit;
 pub mod k8s;

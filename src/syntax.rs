@@ -38,6 +38,20 @@ pub fn go_duration(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A Spark duration (`spark.network.timeout`-style): a whole number and a unit, `us`, `ms`, `s`,
+/// `m` or `min`, `h` or `d` (e.g. `60s`, `5min`, `2h`). Spark reads a number without a unit in
+/// the setting's own unit, which differs per setting, so the unit is required here.
+pub fn spark_duration(s: &str) -> Result<(), String> {
+    let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    if digits == 0 {
+        return Err("is not a duration such as 60s or 5min".into());
+    }
+    if !["us", "ms", "s", "m", "min", "h", "d"].contains(&&s[digits..]) {
+        return Err("needs a unit after the number: us, ms, s, m (or min), h or d".into());
+    }
+    Ok(())
+}
+
 /// A DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric.
 /// Namespaces, Job names and Spark application names use it.
 pub fn dns1123_label(s: &str) -> Result<(), String> {
@@ -149,6 +163,27 @@ pub fn nonempty_label_value(s: &str) -> Result<(), String> {
         return Err("is empty".into());
     }
     label_value(s)
+}
+
+/// An IANA time zone name as a CronJob's `timeZone` takes it (`Europe/Paris`, `UTC`,
+/// `Etc/GMT+2`): not `Local`, which Kubernetes refuses. The API server checks that the zone
+/// exists in its time zone database.
+pub fn time_zone(s: &str) -> Result<(), String> {
+    if s.eq_ignore_ascii_case("local") {
+        return Err("is the controller's own time zone, which Kubernetes refuses".into());
+    }
+    let part_ok = |part: &str| {
+        part.starts_with(|c: char| c.is_ascii_alphabetic())
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'))
+    };
+    if s.is_empty() || !s.split('/').all(part_ok) {
+        return Err(
+            "is not a time zone name (Area/Location, letters, digits, '_', '-', '+')".into(),
+        );
+    }
+    Ok(())
 }
 
 /// An environment variable name as Kubernetes accepts it (C identifier; we are stricter than the

@@ -146,6 +146,12 @@ pub struct SparkJobSpec {
     #[serde(default)]
     #[overridable(nested)]
     pub executor: ExecutorSpec,
+    /// Dynamic allocation: Spark adds executors while tasks wait and removes idle ones, between
+    /// `minExecutors` and `maxExecutors`, starting from `executor.instances`. On Kubernetes it
+    /// tracks shuffle data itself (there is no external shuffle service), so it needs Spark 3.0+.
+    #[serde(default, skip_serializing_if = "is_default")]
+    #[overridable(nested)]
+    pub dynamic_allocation: DynamicAllocationSpec,
     /// The service account the Job's pod (the driver) and the executors run as.
     #[serde(default)]
     #[overridable(nested)]
@@ -161,6 +167,12 @@ pub struct SparkJobSpec {
     #[serde(default)]
     #[overridable(nested)]
     pub submitter: SubmitterSpec,
+    /// Run the job on a schedule: `render` and the Kustomize tree then make a CronJob (and the
+    /// chart a CronJob with the schedule as a value), whose every run is the Job a config without
+    /// a schedule gets; `render --once` still prints that one-off Job. Unset: a one-off Job. An
+    /// environment's `schedule` replaces the base's as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<ScheduleSpec>,
     /// Named partial overrides (e.g. `dev`, `prod`), applied with `render --env NAME` and turned
     /// into Kustomize overlays. Names are DNS-1123 labels.
     // An environment has no environments of its own.
@@ -203,6 +215,41 @@ impl PullPolicy {
             Self::Never => "Never",
         }
     }
+}
+
+/// Dynamic allocation of executors (`spark.dynamicAllocation.*`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema, Overridable)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DynamicAllocationSpec {
+    /// Whether Spark scales the executors with the load (`spark.dynamicAllocation.enabled`, with
+    /// `spark.dynamicAllocation.shuffleTracking.enabled`, since executors hold their own shuffle
+    /// data). `executor.instances` is then the number it starts with.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub enabled: bool,
+    /// Executors to start with when more than `executor.instances`
+    /// (`spark.dynamicAllocation.initialExecutors`); between `minExecutors` and `maxExecutors`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_EXECUTORS))]
+    pub initial_executors: Option<u32>,
+    /// Executors always kept (`spark.dynamicAllocation.minExecutors`, Spark's default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = MAX_EXECUTORS))]
+    pub min_executors: Option<u32>,
+    /// The most executors (`spark.dynamicAllocation.maxExecutors`). Required when enabled:
+    /// Spark's default is unbounded, which a shared namespace's quota turns into pods that never
+    /// schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = MAX_EXECUTORS))]
+    pub max_executors: Option<u32>,
+    /// How long an executor may idle before it is removed, as a Spark duration
+    /// (`spark.dynamicAllocation.executorIdleTimeout`, Spark's default `60s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executor_idle_timeout: Option<String>,
+    /// How long an idle executor that holds shuffle data is kept, as a Spark duration
+    /// (`spark.dynamicAllocation.shuffleTracking.timeout`; Spark's default: until its shuffle
+    /// data is no longer needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shuffle_tracking_timeout: Option<String>,
 }
 
 /// Declares the driver and executor structs, which share every field but `instances`, so that the
@@ -756,6 +803,68 @@ impl Default for SubmitterSpec {
 
 fn default_uid() -> i64 {
     185
+}
+
+/// When and how a scheduled job runs: the fields of a Kubernetes CronJob.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScheduleSpec {
+    /// When to run, in cron syntax: five fields (minute, hour, day of month, month, day of week),
+    /// e.g. `0 2 * * *` for 02:00 every day, or a descriptor such as `@daily` or `@every 6h`. No
+    /// seconds field.
+    pub cron: String,
+    /// The IANA time zone of `cron`, e.g. `Europe/Paris`. Unset: the time zone of the
+    /// kube-controller-manager (usually UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// What to do when a run is due while the previous one still runs: `Forbid` (default: skip
+    /// this run, since two runs of one Spark job usually race on the same output), `Allow`, or
+    /// `Replace` (stop the running one).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub concurrency_policy: ConcurrencyPolicy,
+    /// Pause the schedule: no new runs start; a running one finishes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub suspend: bool,
+    /// Finished successful runs (Jobs, with their pods and logs) to keep (Kubernetes' default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = MAX_HISTORY))]
+    pub successful_jobs_history_limit: Option<i32>,
+    /// Failed runs to keep (Kubernetes' default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = MAX_HISTORY))]
+    pub failed_jobs_history_limit: Option<i32>,
+    /// Seconds after its time within which a missed run (the controller was down, or `Forbid`
+    /// skipped it) may still start; unset: no deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub starting_deadline_seconds: Option<i64>,
+}
+
+/// The most finished runs a schedule keeps of each outcome; more is a typo (each keeps a Job
+/// and its pod).
+pub const MAX_HISTORY: i32 = 100;
+
+/// What a CronJob does when a run is due while the previous one still runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+pub enum ConcurrencyPolicy {
+    /// Skip the new run.
+    #[default]
+    Forbid,
+    /// Run both.
+    Allow,
+    /// Stop the running one and start the new one.
+    Replace,
+}
+
+impl ConcurrencyPolicy {
+    /// The Kubernetes spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Forbid => "Forbid",
+            Self::Allow => "Allow",
+            Self::Replace => "Replace",
+        }
+    }
 }
 
 /// Requests and limits of a container.

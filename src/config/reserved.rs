@@ -196,6 +196,7 @@ const RESERVED_CONF_PREFIXES: &[(&str, &str)] = &[
         "spark.kubernetes.executor.secretKeyRef.",
         "set spec.s3.credentials.secret",
     ),
+    ("spark.dynamicAllocation.", "set spec.dynamicAllocation"),
 ];
 
 /// Why a user may not set this conf, if the tool owns it.

@@ -144,6 +144,14 @@ impl ResolvedJob {
         })
     }
 
+    /// The same job run once: without its schedule, so it is built as a one-off Job
+    /// (`render --once`).
+    pub fn once(&self) -> Self {
+        let mut once = self.clone();
+        once.job.spec.schedule = None;
+        once
+    }
+
     /// The job as configured, for this environment.
     pub fn job(&self) -> &SparkJob {
         &self.job

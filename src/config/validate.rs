@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::model::{
     ApplicationType, Committer, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT,
-    MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials, S3Spec, SparkJob, SparkJobSpec,
+    MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials, S3Spec, ScheduleSpec, SparkJob, SparkJobSpec,
     TolerationOperator,
 };
 use super::reserved::{RESERVED_ENV, reserved_conf_reason};
@@ -16,7 +16,7 @@ use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::versions::{
     self, FIRST_HADOOP_SDK_V2, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF,
     MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_COMMITTERS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
-    MIN_SPARK_POD_TEMPLATE, Version,
+    MIN_SPARK_POD_TEMPLATE, MIN_SPARK_SHUFFLE_TRACKING, Version,
 };
 use crate::syntax;
 
@@ -237,8 +237,119 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
     );
 
     s3(&mut p, spec, versions);
+    dynamic_allocation(&mut p, spec, versions);
     submitter(&mut p, spec);
+    if let Some(schedule) = &spec.schedule {
+        scheduled(&mut p, schedule, &meta.name);
+    }
     p.0
+}
+
+fn dynamic_allocation(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
+    let d = &spec.dynamic_allocation;
+    let f = |name: &str| format!("spec.dynamicAllocation.{name}");
+    for (name, value) in [
+        ("executorIdleTimeout", &d.executor_idle_timeout),
+        ("shuffleTrackingTimeout", &d.shuffle_tracking_timeout),
+    ] {
+        if let Some(value) = value {
+            p.rule(
+                Code::Resources,
+                f(name),
+                value,
+                syntax::spark_duration,
+                "write a Spark duration such as 60s or 5min",
+            );
+        }
+    }
+    let (min, max) = (d.min_executors.unwrap_or(0), d.max_executors);
+    if let Some(max) = max.filter(|max| min > *max) {
+        p.add(
+            Code::Resources,
+            f("minExecutors"),
+            format!("minExecutors ({min}) is more than maxExecutors ({max})"),
+            format!("set minExecutors to at most {max}, or raise maxExecutors"),
+        );
+    }
+    if let Some(initial) = d.initial_executors
+        && (initial < min || max.is_some_and(|max| initial > max))
+    {
+        p.add(
+            Code::Resources,
+            f("initialExecutors"),
+            format!(
+                "initialExecutors ({initial}) is outside minExecutors..maxExecutors ({min}..{})",
+                max.map_or_else(|| "unbounded".to_owned(), |m| m.to_string())
+            ),
+            "set it between minExecutors and maxExecutors",
+        );
+    }
+    if !d.enabled {
+        return;
+    }
+    match max {
+        None => p.add(
+            Code::Resources,
+            f("maxExecutors"),
+            "dynamic allocation without maxExecutors may ask for executors without bound",
+            "set maxExecutors, e.g. maxExecutors: 10",
+        ),
+        Some(max) if spec.executor.instances > max => p.add(
+            Code::Resources,
+            "spec.executor.instances",
+            format!(
+                "with dynamic allocation, executor.instances ({}) is the number Spark starts with, more than maxExecutors ({max})",
+                spec.executor.instances
+            ),
+            format!("set executor.instances to at most {max}, or raise maxExecutors"),
+        ),
+        Some(_) => {}
+    }
+    if let Some(v) = versions.filter(|v| v.spark < MIN_SPARK_SHUFFLE_TRACKING) {
+        p.add(
+            Code::NeedsNewer,
+            f("enabled"),
+            format!(
+                "Spark {} cannot scale executors on Kubernetes: there is no external shuffle service, and shuffle tracking arrived in Spark {MIN_SPARK_SHUFFLE_TRACKING}",
+                v.spark
+            ),
+            format!("use Spark {MIN_SPARK_SHUFFLE_TRACKING} or later, or set a fixed executor.instances"),
+        );
+    }
+}
+
+/// The most characters of a CronJob's name: its controller names each run's Job after it plus
+/// `-` and an up to 10-digit timestamp, and the API server refuses longer CronJob names.
+pub const MAX_CRON_JOB_NAME: usize = 52;
+
+fn scheduled(p: &mut Problems, schedule: &ScheduleSpec, name: &str) {
+    p.rule(
+        Code::Schedule,
+        "spec.schedule.cron",
+        &schedule.cron,
+        crate::cron::schedule,
+        "write five fields, e.g. \"0 2 * * *\" for 02:00 every day, or @daily",
+    );
+    if let Some(zone) = &schedule.time_zone {
+        p.rule(
+            Code::Schedule,
+            "spec.schedule.timeZone",
+            zone,
+            syntax::time_zone,
+            "write an IANA time zone such as Europe/Paris or UTC",
+        );
+    }
+    if name.len() > MAX_CRON_JOB_NAME {
+        p.add(
+            Code::Schedule,
+            "metadata.name",
+            format!(
+                "{name:?} is {} characters long; a scheduled job's CronJob takes at most {MAX_CRON_JOB_NAME}, leaving room for the suffix of each run's Job",
+                name.len()
+            ),
+            format!("shorten it to {MAX_CRON_JOB_NAME} characters"),
+        );
+    }
 }
 
 fn labels(p: &mut Problems, field: impl Field + Copy, labels: &BTreeMap<String, String>) {

@@ -20,6 +20,8 @@ use crate::k8s::labels::{self, Component};
 use crate::k8s::{Manifest, kind_rank};
 use crate::spark::submit::ENV_IMAGE;
 use crate::yaml;
+use k8s_openapi::Resource;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 
 /// The git-ignored file a secretGenerator reads keys from.
 pub const CREDENTIALS_FILE: &str = "aws-credentials.env";
@@ -32,28 +34,41 @@ pub struct Rendered<'a> {
     pub manifests: &'a [Manifest],
 }
 
-const KUSTOMIZE_CONFIG: &str = "\
-# Tells Kustomize which plain strings in the submitter Job are references, so its transformers
+/// `base/kustomizeconfig.yaml`: tells Kustomize which plain strings in the submitter's pod are
+/// references, at the pod spec of each kind that runs it ([`crate::k8s::pod_spec_pointer`]).
+fn kustomize_config() -> String {
+    // The env values of the pod of each kind, as fieldSpecs entries indented by `indent`.
+    let entries = |indent: &str| -> String {
+        [Job::KIND, CronJob::KIND]
+            .into_iter()
+            .filter_map(|kind| {
+                let pod = crate::k8s::pod_spec_pointer(kind)?.trim_start_matches('/');
+                Some(format!(
+                    "{indent}- kind: {kind}\n{indent}  path: {pod}/containers/env/value\n"
+                ))
+            })
+            .collect()
+    };
+    let (env_values, images) = (entries("  "), entries(""));
+    format!(
+        "\
+# Tells Kustomize which plain strings in the submitter's pod are references, so its transformers
 # keep them right: spark-submit reads the image and the credentials Secret's name from these env
 # vars. With this, `images:`, `namePrefix:`/`nameSuffix:` and secretGenerator hash suffixes in any
 # overlay built on this base (ours or yours) also update the values spark-submit uses.
 # An ExternalSecret writes the Secret of its own name: renaming it renames the Secret it writes and
-# the Job's reference with it.
+# the pod's reference with it.
 nameReference:
 - kind: Secret
   fieldSpecs:
-  - kind: Job
-    path: spec/template/spec/containers/env/value
-- kind: ExternalSecret
+{env_values}- kind: ExternalSecret
   fieldSpecs:
-  - kind: Job
-    path: spec/template/spec/containers/env/value
-  - kind: ExternalSecret
+{env_values}  - kind: ExternalSecret
     path: spec/target/name
 images:
-- kind: Job
-  path: spec/template/spec/containers/env/value
-";
+{images}"
+    )
+}
 
 fn header(config_file: &str, what: &str) -> String {
     format!(
@@ -129,7 +144,7 @@ pub fn tree(
         header(config_file, "base") + &yaml::to_yaml(&base_kustomization),
         false,
     );
-    tree.add("base/kustomizeconfig.yaml", KUSTOMIZE_CONFIG, false);
+    tree.add("base/kustomizeconfig.yaml", kustomize_config(), false);
     for (name, env) in environments {
         overlay(&mut tree, name, base, env, config_file);
     }
@@ -172,9 +187,9 @@ fn transformed_base(
                     }
                 }
             }
-            if let (Some(image), "Job") = (image, m.kind)
+            if let (Some(image), Some(pod)) = (image, crate::k8s::pod_spec_pointer(m.kind))
                 && let Some(containers) = v
-                    .pointer_mut("/spec/template/spec/containers")
+                    .pointer_mut(&format!("{pod}/containers"))
                     .and_then(Value::as_array_mut)
             {
                 for c in containers {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::Metadata;
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Pod, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -41,8 +41,11 @@ pub struct Bundle {
     pub external_secret: Option<ExternalSecret>,
     /// The pod templates, for Spark 3.0+.
     pub pod_templates: Option<ConfigMap>,
-    /// The Job running spark-submit.
+    /// The Job running spark-submit: the one-off Job, or each run of the CronJob.
     pub job: Job,
+    /// The CronJob that runs the Job, when the config has a schedule; it replaces the Job in
+    /// the output.
+    pub cron_job: Option<CronJob>,
 }
 
 /// One object ready to write: its kind, name and JSON form.
@@ -99,7 +102,10 @@ impl Bundle {
         push_new_shape(&mut out, self.secret.as_ref(), seen.as_deref_mut());
         push_new_shape(&mut out, self.external_secret.as_ref(), seen.as_deref_mut());
         push_new_shape(&mut out, self.pod_templates.as_ref(), seen.as_deref_mut());
-        push_new_shape(&mut out, Some(&self.job), seen);
+        match &self.cron_job {
+            Some(cron_job) => push_new_shape(&mut out, Some(cron_job), seen),
+            None => push_new_shape(&mut out, Some(&self.job), seen),
+        }
         out
     }
 
@@ -116,7 +122,10 @@ impl Bundle {
         out.extend(self.secret.as_ref().map(entry));
         out.extend(self.external_secret.as_ref().map(entry));
         out.extend(self.pod_templates.as_ref().map(entry));
-        out.push(entry(&self.job));
+        match &self.cron_job {
+            Some(cron_job) => out.push(entry(cron_job)),
+            None => out.push(entry(&self.job)),
+        }
         out
     }
 }
@@ -263,6 +272,11 @@ impl Builder {
         job_meta.annotations = (!annotations.is_empty()).then_some(annotations);
         let mut pod_labels = job_labels.of(Component::Submitter);
         pod_labels.remove(&format!("{}managed-by", labels::RECOMMENDED_PREFIX));
+        let cron_job = job
+            .spec
+            .schedule
+            .as_ref()
+            .map(|schedule| (job_meta.clone(), schedule));
         let job_object = job::job(
             job_meta,
             pod_labels,
@@ -274,6 +288,8 @@ impl Builder {
                 .and_then(|c| c.metadata.name.as_deref()),
         );
 
+        let cron_job =
+            cron_job.map(|(metadata, schedule)| job::cron_job(metadata, &job_object, schedule));
         Ok(Bundle {
             namespace: namespace_object,
             service_account,
@@ -283,6 +299,7 @@ impl Builder {
             external_secret,
             pod_templates,
             job: job_object,
+            cron_job,
         })
     }
 }

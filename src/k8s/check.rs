@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use k8s_openapi::Resource;
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
@@ -50,7 +50,8 @@ macro_rules! schema_kinds {
             RoleBinding,
             Secret,
             ConfigMap,
-            Job
+            Job,
+            CronJob
         )
     };
 }
@@ -132,7 +133,7 @@ fn check_metadata<'a>(
     errors: &mut Vec<String>,
 ) {
     let name = meta.name.as_deref().unwrap_or_default();
-    let name_rule = if kind == Namespace::KIND || kind == Job::KIND {
+    let name_rule = if [Namespace::KIND, Job::KIND, CronJob::KIND].contains(&kind) {
         syntax::dns1123_label
     } else {
         syntax::dns1123_subdomain
@@ -252,7 +253,7 @@ pub fn references(text: &str) -> Vec<&str> {
 mod tests {
     use serde_json::Value;
 
-    use super::{ConfigMap, Job, Resource, Role, RoleBinding, Secret, ServiceAccount};
+    use super::{ConfigMap, CronJob, Job, Resource, Role, RoleBinding, Secret, ServiceAccount};
     use super::{Namespace, references};
     use crate::k8s::{ExternalSecret, KINDS};
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource,
     LocalObjectReference, ObjectFieldSelector, Pod, PodSecurityContext, PodSpec, PodTemplateSpec,
@@ -15,7 +15,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::config::model::{
-    ResourceAmounts, S3Credentials, TaintEffect, Toleration as TolerationSpec, TolerationOperator,
+    ResourceAmounts, S3Credentials, ScheduleSpec, TaintEffect, Toleration as TolerationSpec,
+    TolerationOperator,
 };
 use crate::config::{ResolvedJob, SparkJob};
 use crate::spark::submit::{
@@ -290,6 +291,32 @@ pub fn job(
                 }),
             },
             ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The CronJob that runs `job` on `schedule`, with `job`'s metadata: every run is a Job with
+/// `job`'s spec and labels (so `kubectl get jobs -l app.kubernetes.io/instance=NAME` lists the
+/// runs), named by the controller `NAME-TIMESTAMP`.
+pub fn cron_job(metadata: ObjectMeta, job: &Job, schedule: &ScheduleSpec) -> CronJob {
+    CronJob {
+        metadata,
+        spec: Some(CronJobSpec {
+            schedule: schedule.cron.trim().to_owned(),
+            time_zone: schedule.time_zone.clone(),
+            concurrency_policy: Some(schedule.concurrency_policy.as_str().into()),
+            suspend: schedule.suspend.then_some(true),
+            successful_jobs_history_limit: schedule.successful_jobs_history_limit,
+            failed_jobs_history_limit: schedule.failed_jobs_history_limit,
+            starting_deadline_seconds: schedule.starting_deadline_seconds,
+            job_template: JobTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: job.metadata.labels.clone(),
+                    ..Default::default()
+                }),
+                spec: job.spec.clone(),
+            },
         }),
         ..Default::default()
     }

@@ -14,7 +14,7 @@ pub use bundle::{Builder, Bundle, Manifest, build};
 pub use external_secret::ExternalSecret;
 
 use k8s_openapi::Resource;
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 
@@ -41,7 +41,7 @@ const fn generated<T: Resource>() -> GeneratedKind {
 }
 
 /// The kinds the tool generates, in the order they are emitted and applied.
-pub const KINDS: [GeneratedKind; 8] = [
+pub const KINDS: [GeneratedKind; 9] = [
     generated::<Namespace>(),
     generated::<ServiceAccount>(),
     generated::<Role>(),
@@ -50,6 +50,7 @@ pub const KINDS: [GeneratedKind; 8] = [
     generated::<ExternalSecret>(),
     generated::<ConfigMap>(),
     generated::<Job>(),
+    generated::<CronJob>(),
 ];
 
 /// A kind's place in [`KINDS`]; unknown kinds come last.
@@ -63,6 +64,16 @@ pub fn kind_rank(kind: &str) -> usize {
 /// The generated kind named `kind`.
 pub fn generated_kind(kind: &str) -> Option<&'static GeneratedKind> {
     KINDS.iter().find(|k| k.kind == kind)
+}
+
+/// Where the pod spec is in an object of a generated kind that runs the submitter (the Job, or
+/// the CronJob whose runs it is), as a JSON pointer.
+pub fn pod_spec_pointer(kind: &str) -> Option<&'static str> {
+    match kind {
+        k if k == Job::KIND => Some("/spec/template/spec"),
+        k if k == CronJob::KIND => Some("/spec/jobTemplate/spec/template/spec"),
+        _ => None,
+    }
 }
 
 /// The kind whose files hold secret values.

@@ -17,7 +17,7 @@ use super::submit::{
     ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, KEY_ENV, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
 };
 use crate::config::ResolvedJob;
-use crate::config::model::{ApplicationType, Committer, S3Credentials};
+use crate::config::model::{ApplicationType, Committer, DynamicAllocationSpec, S3Credentials};
 use crate::spark::versions::{
     BINDING_PARQUET_OUTPUT_COMMITTER, JobVersions, MIN_HADOOP_MAGIC_ENABLED,
     MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
@@ -246,6 +246,63 @@ fn optional(key: &str, path: &'static str, value: Option<&str>) -> Row {
     }
 }
 
+/// The dynamic allocation settings: on (with shuffle tracking, the only way on Kubernetes) when
+/// `enabled`, each bound and timeout when set. Spark ignores the bounds while it is off, so an
+/// environment that switches it off needs to unset nothing.
+fn dynamic_allocation(spec: &DynamicAllocationSpec) -> Vec<Row> {
+    let on = |key: &str| Row::Conf {
+        key: Text::lit(key),
+        value: Text::lit("true"),
+        when: When::Set {
+            path: "dynamicAllocation.enabled",
+            set: spec.enabled,
+        },
+    };
+    // A count of 0 is Spark's default for each, so it is passed only when positive (which is also
+    // what the chart's `if` sees).
+    let count = |key: &str, path: &'static str, value: Option<u32>| Row::Conf {
+        key: Text::lit(key),
+        value: Text::value(
+            path,
+            value.map(|v| v.to_string()).unwrap_or_default(),
+            Escape::Raw,
+        ),
+        when: When::Set {
+            path,
+            set: value.is_some_and(|v| v > 0),
+        },
+    };
+    vec![
+        on("spark.dynamicAllocation.enabled"),
+        on("spark.dynamicAllocation.shuffleTracking.enabled"),
+        count(
+            "spark.dynamicAllocation.initialExecutors",
+            "dynamicAllocation.initialExecutors",
+            spec.initial_executors,
+        ),
+        count(
+            "spark.dynamicAllocation.minExecutors",
+            "dynamicAllocation.minExecutors",
+            spec.min_executors,
+        ),
+        count(
+            "spark.dynamicAllocation.maxExecutors",
+            "dynamicAllocation.maxExecutors",
+            spec.max_executors,
+        ),
+        optional(
+            "spark.dynamicAllocation.executorIdleTimeout",
+            "dynamicAllocation.executorIdleTimeout",
+            spec.executor_idle_timeout.as_deref(),
+        ),
+        optional(
+            "spark.dynamicAllocation.shuffleTracking.timeout",
+            "dynamicAllocation.shuffleTrackingTimeout",
+            spec.shuffle_tracking_timeout.as_deref(),
+        ),
+    ]
+}
+
 fn var(name: &str) -> Text {
     Text::Lit(format!("$({name})"))
 }
@@ -348,6 +405,9 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
             "spark.executor.cores",
             Text::value("executor.cores", executor.cores, Escape::Raw),
         ),
+    ]);
+    rows.extend(dynamic_allocation(&spec.dynamic_allocation));
+    rows.extend([
         optional(
             "spark.kubernetes.executor.request.cores",
             "executor.coreRequest",

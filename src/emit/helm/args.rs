@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::spark::settings::{Escape, Range, Row, Text, When};
 
 /// Indentation of the Job container's `args:` items in `templates/job.yaml`.
-pub const JOB_INDENT: &str = "        ";
+pub const JOB_INDENT: &str = "      ";
 /// Indentation of the test pod's `args:` items in `templates/tests/test-s3-access.yaml`.
 pub const TEST_POD_INDENT: &str = "    ";
 

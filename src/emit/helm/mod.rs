@@ -18,7 +18,7 @@ use serde_json::json;
 use super::FileTree;
 use crate::config::ResolvedJob;
 use crate::config::SparkJob;
-use crate::config::model::S3Credentials;
+use crate::config::model::{ConcurrencyPolicy, S3Credentials};
 use crate::k8s::ExternalSecret;
 use crate::k8s::labels::{self, Component};
 use crate::k8s::policy;
@@ -190,6 +190,7 @@ fn templates(
         "external_secret_kind": ExternalSecret::KIND,
         "submitter_token": rbac::needs_token(PodRole::Driver, job),
         "termination_message_policy": crate::k8s::job::TERMINATION_MESSAGE_POLICY,
+        "default_concurrency_policy": ConcurrencyPolicy::default().as_str(),
         "termination_message_path": crate::k8s::job::TERMINATION_MESSAGE_PATH,
         "command_block": indent(&yaml::to_yaml(&json!({ "command": crate::k8s::job::command() })), args::JOB_INDENT),
         "executor_token": rbac::needs_token(PodRole::Executor, job),
