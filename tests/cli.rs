@@ -337,8 +337,8 @@ fn validate_takes_files_and_folders_and_reports_every_bad_file() {
     assert_eq!(code(&ok), 0, "{}", text(&ok.stderr));
     assert_eq!(
         text(&ok.stdout).lines().count(),
-        4,
-        "four example configs found"
+        5,
+        "five example configs found"
     );
 
     let mixed = run(&[

@@ -146,6 +146,11 @@ pub struct SparkJobSpec {
     #[serde(default)]
     #[overridable(nested)]
     pub executor: ExecutorSpec,
+    /// What the application needs beside its main file: Maven packages resolved when spark-submit
+    /// starts, jars, files, Python files and archives given to the driver and executors.
+    #[serde(default, skip_serializing_if = "is_default")]
+    #[overridable(nested)]
+    pub deps: Dependencies,
     /// Dynamic allocation: Spark adds executors while tasks wait and removes idle ones, between
     /// `minExecutors` and `maxExecutors`, starting from `executor.instances`. On Kubernetes it
     /// tracks shuffle data itself (there is no external shuffle service), so it needs Spark 3.0+.
@@ -215,6 +220,42 @@ impl PullPolicy {
             Self::Never => "Never",
         }
     }
+}
+
+/// The application's dependencies. Files are URLs the driver (the Job's pod) can read:
+/// `local:///path/in/the/image`, `s3a://`, `http://` or `https://`; Spark serves them to the
+/// executors itself.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema, Overridable)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dependencies {
+    /// Maven packages as `groupId:artifactId:version` (`spark.jars.packages`), resolved with
+    /// their dependencies by Ivy when spark-submit starts (from Maven Central and
+    /// `repositories`, into a cache on the pod's scratch volume, since its root filesystem is
+    /// read-only): the Job's pod needs to reach them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
+    /// `groupId:artifactId` of packages' dependencies to leave out (`spark.jars.excludes`), e.g. a
+    /// second hadoop-aws.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_packages: Vec<String>,
+    /// More Maven repositories to resolve `packages` from (`spark.jars.repositories`), as
+    /// `https://` URLs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repositories: Vec<String>,
+    /// Jars added to the driver's and executors' classpath (`spark.jars`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jars: Vec<String>,
+    /// Files placed in each executor's working directory (`spark.files`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    /// `.py`, `.zip` or `.egg` files put on the Python path (`spark.submit.pyFiles`); Python
+    /// applications only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub py_files: Vec<String>,
+    /// Archives unpacked into each executor's working directory (`spark.archives`, Spark 3.1+);
+    /// `URL#name` names the folder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub archives: Vec<String>,
 }
 
 /// Dynamic allocation of executors (`spark.dynamicAllocation.*`).

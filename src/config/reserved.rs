@@ -18,6 +18,13 @@ pub const RESERVED_ENV: &[&str] = &[
 
 /// Spark confs the tool sets from fields, with the field to use instead.
 const RESERVED_CONFS: &[(&str, &str)] = &[
+    ("spark.jars.packages", "set spec.deps.packages"),
+    ("spark.jars.excludes", "set spec.deps.excludePackages"),
+    ("spark.jars.repositories", "set spec.deps.repositories"),
+    ("spark.jars", "set spec.deps.jars"),
+    ("spark.files", "set spec.deps.files"),
+    ("spark.submit.pyFiles", "set spec.deps.pyFiles"),
+    ("spark.archives", "set spec.deps.archives"),
     (
         "spark.master",
         "the master is always the in-cluster API server",
@@ -236,7 +243,13 @@ mod tests {
 
     #[test]
     fn every_conf_the_table_sets_is_refused_in_spark_conf() {
-        for example in ["amazon-reviews", "minio", "irsa", "reviews-summary"] {
+        for example in [
+            "amazon-reviews",
+            "minio",
+            "irsa",
+            "reviews-summary",
+            "nightly-summary",
+        ] {
             let config = crate::config::load(std::path::Path::new(&format!(
                 "examples/{example}/spark-job.yaml"
             )))

@@ -15,8 +15,9 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
 use crate::spark::versions::{
     self, FIRST_HADOOP_SDK_V2, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF,
-    MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_COMMITTERS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
-    MIN_SPARK_POD_TEMPLATE, MIN_SPARK_SHUFFLE_TRACKING, Version,
+    MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_ARCHIVES, MIN_SPARK_COMMITTERS,
+    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, MIN_SPARK_SHUFFLE_TRACKING,
+    Version,
 };
 use crate::syntax;
 
@@ -238,6 +239,7 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
 
     s3(&mut p, spec, versions);
     dynamic_allocation(&mut p, spec, versions);
+    dependencies(&mut p, spec, versions);
     submitter(&mut p, spec);
     if let Some(schedule) = &spec.schedule {
         scheduled(&mut p, schedule, &meta.name);
@@ -430,6 +432,124 @@ fn image(p: &mut Problems, image: &str, version: Option<&str>) {
     }
 }
 
+/// The schemes of a file the driver (the Job's pod) can read and Spark can serve to executors.
+const REACHABLE_SCHEMES: [&str; 4] = ["local:///", "s3a://", "http://", "https://"];
+
+/// Whether `file` is a URL of one of [`REACHABLE_SCHEMES`] with something after the scheme.
+fn reachable_file(file: &str) -> bool {
+    REACHABLE_SCHEMES
+        .iter()
+        .any(|s| file.starts_with(s) && file.len() > s.len())
+}
+
+/// Whether `text` is `parts` non-empty Maven name parts joined by ':' (letters, digits, '.', '_',
+/// '-').
+fn maven_coordinate(text: &str, parts: usize) -> bool {
+    let pieces: Vec<&str> = text.split(':').collect();
+    pieces.len() == parts
+        && pieces.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        })
+}
+
+fn dependencies(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
+    let deps = &spec.deps;
+    let each = |list: &'static str, items: &[String]| {
+        items
+            .iter()
+            .enumerate()
+            .map(move |(i, item)| (join_index(&format!("spec.deps.{list}"), i), item.clone()))
+            .collect::<Vec<_>>()
+    };
+    for (field, package) in each("packages", &deps.packages) {
+        if !maven_coordinate(&package, 3) {
+            p.add(
+                Code::Application,
+                field,
+                format!("{package:?} is not a Maven package groupId:artifactId:version"),
+                "write it as Maven does, e.g. org.apache.spark:spark-avro_2.12:3.5.3",
+            );
+        }
+    }
+    for (field, package) in each("excludePackages", &deps.exclude_packages) {
+        if !maven_coordinate(&package, 2) {
+            p.add(
+                Code::Application,
+                field,
+                format!("{package:?} is not groupId:artifactId"),
+                "write it without a version, e.g. org.apache.hadoop:hadoop-aws",
+            );
+        }
+    }
+    for (field, repository) in each("repositories", &deps.repositories) {
+        let ok = url::Url::parse(&repository)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        if !ok {
+            p.add(
+                Code::Application,
+                field,
+                format!("{repository:?} is not an http(s) URL of a Maven repository"),
+                "write its URL, e.g. https://repo.example.com/maven2",
+            );
+        }
+    }
+    let lists = [
+        ("jars", &deps.jars),
+        ("files", &deps.files),
+        ("pyFiles", &deps.py_files),
+        ("archives", &deps.archives),
+    ];
+    for (list, items) in lists {
+        for (field, file) in each(list, items) {
+            let url = if list == "archives" {
+                file.split_once('#').map_or(file.as_str(), |(url, _)| url)
+            } else {
+                file.as_str()
+            };
+            if !reachable_file(url) {
+                p.add(
+                    Code::Application,
+                    &field,
+                    format!("{file:?} is not a file spark-submit can reach from the driver"),
+                    "use local:///path/in/the/image or an s3a:// or https:// URL",
+                );
+            } else if let Some(rest) = url.strip_prefix("s3a://")
+                && let Err(reason) = syntax::s3a_url(url)
+            {
+                p.add(
+                    Code::S3Path,
+                    &field,
+                    format!("s3a://{rest} {reason}"),
+                    "write s3a://bucket/key",
+                );
+            }
+            p.no_key(&field, &file);
+        }
+    }
+    if !deps.py_files.is_empty() && spec.app_type != ApplicationType::Python {
+        p.add(
+            Code::Application,
+            "spec.deps.pyFiles",
+            "only Python applications take pyFiles",
+            "remove pyFiles, or add the code to jars",
+        );
+    }
+    if let Some(v) = versions.filter(|v| !deps.archives.is_empty() && v.spark < MIN_SPARK_ARCHIVES)
+    {
+        p.add(
+            Code::NeedsNewer,
+            "spec.deps.archives",
+            format!(
+                "Spark {} has no spark.archives (it arrived in {MIN_SPARK_ARCHIVES})",
+                v.spark
+            ),
+            format!("use Spark {MIN_SPARK_ARCHIVES} or later, or ship the files in the image"),
+        );
+    }
+}
+
 fn application(p: &mut Problems, spec: &SparkJobSpec) {
     for (i, argument) in spec.arguments.iter().enumerate() {
         let field = || join_index("spec.arguments", i);
@@ -444,10 +564,7 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
         p.no_key(&field, argument);
     }
     let file = &spec.main_application_file;
-    let scheme_ok = ["local:///", "s3a://", "http://", "https://"]
-        .iter()
-        .any(|s| file.starts_with(s) && file.len() > s.len());
-    if !scheme_ok {
+    if !reachable_file(file) {
         p.add(Code::Application, "spec.mainApplicationFile",
             format!("{file:?} is not a file spark-submit can reach from the driver"),
             "use local:///path/in/the/image (e.g. local:///app/simple_read.py) or an s3a:// or https:// URL");

@@ -17,7 +17,9 @@ use super::submit::{
     ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, KEY_ENV, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
 };
 use crate::config::ResolvedJob;
-use crate::config::model::{ApplicationType, Committer, DynamicAllocationSpec, S3Credentials};
+use crate::config::model::{
+    ApplicationType, Committer, Dependencies, DynamicAllocationSpec, S3Credentials,
+};
 use crate::spark::versions::{
     BINDING_PARQUET_OUTPUT_COMMITTER, JobVersions, MIN_HADOOP_MAGIC_ENABLED,
     MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
@@ -244,6 +246,38 @@ fn optional(key: &str, path: &'static str, value: Option<&str>) -> Row {
             set: value.is_some_and(|v| !v.is_empty()),
         },
     }
+}
+
+/// The dependency settings: each list joined with `,`, when not empty.
+fn dependencies(deps: &Dependencies) -> Vec<Row> {
+    let list = |key: &str, path: &'static str, items: &[String]| Row::Conf {
+        key: Text::lit(key),
+        value: Text::Joined {
+            path,
+            items: items.to_vec(),
+        },
+        when: When::Set {
+            path,
+            set: !items.is_empty(),
+        },
+    };
+    vec![
+        list("spark.jars.packages", "deps.packages", &deps.packages),
+        list(
+            "spark.jars.excludes",
+            "deps.excludePackages",
+            &deps.exclude_packages,
+        ),
+        list(
+            "spark.jars.repositories",
+            "deps.repositories",
+            &deps.repositories,
+        ),
+        list("spark.jars", "deps.jars", &deps.jars),
+        list("spark.files", "deps.files", &deps.files),
+        list("spark.submit.pyFiles", "deps.pyFiles", &deps.py_files),
+        list("spark.archives", "deps.archives", &deps.archives),
+    ]
 }
 
 /// The dynamic allocation settings: on (with shuffle tracking, the only way on Kubernetes) when
@@ -554,6 +588,7 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
             Text::lit("3"),
         ));
     }
+    rows.extend(dependencies(&spec.deps));
     // The submitter's root filesystem is read-only; --packages needs a writable Ivy cache.
     rows.push(Row::Conf {
         key: Text::lit("spark.jars.ivy"),

@@ -98,6 +98,9 @@ pub const MIN_SPARK_POD_TEMPLATE: Version = Version::new(3, 0, 0);
 /// SPARK-27963) from Spark 3.0: before it, dynamic allocation needs an external shuffle service,
 /// which Kubernetes does not have.
 pub const MIN_SPARK_SHUFFLE_TRACKING: Version = Version::new(3, 0, 0);
+/// `spark.archives` (archives unpacked in the executors' working directories) from Spark 3.1
+/// (SPARK-33530).
+pub const MIN_SPARK_ARCHIVES: Version = Version::new(3, 1, 0);
 /// `spark.kubernetes.authenticate.executor.serviceAccountName` from Spark 3.1 (SPARK-30122).
 pub const MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT: Version = Version::new(3, 1, 0);
 /// `spark.kubernetes.driver.service.deleteOnTermination` and

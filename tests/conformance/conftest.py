@@ -107,6 +107,24 @@ def terminal_env(**extra):
     return env
 
 
+SUBMITTER_KINDS = ("Job", "CronJob")
+
+
+def submitter(objects):
+    """The object that runs spark-submit: the Job, or the CronJob whose every run is that Job."""
+    return next(o for o in objects if o["kind"] in SUBMITTER_KINDS)
+
+
+def job_spec(obj):
+    """The JobSpec of a Job, or of each run of a CronJob."""
+    return obj["spec"]["jobTemplate"]["spec"] if obj["kind"] == "CronJob" else obj["spec"]
+
+
+def pod_spec(obj):
+    """The pod spec of the submitter's pod, in a Job or a CronJob."""
+    return job_spec(obj)["template"]["spec"]
+
+
 def config_of(example):
     """The parsed spark-job.yaml of an example folder."""
     return yaml.safe_load((example / "spark-job.yaml").read_text())

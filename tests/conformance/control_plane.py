@@ -22,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import free_port, stop, tool
+from conftest import free_port, stop, submitter, tool
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "tests" / "conformance" / "control-plane" / "build"
@@ -204,12 +204,26 @@ metadata:
             self.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", "-",
                          input=yaml.safe_dump_all(own))
         else:
-            job = next(o for o in objects if o["kind"] == "Job")
-            self.restricted_namespace(job["metadata"]["namespace"])
+            self.restricted_namespace(submitter(objects)["metadata"]["namespace"])
         path = folder / "objects.yaml"
         path.write_text(yaml.safe_dump_all([o for o in objects if o["kind"] != "Namespace"]))
         self.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", path)
         return path
+
+    def run_now(self, namespace, name):
+        """Starts a run of CronJob `name` now, as a user does (`kubectl create job --from=cronjob/`):
+        the API server makes the Job from the CronJob's jobTemplate, named like the CronJob here.
+        Returns that Job as the API server holds it."""
+        self.kubectl("create", "job", name, f"--from=cronjob/{name}", "-n", namespace)
+        return self.json("get", "job", name, "-n", namespace)
+
+    def started_job(self, objects):
+        """The Job that runs spark-submit once `objects` are applied: the Job itself, or a run of
+        the CronJob started now (`run_now`)."""
+        obj = submitter(objects)
+        if obj["kind"] == "Job":
+            return obj
+        return self.run_now(obj["metadata"]["namespace"], obj["metadata"]["name"])
 
     def submitter_pod(self, job):
         """Waits for the pod the Job controller makes for `job`: its creation proves Pod Security
@@ -309,7 +323,7 @@ def run_driver(cluster, objects, workdir, namespace, application=PROBE, app_env=
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     cluster.apply(objects, workdir)
-    job = next(o for o in objects if o["kind"] == "Job")
+    job = cluster.started_job(objects)
     [pod] = cluster.submitter_pod(job)
     account = job["spec"]["template"]["spec"]["serviceAccountName"]
     token = workdir / "token"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, run
+from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, pod_spec, run, submitter
 from control_plane import run_driver
 
 CASES = [(example, env) for example in EXAMPLES for env in [None, *environments(example / "spark-job.yaml")]]
@@ -35,7 +35,7 @@ def the(objects, kind):
 
 def prepare_namespace(cluster, objects):
     """Outputs without their own Namespace go to one the test makes, enforcing `restricted`."""
-    namespace = the(objects, "Job")["metadata"]["namespace"]
+    namespace = submitter(objects)["metadata"]["namespace"]
     if not any(o["kind"] == "Namespace" for o in objects):
         cluster.restricted_namespace(namespace)
     return namespace
@@ -65,9 +65,9 @@ def applied(cluster, binary, example, env, folder):
 def test_plain_output_applies_server_side_and_again_without_change(binary, cluster, case, tmp_path):
     example, env = case
     with applied(cluster, binary, example, env, tmp_path) as (objects, namespace, path):
-        job = the(objects, "Job")
+        job = cluster.started_job(objects)  # a CronJob's run is started now
         [pod] = wait_for_submitter_pod(cluster, namespace, job["metadata"]["name"])
-        assert pod["spec"]["serviceAccountName"] == job["spec"]["template"]["spec"]["serviceAccountName"]
+        assert pod["spec"]["serviceAccountName"] == pod_spec(submitter(objects))["serviceAccountName"]
         if any(o["kind"] == "Namespace" for o in objects):
             labels = cluster.json("get", "namespace", namespace)["metadata"]["labels"]
             assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
@@ -104,7 +104,7 @@ def test_rbac_is_exactly_the_table_of_who_calls_the_api_server(binary, cluster, 
     """What the job's ServiceAccount may do, beyond what every account may, is the Role the tool
     derived from its per-pod table: nothing more, nothing less."""
     with applied(cluster, binary, example, None, tmp_path) as (objects, namespace, _):
-        account = the(objects, "Job")["spec"]["template"]["spec"]["serviceAccountName"]
+        account = pod_spec(submitter(objects))["serviceAccountName"]
         everyone = can_i_list(cluster, namespace, "an-account-with-no-bindings")
         granted = can_i_list(cluster, namespace, account)
         ours = {r: v - everyone.get(r, set()) for r, v in granted.items()}
@@ -123,7 +123,7 @@ def test_the_jobs_pod_drives_executors_with_its_accounts_token(binary, cluster, 
     driven = run_driver(cluster, objects, tmp_path, namespace)
     try:
         assert driven.process.returncode == 0, driven.output[-3000:]
-        account = the(driven.objects, "Job")["spec"]["template"]["spec"]["serviceAccountName"]
+        account = pod_spec(submitter(driven.objects))["serviceAccountName"]
         pod = driven.pod
         assert pod["spec"]["serviceAccountName"] == account
         mounts = [m["mountPath"] for c in pod["spec"]["containers"] for m in c.get("volumeMounts", [])]
@@ -166,7 +166,7 @@ def helm(cluster, *args, check=True):
 
 
 def release_objects(cluster, namespace, release):
-    kinds = "serviceaccounts,roles,rolebindings,secrets,configmaps,jobs,pods"
+    kinds = "serviceaccounts,roles,rolebindings,secrets,configmaps,jobs,cronjobs,pods"
     items = cluster.json("get", kinds, "-n", namespace, "-l", f"app.kubernetes.io/instance={release}")["items"]
     return sorted((o["kind"], o["metadata"]["name"]) for o in items)
 
@@ -183,8 +183,10 @@ def test_helm_installs_two_releases_side_by_side_upgrades_and_uninstalls_cleanly
         helm(cluster, "install", release, chart, "-n", namespace, *values)
     for release in ("first", "second"):
         objects = release_objects(cluster, namespace, release)
-        assert any(k == "Job" for k, _ in objects), objects
-        wait_for_submitter_pod(cluster, namespace, next(n for k, n in objects if k == "Job"))
+        [(kind, name)] = [(k, n) for k, n in objects if k in ("Job", "CronJob")]
+        if kind == "CronJob":  # a scheduled job: its run, started now, is the Job
+            cluster.run_now(namespace, name)
+        wait_for_submitter_pod(cluster, namespace, name)
     first, second = release_objects(cluster, namespace, "first"), release_objects(cluster, namespace, "second")
     assert not {n for _, n in first} & {n for _, n in second}, "two releases share no object"
     # An upgrade that changes nothing in the Job's template succeeds (a Job's template is immutable).
@@ -206,7 +208,7 @@ def test_kustomize_overlays_apply_with_kubectl_apply_k(binary, cluster, case, tm
     namespace = prepare_namespace(cluster, built)
     cluster.kubectl("apply", "--server-side", "--field-manager", MANAGER, "-k", overlay)
     try:
-        wait_for_submitter_pod(cluster, namespace, the(built, "Job")["metadata"]["name"])
+        wait_for_submitter_pod(cluster, namespace, cluster.started_job(built)["metadata"]["name"])
         diff = cluster.kubectl("diff", "--server-side", "--field-manager", MANAGER, "-k", overlay, check=False)
         assert diff.returncode == 0, diff.stdout + diff.stderr
     finally:

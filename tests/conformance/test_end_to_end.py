@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, documents, fill_credentials, run
+from conftest import EXAMPLES, documents, fill_credentials, pod_spec, run, submitter
 from kubelet import SPARK_HOME
 from node_agent import GATEWAY, NodeAgent
 from s3_server import (ACCESS_KEY, READER_KEY, SECRET_KEY, s3a_jars, seaweed, spark41, spark42,  # noqa: F401 (fixtures)
@@ -29,6 +29,7 @@ from test_s3_read import BUCKET, COLUMNS, KEY, synthetic_reviews
 REVIEWS = next(e for e in EXAMPLES if e.name == "amazon-reviews")
 MINIO = next(e for e in EXAMPLES if e.name == "minio")
 SUMMARY = next(e for e in EXAMPLES if e.name == "reviews-summary")
+NIGHTLY = next(e for e in EXAMPLES if e.name == "nightly-summary")  # the same image and application
 RESULTS = ("results", "reviews-summary/by-rating")  # bucket, prefix the summary writes
 APPS = Path(__file__).parent / "apps"
 EVENTS = ("events", "2026/11/", 25)  # bucket, prefix, lines per object (two objects)
@@ -201,7 +202,7 @@ def start(cluster, objects, namespace, secret=(ACCESS_KEY, SECRET_KEY)):
     path = Path(cluster.folder) / f"{namespace}.yaml"
     path.write_text(yaml.safe_dump_all([o for o in objects if o["kind"] != "Namespace"]))
     cluster.kubectl("apply", "--server-side", "-f", path)
-    return next(o for o in objects if o["kind"] == "Job")["metadata"]["name"]
+    return submitter(objects)["metadata"]["name"]
 
 
 def job_pod(cluster, namespace, name):
@@ -545,3 +546,57 @@ def test_the_writing_example_commits_parquet_through_the_magic_committer(binary,
     assert refused.returncode == 1, refused.stdout
     assert f"grant s3:PutObject on arn:aws:s3:::{bucket}/{prefix}/*" in refused.stdout, refused.stdout
     assert READER_KEY[1] not in refused.stdout + refused.stderr
+
+
+def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node, seaweed, tmp_path):
+    """nightly-summary as rendered, but due every minute: the real CronJob controller starts a run
+    (a Job owned by the CronJob, made from its jobTemplate), the node runs its pod (the driver, on
+    Spark 4.1.1) and the executors dynamic allocation asks for, the run's Job completes with the
+    application, and the CronJob records the successful run."""
+    agent, endpoint = node
+    _, client = seaweed
+    namespace = "e2e-nightly"
+    bucket = RESULTS[0]
+    prefix = "nightly-summary/by-rating"
+    output = f"s3a://{bucket}/{prefix}"
+    config = yaml.safe_load((NIGHTLY / "spark-job.yaml").read_text())
+    config["metadata"]["namespace"] = namespace
+    config["spec"]["arguments"] = [f"s3a://{BUCKET}/{KEY}", output]
+    config["spec"]["s3"].update({"endpoint": endpoint, "pathStyleAccess": True, "region": "us-east-1",
+                                 "paths": [f"s3a://{BUCKET}/{KEY}"], "outputs": [output]})
+    config["spec"]["schedule"]["cron"] = "* * * * *"
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    objects = documents(run([binary, "render", path]).stdout)
+    cron_job = submitter(objects)
+    assert cron_job["kind"] == "CronJob" and cron_job["spec"]["concurrencyPolicy"] == "Forbid", cron_job["spec"]
+    args = pod_spec(cron_job)["containers"][0]["args"]
+    assert "spark.dynamicAllocation.enabled=true" in args and "spark.dynamicAllocation.maxExecutors=6" in args, args
+    name = start(cluster, objects, namespace)
+
+    def runs():
+        jobs = cluster.json("get", "jobs", "-n", namespace)["items"]
+        return [j for j in jobs if any(r["kind"] == "CronJob" and r["name"] == name
+                                       for r in j["metadata"].get("ownerReferences", []))]
+
+    # The controller starts the run at the next minute (it looks every 10 s).
+    [started, *_] = cluster.wait_for("the CronJob controller to start a run", runs, timeout=150)
+    cluster.kubectl("patch", "cronjob", name, "-n", namespace, "--type=merge", "-p", '{"spec":{"suspend":true}}')
+    run_name = started["metadata"]["name"]
+    assert run_name.startswith(f"{name}-") and len(run_name) <= 63, run_name
+    assert started["metadata"]["labels"]["app.kubernetes.io/instance"] == name
+    condition, job = wait_for_job(cluster, namespace, run_name)
+    log = driver_log(cluster, namespace, run_name)
+    assert condition["type"] == "Complete", log[-6000:]
+    assert f"wrote 5 rows to {output}" in log, log[-4000:]
+    assert "Running Spark version 4.1.1" in log, log[:3000]
+    ran = executors_ran(agent, namespace)
+    assert 1 <= len(ran) <= config["spec"]["dynamicAllocation"]["maxExecutors"], len(ran)
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])]
+    assert f"{prefix}/_SUCCESS" in keys, keys
+    recorded = cluster.wait_for(
+        "the CronJob to record the successful run",
+        lambda: cluster.json("get", "cronjob", name, "-n", namespace).get("status", {}).get("lastSuccessfulTime"),
+        timeout=60)
+    assert recorded

@@ -10,7 +10,7 @@ import yaml
 from helm_python.chart import Chart, lint
 
 from conftest import (EXAMPLES, K8S_VERSION, assert_valid_and_policy_clean, config_of, documents, environments,
-                      render_chart, run)
+                      job_spec, pod_spec, render_chart, run, submitter)
 
 HELM_OWN_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
 
@@ -29,13 +29,26 @@ def charts(binary, tmp_path_factory):
 def normalize(obj):
     """Drops Helm's own labels and parses ConfigMap data that holds YAML, for comparison."""
     obj = copy.deepcopy(obj)
-    for labels in (obj["metadata"].get("labels"),
-                   obj.get("spec", {}).get("template", {}).get("metadata", {}).get("labels")):
+    templates = []
+    if obj["kind"] in ("Job", "CronJob"):
+        templates.append(job_spec(obj)["template"])
+    if obj["kind"] == "CronJob":
+        templates.append(obj["spec"]["jobTemplate"])
+    for labels in (obj["metadata"].get("labels"), *(t.get("metadata", {}).get("labels") for t in templates)):
         for key in HELM_OWN_LABELS:
             (labels or {}).pop(key, None)
     if obj["kind"] == "ConfigMap":
         obj["data"] = {k: yaml.safe_load(v) for k, v in obj.get("data", {}).items()}
     return obj
+
+
+def with_executors(config, instances, values):
+    """`values` that set executor.instances, raising dynamic allocation's maximum to it when the
+    config scales executors (the chart refuses more executors than the maximum, as Spark does)."""
+    values = {**values, "executor": {"instances": instances}}
+    if config["spec"].get("dynamicAllocation", {}).get("enabled"):
+        values["dynamicAllocation"] = {"maxExecutors": instances}
+    return values
 
 
 def by_key(objects):
@@ -63,7 +76,7 @@ def test_default_values_render_the_same_objects_as_render(binary, charts, exampl
     chart = yaml.safe_load((charts[example.name] / "Chart.yaml").read_text())
     version = config["metadata"].get("version") or config["spec"]["image"].rsplit(":", 1)[1]
     assert chart["appVersion"] == version
-    assert plain[("Job", name)]["metadata"]["labels"]["app.kubernetes.io/version"] == version
+    assert plain[(submitter(plain.values())["kind"], name)]["metadata"]["labels"]["app.kubernetes.io/version"] == version
 
 
 def helm_template(chart, name, namespace, values_file, home):
@@ -91,7 +104,7 @@ def test_each_environments_values_file_gives_what_render_env_gives(binary, chart
     values_file = charts[example.name] / f"values-{env}.yaml"
     assert values_file.exists(), sorted(p.name for p in charts[example.name].iterdir())
     plain = documents(run([binary, "render", example / "spark-job.yaml", "--env", env]).stdout)
-    job = next(o for o in plain if o["kind"] == "Job")
+    job = submitter(plain)
     name, namespace = job["metadata"]["name"], job["metadata"]["namespace"]
     helm = by_key(helm_template(charts[example.name], name, namespace, values_file, tmp_path))
     plain = by_key(plain)
@@ -115,6 +128,29 @@ def test_an_environment_values_cannot_carry_gets_no_values_file(binary, tmp_path
     helm = by_key(helm_template(tmp_path / "chart", name, namespace, tmp_path / "chart" / "values-big.yaml", tmp_path))
     plain = by_key(documents(run([binary, "render", path, "--env", "big"]).stdout))
     assert helm == plain
+
+
+def test_the_chart_schedules_and_unschedules_with_values(charts):
+    """A chart made from a scheduled config renders a CronJob whose runs are the Job; `schedule:
+    null` gives the one-off Job with the same spec, and a chart made without a schedule makes a
+    CronJob from `schedule.cron`. Executors beyond dynamic allocation's maximum, which Spark
+    refuses at start, are refused by Helm with the fix."""
+    nightly = next(e for e in EXAMPLES if e.name == "nightly-summary")
+    scheduled = {o["kind"]: o for o in render_chart(charts[nightly.name], name="n", namespace="ns")}
+    once = {o["kind"]: o for o in render_chart(charts[nightly.name], {"schedule": None}, name="n", namespace="ns")}
+    assert "Job" not in scheduled and "CronJob" not in once
+    assert scheduled["CronJob"]["spec"]["schedule"] == "0 2 * * *"
+    assert scheduled["CronJob"]["spec"]["timeZone"] == "Europe/Paris"
+    assert scheduled["CronJob"]["spec"]["concurrencyPolicy"] == "Forbid"
+    assert scheduled["CronJob"]["spec"]["jobTemplate"]["spec"] == once["Job"]["spec"]
+    plain = charts[EXAMPLES[0].name]
+    made = {o["kind"]: o for o in render_chart(plain, {"schedule": {"cron": "@hourly"}}, name="n", namespace="ns")}
+    assert made["CronJob"]["spec"]["schedule"] == "@hourly" and "Job" not in made
+    assert made["CronJob"]["spec"]["concurrencyPolicy"] == "Forbid"
+    from helm_python.chart import Chart
+    with pytest.raises(Exception, match=r"executor.instances \(7\) is more than dynamicAllocation.maxExecutors \(6\)"):
+        Chart.load(str(charts[nightly.name])).render({"executor": {"instances": 7}}, name="n", namespace="ns",
+                                                    is_install=True)
 
 
 def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(binary, tmp_path):
@@ -154,8 +190,9 @@ def check_consistent(objects, namespace, release_fullname):
         kinds.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
         if o["kind"] != "Namespace":
             assert o["metadata"]["namespace"] == namespace, o["metadata"]
-    job = kinds["Job"][release_fullname]
-    pod = job["spec"]["template"]["spec"]
+    job = submitter(objects)
+    assert job["metadata"]["name"] == release_fullname[:52 if job["kind"] == "CronJob" else 63]
+    pod = pod_spec(job)
     container = pod["containers"][0]
     args = container["args"]
     env = {e["name"]: e for e in container["env"]}
@@ -179,7 +216,7 @@ def check_consistent(objects, namespace, release_fullname):
 def test_overrides_stay_consistent(charts, example):
     config = config_of(example)
     secret = "secret" in config["spec"].get("s3", {}).get("credentials", {"secret": {}})
-    values = {"executor": {"instances": 7}, "image": {"tag": "9.9.9-override"}}
+    values = with_executors(config, 7, {"image": {"tag": "9.9.9-override"}})
     if secret:
         values["s3"] = {"secret": {"name": "other-secret"}}
     objects = render_chart(charts[example.name], values, name="nightly", namespace="other-ns")
@@ -290,7 +327,7 @@ def test_rendered_charts_pass_kubernetes_validate_and_checkov(charts, tmp_path):
         config = config_of(example)
         for label, values, name, namespace in [
             ("default", None, config["metadata"]["name"], config["metadata"]["namespace"]),
-            ("override", {"executor": {"instances": 7}, "image": {"tag": "9"}}, "nightly", "other-ns"),
+            ("override", with_executors(config, 7, {"image": {"tag": "9"}}), "nightly", "other-ns"),
         ]:
             chart = charts[example.name]
             objects = render_chart(chart, values, name=name, namespace=namespace)

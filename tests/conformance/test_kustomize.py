@@ -8,7 +8,8 @@ import os
 import pytest
 import yaml
 
-from conftest import EXAMPLES, assert_valid_and_policy_clean, config_of, documents, environments, fill_credentials, run, tool
+from conftest import (EXAMPLES, SUBMITTER_KINDS, assert_valid_and_policy_clean, config_of, documents, environments,
+                      fill_credentials, pod_spec, run, tool)
 
 FAKE_KEYS = {"id": "AKIAFAKEFAKEFAKE1234", "secret": "fake/Secret+Key0123456789"}
 
@@ -48,8 +49,8 @@ def unhash(objects, secret_name):
     for o in objects:
         if o["kind"] == "Secret" and o["metadata"]["name"].startswith(secret_name + "-"):
             o["metadata"]["name"] = secret_name
-        if o["kind"] == "Job":
-            for c in o["spec"]["template"]["spec"]["containers"]:
+        if o["kind"] in SUBMITTER_KINDS:
+            for c in pod_spec(o)["containers"]:
                 for e in c.get("env", []):
                     if e["name"] == "K8S_S3_SPARK_SECRET" and e["value"].startswith(secret_name + "-"):
                         e["value"] = secret_name
@@ -148,9 +149,9 @@ def test_user_transformations_keep_references_right(trees, cluster, tmp_path, ex
         kinds.setdefault(o["kind"], {})[o["metadata"]["name"]] = o
         if o["kind"] != "Namespace":
             assert o["metadata"]["namespace"] == "team-ns", o["metadata"]
-    [job] = kinds["Job"].values()
+    [job] = [o for o in objects if o["kind"] in SUBMITTER_KINDS]
     assert job["metadata"]["name"] == f"team-{config['metadata']['name']}-v2"
-    pod = job["spec"]["template"]["spec"]
+    pod = pod_spec(job)
     container = pod["containers"][0]
     env_vars = {e["name"]: e for e in container["env"]}
     # Namespace and service account come from the pod itself, so they are always the real ones.
@@ -191,7 +192,7 @@ def test_user_transformations_keep_references_right(trees, cluster, tmp_path, ex
     # admitted under `restricted`; then removed, so the next case starts clean.
     path = cluster.apply(objects, tmp_path / "applied")
     try:
-        cluster.submitter_pod(job)
+        cluster.submitter_pod(cluster.started_job(objects))
     finally:
         cluster.kubectl("delete", "-f", path, "--ignore-not-found", "--wait=true", "--timeout=60s")
 
@@ -221,5 +222,5 @@ def test_every_default_tree_builds_from_a_fresh_clone_with_nothing_added(binary,
     assert len(builds) >= 2
     for build in builds:
         objects = kustomize(build)
-        assert any(o["kind"] == "Job" for o in objects), build
+        assert any(o["kind"] in SUBMITTER_KINDS for o in objects), build
         assert not any(o["kind"] == "Secret" for o in objects), "no key is in the repository"

@@ -46,6 +46,14 @@ def only(objects, kind, change):
     return picked
 
 
+def as_cron_job(objects, schedule):
+    """The submitter Job as the CronJob a config with `schedule` makes: its spec the jobTemplate."""
+    job = next(o for o in objects if o["kind"] == "Job")
+    return [{"apiVersion": "batch/v1", "kind": "CronJob", "metadata": copy.deepcopy(job["metadata"]),
+             "spec": {"schedule": schedule, "concurrencyPolicy": "Forbid",
+                      "jobTemplate": {"spec": copy.deepcopy(job["spec"])}}}]
+
+
 def set_in(document, path, value):
     node = document
     *parents, last = path.split(".")
@@ -91,6 +99,14 @@ CASES = [
      lambda objects: only(objects, "Job", lambda o: submitter(o).update(args=[
          re.sub(r"spark.executor.memory=\S+", "spark.executor.memory=2 gigs", a) for a in submitter(o)["args"]])),
      False),
+    ("a cron schedule with a seconds field (six fields)",
+     ("spec.schedule", {"cron": "0 0 2 * * *"}),
+     lambda objects: as_cron_job(objects, "0 0 2 * * *"),
+     True),
+    ("a cron schedule with an hour out of range",
+     ("spec.schedule", {"cron": "0 24 * * *"}),
+     lambda objects: as_cron_job(objects, "0 24 * * *"),
+     True),
     ("an image with the `latest` tag",
      ("spec.image", "alexmilowski/s3-spark-amazon-reviews:latest"),
      lambda objects: only(objects, "Job", lambda o: submitter(o).update(image="alexmilowski/s3-spark-amazon-reviews:latest")),

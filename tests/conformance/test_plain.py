@@ -4,8 +4,9 @@ For every example, in the base and every environment, with and without a Secret 
 """
 
 import pytest
+import yaml
 
-from conftest import EXAMPLES, assert_valid_and_policy_clean, documents, environments, run, tool
+from conftest import EXAMPLES, assert_valid_and_policy_clean, documents, environments, pod_spec, run, submitter, tool
 
 
 def render_all(binary, out_dir, extra_args=()):
@@ -28,8 +29,8 @@ def rendered(binary, tmp_path_factory):
 
 
 def test_every_example_renders_in_every_environment(rendered):
-    # 4 examples, each with a base and two environments.
-    assert len(rendered) == 12
+    # 5 examples, each with a base and two environments.
+    assert len(rendered) == 15
 
 
 def test_kubernetes_validate_and_checkov_accept_everything(rendered):
@@ -41,11 +42,11 @@ def test_rules_kubernetes_validate_misses(rendered):
     for file in rendered:
         objects = documents(file.read_text())
         kinds = [o["kind"] for o in objects]
-        assert kinds == sorted(kinds, key=["Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ExternalSecret", "ConfigMap", "Job"].index)
+        assert kinds == sorted(kinds, key=["Namespace", "ServiceAccount", "Role", "RoleBinding", "Secret", "ExternalSecret",
+                                           "ConfigMap", "Job", "CronJob"].index)
         binding = next(o for o in objects if o["kind"] == "RoleBinding")
         assert binding["roleRef"]["apiGroup"] == "rbac.authorization.k8s.io", file
-        job = next(o for o in objects if o["kind"] == "Job")
-        pod = job["spec"]["template"]["spec"]
+        pod = pod_spec(submitter(objects))
         assert pod["restartPolicy"] == "Never"
         container = pod["containers"][0]
         assert container["image"]
@@ -54,6 +55,22 @@ def test_rules_kubernetes_validate_misses(rendered):
             if "secretKeyRef" in arg:
                 assert arg.split("=", 1)[1].startswith("$(K8S_S3_SPARK_SECRET):"), arg
                 assert "K8S_S3_SPARK_SECRET" in env
+
+
+def test_a_scheduled_example_renders_its_one_off_job_too(binary, tmp_path):
+    """`render --once` of a config with a schedule is the Job each run of its CronJob is: the
+    CronJob's jobTemplate, with the CronJob's name and metadata; it passes the same validators."""
+    [example] = [e for e in EXAMPLES if "schedule" in yaml.safe_load((e / "spark-job.yaml").read_text())["spec"]]
+    scheduled = documents(run([binary, "render", example / "spark-job.yaml"]).stdout)
+    once = documents(run([binary, "render", example / "spark-job.yaml", "--once"]).stdout)
+    cron_job, job = submitter(scheduled), submitter(once)
+    assert (cron_job["kind"], job["kind"]) == ("CronJob", "Job")
+    assert job["spec"] == cron_job["spec"]["jobTemplate"]["spec"]
+    assert job["metadata"] == cron_job["metadata"]
+    assert [o for o in once if o is not job] == [o for o in scheduled if o is not cron_job]
+    target = tmp_path / "once.yaml"
+    target.write_text(run([binary, "render", example / "spark-job.yaml", "--once"]).stdout)
+    assert_valid_and_policy_clean([target], tmp_path)
 
 
 def test_secret_with_values_is_valid_too(binary, tmp_path):
@@ -73,8 +90,7 @@ def test_shellcheck_accepts_the_jobs_wrapper_script(rendered, tmp_path):
     shellcheck, as POSIX sh, finds nothing in the script as every example's Job carries it."""
     scripts = set()
     for file in rendered:
-        job = next(o for o in documents(file.read_text()) if o["kind"] == "Job")
-        command = job["spec"]["template"]["spec"]["containers"][0]["command"]
+        command = pod_spec(submitter(documents(file.read_text())))["containers"][0]["command"]
         assert command[:2] == ["/bin/sh", "-c"] and command[-1] == "/opt/spark/bin/spark-submit", command
         scripts.add(command[2])
     [script] = scripts

@@ -9,9 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from conftest import EXAMPLES, config_of, documents, environments, fill_credentials, render_chart, run, tool
+from conftest import (EXAMPLES, config_of, documents, environments, fill_credentials, pod_spec, render_chart, run,
+                      submitter, tool)
 from control_plane import run_driver
 from kubelet import IGNORED_CONF_MESSAGES, expand
+from test_helm import with_executors
 
 FAKE = "AKIAFAKEFAKEFAKE1234"
 
@@ -29,9 +31,10 @@ def forms(binary, tmp_path_factory):
             out.append((f"{example.name}-render-{env or 'base'}", documents(text)))
         chart = root / f"chart-{example.name}"
         run([binary, "chart", config_file, "--out", chart])
+        overrides = with_executors(config, 7, {"image": {"tag": "9.9.9"}})
         for release, namespace, values in [
             (config["metadata"]["name"], config["metadata"]["namespace"], None),
-            ("nightly", "other-ns", {"executor": {"instances": 7}, "image": {"tag": "9.9.9"}}),
+            ("nightly", "other-ns", overrides),
         ]:
             out.append((f"{example.name}-helm-{release}", render_chart(chart, values, release, namespace)))
         tree = root / f"kustomize-{example.name}"
@@ -84,9 +87,9 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
     for message in IGNORED_CONF_MESSAGES:
         assert message not in run.output, message
 
-    job = next(o for o in run.objects if o["kind"] == "Job")
-    pod_spec = job["spec"]["template"]["spec"]
-    container = pod_spec["containers"][0]
+    job = submitter(run.objects)  # a Job, or a CronJob whose run the harness started
+    pod = pod_spec(job)
+    container = pod["containers"][0]
     namespace = job["metadata"]["namespace"]
     confs = conf_args(container)
     env = {e["name"]: e for e in container["env"]}
@@ -118,7 +121,7 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
     for executor in executors:
         assert [r["uid"] for r in executor["metadata"]["ownerReferences"]] == [run.pod["metadata"]["uid"]]
         spec = executor["spec"]
-        assert spec["serviceAccountName"] == pod_spec["serviceAccountName"]
+        assert spec["serviceAccountName"] == pod["serviceAccountName"]
         assert spec["automountServiceAccountToken"] is False
         assert spec["securityContext"]["runAsNonRoot"] is True
         spark_container = spec["containers"][0]
@@ -222,3 +225,29 @@ def test_deleting_the_job_deletes_its_pod_and_the_executors(binary, cluster, tmp
     cluster.kubectl("delete", "job", job["metadata"]["name"], "-n", "gc-executors", "--cascade=background")
     cluster.wait_for("the garbage collector to delete the Job's pod and its executors",
                      lambda: not cluster.json("get", "pods", "-n", "gc-executors")["items"], timeout=60)
+
+
+def test_deps_packages_are_resolved_by_ivy_in_the_jobs_read_only_pod(binary, cluster, tmp_path):
+    """`deps.packages` reach spark-submit as spark.jars.packages, with the Ivy cache on the pod's
+    scratch volume (`/tmp`, the only writable place under its read-only root); run as the Job's
+    pod would run it (the harness gives the scratch volume a folder of its own), real
+    spark-submit resolves the package and its dependencies from Maven Central and the driver has
+    their jars in spark.jars; `deps.files` and `deps.excludePackages` reach it too."""
+    config = yaml.safe_load((EXAMPLES[0] / "spark-job.yaml").read_text())
+    config["spec"]["deps"] = {"packages": ["org.apache.spark:spark-avro_2.12:3.5.9"],
+                              "excludePackages": ["org.apache.hadoop:hadoop-aws"],
+                              "files": ["local:///etc/hostname"]}
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    objects = documents(run([binary, "render", path]).stdout)
+    args = pod_spec(submitter(objects))["containers"][0]["args"]
+    assert "spark.jars.packages=org.apache.spark:spark-avro_2.12:3.5.9" in args, args
+    assert "spark.jars.ivy=/tmp/.ivy2" in args, args
+    driven = run_driver(cluster, objects, tmp_path / "run", "deps-packages")
+    assert driven.process.returncode == 0, driven.output[-3000:]
+    conf = driven.report["conf"]
+    assert "spark-avro_2.12-3.5.9.jar" in conf["spark.jars"], conf.get("spark.jars")
+    assert conf["spark.jars.excludes"] == "org.apache.hadoop:hadoop-aws"
+    # spark-submit adds the resolved jars to spark.files after ours.
+    assert conf["spark.files"].split(",")[0] == "local:///etc/hostname", conf["spark.files"]

@@ -217,8 +217,13 @@ mod tests {
                 assert!(uses.len() > 10, "{example}");
                 for (path, expected) in uses {
                     let pointer = format!("/{}", path.replace('.', "/"));
+                    let value = values.pointer(&pointer);
+                    // An empty list may be left out of the values: the chart reads it as empty.
+                    if value.is_none() && expected == Value::Array(Vec::new()) {
+                        continue;
+                    }
                     assert_eq!(
-                        as_text(values.pointer(&pointer)),
+                        as_text(value),
                         expected,
                         "{example} {env:?}: .Values.{path}"
                     );
