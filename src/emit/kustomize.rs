@@ -9,6 +9,8 @@
 //! `namePrefix`/`nameSuffix` and secretGenerator hash suffixes in any overlay, ours or a user's on
 //! top, keep them right. Key values are never written: a secretGenerator reads a git-ignored file.
 
+use k8s_openapi::Resource;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use serde_json::{Value, json};
 
 use super::FileTree;
@@ -20,8 +22,6 @@ use crate::k8s::labels::{self, Component};
 use crate::k8s::{Manifest, kind_rank};
 use crate::spark::submit::ENV_IMAGE;
 use crate::yaml;
-use k8s_openapi::Resource;
-use k8s_openapi::api::batch::v1::{CronJob, Job};
 
 /// The git-ignored file a secretGenerator reads keys from.
 pub const CREDENTIALS_FILE: &str = "aws-credentials.env";

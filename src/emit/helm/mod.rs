@@ -309,6 +309,16 @@ fn readme(
             ));
         }
     }
+    let upgrade = if values.schedule.is_some() {
+        "The Job is a CronJob's: `helm upgrade` changes the schedule and the Job of the runs to come\n\
+         (a running one finishes as it started). Run it now with\n\
+         `kubectl create job --from=cronjob/CRONJOB NAME`. Values are checked against\n\
+         `values.schema.json` by Helm."
+    } else {
+        "A Job cannot be changed in place, so `helm upgrade` fails for any change to it: to run again,\n\
+         `helm uninstall` and install, or install another release beside it (everything a release owns\n\
+         is named after it). Values are checked against `values.schema.json` by Helm."
+    };
     let mut secret_step = String::new();
     if let Some(secret) = values
         .s3
@@ -355,9 +365,7 @@ fn readme(
          helm install {name} ./{name} -n {ns} --set executor.instances=8 --set image.tag=NEW_TAG\n\
          helm test {name} -n {ns} --logs      # reads every s3.paths URL with the job's credentials\n\
          ```\n\n\
-         A Job cannot be changed in place, so `helm upgrade` fails for any change to it: to run again,\n\
-         `helm uninstall` and install, or install another release beside it (everything a release owns\n\
-         is named after it). Values are checked against `values.schema.json` by Helm.\n\n\
+         {upgrade}\n\n\
          {environment_section}\
          ## Values\n\n\
          | Key | Type | Default | Description |\n|---|---|---|---|\n{table}",
