@@ -454,37 +454,46 @@ fn maven_coordinate(text: &str, parts: usize) -> bool {
         })
 }
 
-fn dependencies(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
+fn dependencies<'a>(p: &mut Problems, spec: &'a SparkJobSpec, versions: Option<JobVersions>) {
     let deps = &spec.deps;
-    let each = |list: &'static str, items: &[String]| {
+    // Each item of a list with its field path, borrowed.
+    let each = |list: &'static str, items: &'a [String]| {
         items
             .iter()
             .enumerate()
-            .map(move |(i, item)| (join_index(&format!("spec.deps.{list}"), i), item.clone()))
-            .collect::<Vec<_>>()
+            .map(move |(i, item)| (join_index(&format!("spec.deps.{list}"), i), item))
     };
-    for (field, package) in each("packages", &deps.packages) {
-        if !maven_coordinate(&package, 3) {
-            p.add(
-                Code::Application,
-                field,
-                format!("{package:?} is not a Maven package groupId:artifactId:version"),
-                "write it as Maven does, e.g. org.apache.spark:spark-avro_2.12:3.5.3",
-            );
-        }
-    }
-    for (field, package) in each("excludePackages", &deps.exclude_packages) {
-        if !maven_coordinate(&package, 2) {
-            p.add(
-                Code::Application,
-                field,
-                format!("{package:?} is not groupId:artifactId"),
-                "write it without a version, e.g. org.apache.hadoop:hadoop-aws",
-            );
+    // Maven coordinates: packages with a version, exclusions without.
+    let coordinates = [
+        (
+            "packages",
+            &deps.packages,
+            3,
+            "a Maven package groupId:artifactId:version",
+            "write it as Maven does, e.g. org.apache.spark:spark-avro_2.12:3.5.3",
+        ),
+        (
+            "excludePackages",
+            &deps.exclude_packages,
+            2,
+            "groupId:artifactId",
+            "write it without a version, e.g. org.apache.hadoop:hadoop-aws",
+        ),
+    ];
+    for (list, items, parts, what, help) in coordinates {
+        for (field, package) in each(list, items) {
+            if !maven_coordinate(package, parts) {
+                p.add(
+                    Code::Application,
+                    field,
+                    format!("{package:?} is not {what}"),
+                    help,
+                );
+            }
         }
     }
     for (field, repository) in each("repositories", &deps.repositories) {
-        let ok = url::Url::parse(&repository)
+        let ok = url::Url::parse(repository)
             .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
         if !ok {
             p.add(
@@ -525,7 +534,7 @@ fn dependencies(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersi
                     "write s3a://bucket/key",
                 );
             }
-            p.no_key(&field, &file);
+            p.no_key(&field, file);
         }
     }
     if !deps.py_files.is_empty() && spec.app_type != ApplicationType::Python {
