@@ -44,6 +44,13 @@ pub enum Command {
     /// ops) for everything else; base/kustomizeconfig.yaml keeps spark-submit's image and Secret
     /// name right under namePrefix, images and secretGenerator hashes. Key values are never written.
     Kustomize(KustomizeArgs),
+    /// Print or write the job as a Kubeflow Spark Operator SparkApplication.
+    ///
+    /// A ScheduledSparkApplication when the config has a schedule (a SparkApplication with
+    /// --once), after the driver's Namespace, ServiceAccount, Role, RoleBinding and credentials of
+    /// `render`. The operator submits in cluster mode, so there is no Job: its settings become the
+    /// application's fields, sparkConf and hadoopConf (docs/operator-mapping.md). Needs Spark 3.0+.
+    Operator(RenderArgs),
     /// Check configs: YAML, schema, rules, and every generated object of the base and every
     /// environment. Takes files and folders (searched for *.yaml/*.yml files of kind SparkJob).
     Validate(ValidateArgs),
@@ -243,7 +250,8 @@ pub struct RenderArgs {
     /// Apply this environment from spec.environments.
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
-    /// Emit a one-off Job even when the config has a schedule (the Job each scheduled run is).
+    /// Emit a one-off run even when the config has a schedule: the Job each scheduled run is
+    /// (for `operator`, the SparkApplication).
     #[arg(long)]
     pub once: bool,
     /// Where to write.

@@ -161,6 +161,7 @@ pub fn run(
 ) -> Result<(), Error> {
     match cli.command {
         Command::Render(args) => render(&args, stdout, stderr),
+        Command::Operator(args) => operator(&args, stdout, stderr),
         Command::Chart(args) => chart(&args, stdout, stderr),
         Command::Kustomize(args) => kustomize(&args, stdout, stderr),
         Command::Validate(args) => validate(&args, stdout, stderr, progress),
@@ -487,20 +488,54 @@ fn load(file: &Path, stderr: &mut dyn Write) -> Result<Config, Error> {
 
 fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
-    let job = config.resolve(args.env.as_deref())?;
-    let once;
-    let job = if args.once {
-        once = job.once();
-        &once
-    } else {
-        job
-    };
+    let job = one_job(&config, args)?;
     let keys = keys(args)?;
-    let manifests = pipeline::manifests(job, keys.as_ref())?;
+    let manifests = pipeline::manifests(&job, keys.as_ref())?;
+    write_manifests(&manifests, args, stdout, stderr)
+}
+
+/// The job `render` and `operator` emit: the environment's, without its schedule with --once.
+fn one_job<'c>(
+    config: &'c Config,
+    args: &RenderArgs,
+) -> Result<std::borrow::Cow<'c, config::ResolvedJob>, Error> {
+    let job = config.resolve(args.env.as_deref())?;
+    Ok(if args.once {
+        std::borrow::Cow::Owned(job.once())
+    } else {
+        std::borrow::Cow::Borrowed(job)
+    })
+}
+
+fn operator(
+    args: &RenderArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
+    let config = load(&args.config, stderr)?;
+    let job = one_job(&config, args)?;
+    let keys = keys(args)?;
+    let form = pipeline::operator_form(&config, args.env.as_deref(), &job, keys.as_ref())?;
+    for what in &form.not_carried {
+        writeln!(
+            stderr,
+            "warning: not carried to the Spark Operator form: {what}"
+        )?;
+    }
+    write_manifests(&form.manifests, args, stdout, stderr)
+}
+
+/// The manifests as one stream on stdout, or as files in --out.
+fn write_manifests(
+    manifests: &[crate::k8s::Manifest],
+    args: &RenderArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), Error> {
     match &args.output.out {
-        None => Ok(stdout.write_all(plain::stream(&manifests).as_bytes())?),
+        None => Ok(stdout.write_all(plain::stream(manifests).as_bytes())?),
         Some(dir) => output(
-            &plain::tree(&manifests),
+            &plain::tree(manifests),
             dir,
             args.output.check,
             args.output.force,

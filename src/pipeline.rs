@@ -6,7 +6,9 @@ use std::path::Path;
 
 use crate::config::{self, Config, ConfigError, ResolvedJob};
 use crate::credentials::AwsKeys;
+use crate::diagnostics::{Code, Diagnostics};
 use crate::emit::helm::{self, HelmError};
+use crate::emit::operator::{self, OperatorError, OperatorForm};
 use crate::emit::{FileTree, kustomize};
 use crate::k8s::shape::Shapes;
 use crate::k8s::{self, K8sError};
@@ -23,6 +25,9 @@ pub enum PipelineError {
     /// The chart could not be generated.
     #[error(transparent)]
     Helm(#[from] HelmError),
+    /// The job has no Spark Operator form.
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
 }
 
 impl PipelineError {
@@ -32,6 +37,7 @@ impl PipelineError {
             Self::Config(e) => e.is_users_fault(),
             Self::K8s(e) => e.is_users_fault(),
             Self::Helm(_) => false,
+            Self::Operator(e) => e.is_users_fault(),
         }
     }
 
@@ -41,6 +47,7 @@ impl PipelineError {
             Self::Config(e) => e.help(),
             Self::K8s(e) => e.help(),
             Self::Helm(_) => None,
+            Self::Operator(e) => e.help(),
         }
     }
 }
@@ -62,6 +69,29 @@ fn manifests_with(
     let bundle = builder.build(job, keys)?;
     k8s::check::check(&bundle)?;
     Ok(bundle.manifests())
+}
+
+/// The Spark Operator form of `job` (the base of `config`, or its environment `env`), its
+/// objects built and checked as for [`manifests`]. A job it cannot take is a finding on the
+/// config's `spec.sparkVersion`.
+pub fn operator_form(
+    config: &Config,
+    env: Option<&str>,
+    job: &ResolvedJob,
+    keys: Option<&AwsKeys>,
+) -> Result<OperatorForm, PipelineError> {
+    let bundle = k8s::build(job, keys)?;
+    match operator::form(job, &bundle) {
+        Err(e @ OperatorError::NoPodTemplates(_)) => {
+            let mut finding =
+                config.finding(env, Code::NeedsNewer, "spec.sparkVersion", &e.to_string());
+            if let Some(help) = e.help() {
+                finding = finding.help(help);
+            }
+            Err(ConfigError::Invalid(Diagnostics(vec![finding])).into())
+        }
+        other => Ok(other?),
+    }
 }
 
 /// The Kustomize tree of a config: the base and every environment, each built and checked.

@@ -37,6 +37,7 @@ fn help_describes_every_command() {
         "render",
         "chart",
         "kustomize",
+        "operator",
         "validate",
         "schema",
         "init",
@@ -758,4 +759,47 @@ fn check_cluster_without_a_kube_context_says_how_to_give_one() {
     let err = text(&o.stderr);
     assert!(err.starts_with("cannot read the kube context"), "{err}");
     assert!(err.contains("\n  help: point $KUBECONFIG"), "{err}");
+}
+
+#[test]
+fn operator_writes_the_application_says_what_it_cannot_carry_and_refuses_old_spark() {
+    let nightly = "examples/nightly-summary/spark-job.yaml";
+    let o = run(&["operator", nightly]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("kind: ScheduledSparkApplication"));
+    assert!(!out.contains("kind: Job") && !out.contains("kind: CronJob"));
+    assert!(
+        text(&o.stderr).contains("startingDeadlineSeconds"),
+        "the starting deadline it cannot carry is named: {}",
+        text(&o.stderr)
+    );
+    let once = run(&["operator", "--once", nightly]);
+    assert!(text(&once.stdout).contains("kind: SparkApplication\n"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("app");
+    let out_arg = out_dir.to_str().unwrap();
+    assert_eq!(code(&run(&["operator", EXAMPLE, "--out", out_arg])), 0);
+    assert!(out_dir.join("09-sparkapplication.yaml").exists());
+    let check = run(&["operator", EXAMPLE, "--out", out_arg, "--check"]);
+    assert_eq!(code(&check), 0, "{}", text(&check.stderr));
+
+    let old = dir.path().join("old.yaml");
+    fs::write(
+        &old,
+        "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata: {name: j, namespace: n}\nspec:\n  type: Python\n  sparkVersion: 2.4.8\n  hadoopVersion: 2.9.2\n  customDistribution: true\n  image: a/b:1\n  mainApplicationFile: local:///a.py\n",
+    )
+    .unwrap();
+    assert_eq!(code(&run(&["render", old.to_str().unwrap()])), 0);
+    let refused = run(&["operator", old.to_str().unwrap()]);
+    assert_eq!(code(&refused), 2, "{}", text(&refused.stderr));
+    assert!(refused.stdout.is_empty());
+    let err = text(&refused.stderr);
+    assert!(
+        err.contains("old.yaml:6:3: error[KS112] in `spec.sparkVersion`")
+            && err.contains("Spark 3.0.0 or later")
+            && err.contains("help:"),
+        "{err}"
+    );
 }

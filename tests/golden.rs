@@ -65,6 +65,30 @@ fn every_example_renders_as_snapshotted() {
     }
 }
 
+/// `operator-<example>-<env>`: the Spark Operator form of the base and every environment, and
+/// the warnings of what it does not carry.
+fn operator_snapshots() -> Vec<(String, PathBuf, Option<String>)> {
+    render_snapshots()
+        .into_iter()
+        .map(|(s, file, env)| (s.replacen("render-", "operator-", 1), file, env))
+        .collect()
+}
+
+#[test]
+fn every_example_operator_form_is_as_snapshotted() {
+    for (snapshot, file, env) in operator_snapshots() {
+        let config = config::load(&file).unwrap();
+        let job = config.resolve(env.as_deref()).unwrap();
+        let form =
+            k8s_s3_spark::pipeline::operator_form(&config, env.as_deref(), job, None).unwrap();
+        let mut text = plain::stream(&form.manifests);
+        for line in &form.not_carried {
+            text.push_str(&format!("# not carried: {line}\n"));
+        }
+        golden().bind(|| insta::assert_snapshot!(snapshot, text));
+    }
+}
+
 /// A file tree as one text: each file under a `=== path ===` header.
 fn joined(tree: &k8s_s3_spark::emit::FileTree) -> String {
     let mut out = String::new();
@@ -149,6 +173,7 @@ fn every_invalid_fixture_is_refused_with_its_message() {
 fn no_orphaned_snapshots() {
     let expected: BTreeSet<String> = render_snapshots()
         .into_iter()
+        .chain(operator_snapshots())
         .map(|(s, ..)| s)
         .chain(
             invalid_fixtures()
@@ -203,6 +228,14 @@ fn committed_config_reference_is_current() {
     assert_committed_page(
         config::reference::REFERENCE_FILE,
         &config::reference::markdown(),
+    );
+}
+
+#[test]
+fn committed_operator_mapping_is_current() {
+    assert_committed_page(
+        "docs/operator-mapping.md",
+        &k8s_s3_spark::emit::operator::mapping_doc(),
     );
 }
 

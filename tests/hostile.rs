@@ -284,7 +284,7 @@ fn canary_secret_values_appear_only_where_asked_for() {
             .unwrap()
     };
     let d = |name: &str| root.path().join(name).to_str().unwrap().to_owned();
-    let (chart, kz, plain, init) = (d("chart"), d("kz"), d("plain"), d("init"));
+    let (chart, kz, plain, init, app) = (d("chart"), d("kz"), d("plain"), d("init"), d("app"));
     let runs: Vec<(Vec<String>, Output)> = [
         vec!["render", EXAMPLE],
         vec!["render", EXAMPLE, "--env", "prod", "--out", &plain],
@@ -303,6 +303,10 @@ fn canary_secret_values_appear_only_where_asked_for() {
         vec!["chart", EXAMPLE, "--out", &chart, "--check"],
         vec!["kustomize", EXAMPLE, "--out", &kz],
         vec!["kustomize", EXAMPLE, "--out", &kz, "--check"],
+        vec!["operator", EXAMPLE],
+        vec!["operator", EXAMPLE, "--env", "prod", "--out", &app],
+        vec!["operator", EXAMPLE, "--out", &app, "--check"],
+        vec!["operator", "examples/irsa/spark-job.yaml", "--aws-env"],
         vec![
             "validate",
             "examples",
@@ -384,6 +388,7 @@ fn canary_secret_values_appear_only_where_asked_for() {
             vec!["render", file_s],
             vec!["chart", file_s, "--out", &out],
             vec!["kustomize", file_s, "--out", &out],
+            vec!["operator", file_s, "--out", &out],
         ] {
             let o = with_env(&args);
             assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text_of(&o));

@@ -33,6 +33,9 @@ pub struct Config {
     base: ResolvedJob,
     /// Each environment applied to the base, resolved, by name.
     environments: BTreeMap<String, ResolvedJob>,
+    /// The file's text, to locate findings made after loading (the span index is built only
+    /// then: the fast path of a clean config never needs it).
+    source: String,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
         job: SparkJob,
         environments: BTreeMap<String, SparkJob>,
         warnings: Diagnostics,
+        source: &str,
     ) -> Result<Self, ConfigError> {
         let unresolved = || ConfigError::Unresolved {
             file: file.to_path_buf(),
@@ -63,7 +67,20 @@ impl Config {
             warnings,
             base,
             environments,
+            source: source.to_owned(),
         })
+    }
+
+    /// A finding about `field` of the job for `env` (the environment's override of it when it
+    /// has one), located in the file: for what a command judges after loading.
+    pub fn finding(&self, env: Option<&str>, code: Code, field: &str, message: &str) -> Diagnostic {
+        let spans = SpanIndex::build(&self.source);
+        let field = env
+            .and_then(|env| override_field(&spans, env, field))
+            .unwrap_or_else(|| field.to_owned());
+        Diagnostic::new(code, field.as_str(), message)
+            .in_file(&self.file)
+            .at(spans.position(&field))
     }
 
     /// The names of the environments, sorted.
@@ -268,7 +285,7 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             .iter()
             .map(|(name, overlay)| (name.clone(), apply(&job, overlay)))
             .collect();
-        Config::new(file, job, environments, warnings)
+        Config::new(file, job, environments, warnings, text)
     } else {
         let mut errors = Diagnostics(errors);
         errors.0.extend(warnings.0);
@@ -425,7 +442,7 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
         }
         environments.insert(name.clone(), applied);
     }
-    Config::new(file, job, environments, Diagnostics::default()).ok()
+    Config::new(file, job, environments, Diagnostics::default(), text).ok()
 }
 
 fn yaml_options() -> serde_saphyr::Options {

@@ -5,6 +5,7 @@
 pub mod helm;
 pub mod json_patch;
 pub mod kustomize;
+pub mod operator;
 pub mod plain;
 
 use std::collections::BTreeMap;

@@ -59,11 +59,14 @@ pub struct Manifest {
     pub value: serde_json::Value,
 }
 
-fn manifest<T: Metadata<Ty = ObjectMeta> + Serialize>(object: &T) -> Manifest {
-    Manifest {
-        kind: T::KIND,
-        name: object.metadata().name.clone().unwrap_or_default(),
-        value: serde_json::to_value(object).expect("k8s-openapi objects serialize to JSON"),
+impl Manifest {
+    /// The manifest of a typed object.
+    pub fn of<T: Metadata<Ty = ObjectMeta> + Serialize>(object: &T) -> Self {
+        Self {
+            kind: T::KIND,
+            name: object.metadata().name.clone().unwrap_or_default(),
+            value: serde_json::to_value(object).expect("typed objects serialize to JSON"),
+        }
     }
 }
 
@@ -76,7 +79,7 @@ fn push_new_shape<T: Metadata<Ty = ObjectMeta> + Serialize>(
     if let Some(o) = object
         && seen.is_none_or(|seen| seen.is_new(T::KIND, shape::of(o)))
     {
-        out.push(manifest(o));
+        out.push(Manifest::of(o));
     }
 }
 

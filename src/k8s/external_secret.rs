@@ -2,13 +2,11 @@
 //! credentials Secret into a cluster from a GitOps repository without a key in the repository.
 //! The operator reads the keys from a secret store (AWS Secrets Manager, Vault, ...) and writes
 //! the Secret the driver and executors reference. k8s-openapi has no type for this custom
-//! resource, so it is typed here, with [`Resource`] giving its apiVersion and kind as for the
+//! resource, so it is typed here, with `k8s_openapi::Resource` giving its apiVersion and kind as for the
 //! built-in kinds.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use k8s_openapi::{Metadata, NamespaceResourceScope, Resource};
 use serde::Serialize;
-use serde::ser::SerializeStruct;
 
 use crate::config::model::{ExternalSecretSource, SecretCredentials, SecretStoreKind};
 
@@ -21,37 +19,13 @@ pub struct ExternalSecret {
     pub spec: ExternalSecretSpec,
 }
 
-impl Resource for ExternalSecret {
-    const API_VERSION: &'static str = "external-secrets.io/v1";
-    const GROUP: &'static str = "external-secrets.io";
-    const KIND: &'static str = "ExternalSecret";
-    const VERSION: &'static str = "v1";
-    const URL_PATH_SEGMENT: &'static str = "externalsecrets";
-    type Scope = NamespaceResourceScope;
-}
-
-impl Metadata for ExternalSecret {
-    type Ty = ObjectMeta;
-
-    fn metadata(&self) -> &ObjectMeta {
-        &self.metadata
-    }
-
-    fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        &mut self.metadata
-    }
-}
-
-impl Serialize for ExternalSecret {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct(Self::KIND, 4)?;
-        s.serialize_field("apiVersion", Self::API_VERSION)?;
-        s.serialize_field("kind", Self::KIND)?;
-        s.serialize_field("metadata", &self.metadata)?;
-        s.serialize_field("spec", &self.spec)?;
-        s.end()
-    }
-}
+super::custom_resource::custom_resource!(
+    ExternalSecret,
+    group: "external-secrets.io",
+    version: "v1",
+    kind: "ExternalSecret",
+    plural: "externalsecrets"
+);
 
 /// `spec` of an `ExternalSecret`.
 #[derive(Debug, Clone, PartialEq, Serialize)]

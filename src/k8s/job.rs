@@ -92,8 +92,8 @@ fn field_ref(path: &str) -> Option<EnvVarSource> {
 }
 
 /// The container's environment: the names the arguments refer to as `$(VAR)`, then the
-/// driver's: the S3 keys from the Secret, and the user's `spec.driver.env`.
-fn driver_env(job: &SparkJob) -> Vec<EnvVar> {
+/// driver's own ([`spark_env`]).
+fn driver_env(job: &ResolvedJob) -> Vec<EnvVar> {
     let mut env = vec![
         EnvVar {
             name: ENV_NAMESPACE.into(),
@@ -127,24 +127,33 @@ fn driver_env(job: &SparkJob) -> Vec<EnvVar> {
             value: Some(submit::escape(&secret)),
             ..Default::default()
         });
-        if let S3Credentials::Secret(s) = &job.spec.s3.credentials {
-            for (name, key) in KEY_ENV
-                .into_iter()
-                .zip([&s.access_key_id_key, &s.secret_access_key_key])
-            {
-                env.push(EnvVar {
-                    name: name.into(),
-                    value_from: Some(EnvVarSource {
-                        secret_key_ref: Some(SecretKeySelector {
-                            name: secret.clone(),
-                            key: key.clone(),
-                            ..Default::default()
-                        }),
+    }
+    env.extend(spark_env(job));
+    env
+}
+
+/// The Spark driver's own environment, wherever it runs: the S3 keys from the Secret, and the
+/// user's `spec.driver.env` (escaped for the kubelet).
+fn spark_env(job: &ResolvedJob) -> Vec<EnvVar> {
+    let mut env = Vec::new();
+    if let (Some(secret), S3Credentials::Secret(s)) = (job.secret_name(), &job.spec.s3.credentials)
+    {
+        for (name, key) in KEY_ENV
+            .into_iter()
+            .zip([&s.access_key_id_key, &s.secret_access_key_key])
+        {
+            env.push(EnvVar {
+                name: name.into(),
+                value_from: Some(EnvVarSource {
+                    secret_key_ref: Some(SecretKeySelector {
+                        name: secret.clone(),
+                        key: key.clone(),
                         ..Default::default()
                     }),
                     ..Default::default()
-                });
-            }
+                }),
+                ..Default::default()
+            });
         }
     }
     env.extend(job.spec.driver.as_pod().env.iter().map(|e| EnvVar {
@@ -153,6 +162,53 @@ fn driver_env(job: &SparkJob) -> Vec<EnvVar> {
         ..Default::default()
     }));
     env
+}
+
+/// The driver container's security context: `restricted`, running as `uid`, on a read-only
+/// root filesystem (the scratch volume is where it writes).
+fn driver_security_context(uid: i64) -> SecurityContext {
+    SecurityContext {
+        allow_privilege_escalation: Some(false),
+        capabilities: drop_all(),
+        privileged: Some(false),
+        read_only_root_filesystem: Some(true),
+        run_as_non_root: Some(true),
+        run_as_user: Some(uid),
+        run_as_group: Some(uid),
+        seccomp_profile: seccomp_runtime_default(),
+        ..Default::default()
+    }
+}
+
+/// The driver pod's security context: non-root as `uid`, its volumes owned by `uid`'s group.
+fn driver_pod_security_context(uid: i64) -> PodSecurityContext {
+    PodSecurityContext {
+        run_as_non_root: Some(true),
+        run_as_user: Some(uid),
+        run_as_group: Some(uid),
+        fs_group: Some(uid),
+        seccomp_profile: seccomp_runtime_default(),
+        ..Default::default()
+    }
+}
+
+/// The driver's scratch volume and its mount (Ivy's cache, temporary files).
+fn scratch() -> (Volume, VolumeMount) {
+    (
+        Volume {
+            name: SCRATCH_VOLUME.into(),
+            empty_dir: Some(EmptyDirVolumeSource {
+                size_limit: Some(Quantity("1Gi".into())),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+        VolumeMount {
+            name: SCRATCH_VOLUME.into(),
+            mount_path: SCRATCH_DIR.into(),
+            ..Default::default()
+        },
+    )
 }
 
 fn tolerations(specs: &[TolerationSpec]) -> Option<Vec<Toleration>> {
@@ -191,19 +247,8 @@ pub fn job(
     let driver = spec.driver.as_pod();
     pod_labels.extend(driver.labels.clone());
     let uid = spec.submitter.run_as_user;
-    let mut volumes = vec![Volume {
-        name: SCRATCH_VOLUME.into(),
-        empty_dir: Some(EmptyDirVolumeSource {
-            size_limit: Some(Quantity("1Gi".into())),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }];
-    let mut mounts = vec![VolumeMount {
-        name: SCRATCH_VOLUME.into(),
-        mount_path: SCRATCH_DIR.into(),
-        ..Default::default()
-    }];
+    let (volume, mount) = scratch();
+    let (mut volumes, mut mounts) = (vec![volume], vec![mount]);
     if let Some(name) = templates_config_map {
         volumes.push(Volume {
             name: TEMPLATES_VOLUME.into(),
@@ -232,17 +277,7 @@ pub fn job(
             limits: Some(quantities(&job_config.driver_resources.limits)),
             ..Default::default()
         }),
-        security_context: Some(SecurityContext {
-            allow_privilege_escalation: Some(false),
-            capabilities: drop_all(),
-            privileged: Some(false),
-            read_only_root_filesystem: Some(true),
-            run_as_non_root: Some(true),
-            run_as_user: Some(uid),
-            run_as_group: Some(uid),
-            seccomp_profile: seccomp_runtime_default(),
-            ..Default::default()
-        }),
+        security_context: Some(driver_security_context(uid)),
         volume_mounts: Some(mounts),
         // A failed driver's exception lines (RUN_DRIVER writes them), else its log's tail, become
         // the container's termination message: `kubectl describe` shows why the Job failed.
@@ -274,14 +309,7 @@ pub fn job(
                     automount_service_account_token: Some(token),
                     restart_policy: Some("Never".into()),
                     image_pull_secrets: pull_secrets,
-                    security_context: Some(PodSecurityContext {
-                        run_as_non_root: Some(true),
-                        run_as_user: Some(uid),
-                        run_as_group: Some(uid),
-                        fs_group: Some(uid),
-                        seccomp_profile: seccomp_runtime_default(),
-                        ..Default::default()
-                    }),
+                    security_context: Some(driver_pod_security_context(uid)),
                     containers: vec![container],
                     volumes: Some(volumes),
                     node_selector: (!driver.node_selector.is_empty())
@@ -356,6 +384,39 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
             ..Default::default()
         }),
         status: None,
+    }
+}
+
+/// The container Spark makes the driver in, and the one the Spark Operator's driver template names.
+pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
+
+/// The pod template of a driver that Spark creates itself (cluster mode: the Spark Operator
+/// submits): the hardening, environment, scratch volume, node selector and tolerations of the
+/// Job's pod, which is the driver in client mode, from the same parts. Spark fills in the image,
+/// command, resources, labels and its own volumes. `token`: whether it mounts the API token.
+pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
+    let driver = job.spec.driver.as_pod();
+    let uid = job.spec.submitter.run_as_user;
+    let (volume, mount) = scratch();
+    let env = spark_env(job);
+    PodTemplateSpec {
+        metadata: None,
+        spec: Some(PodSpec {
+            active_deadline_seconds: job.spec.submitter.active_deadline_seconds,
+            automount_service_account_token: Some(token),
+            security_context: Some(driver_pod_security_context(uid)),
+            containers: vec![Container {
+                name: DRIVER_CONTAINER.into(),
+                env: (!env.is_empty()).then_some(env),
+                security_context: Some(driver_security_context(uid)),
+                volume_mounts: Some(vec![mount]),
+                ..Default::default()
+            }],
+            volumes: Some(vec![volume]),
+            node_selector: (!driver.node_selector.is_empty()).then(|| driver.node_selector.clone()),
+            tolerations: tolerations(driver.tolerations),
+            ..Default::default()
+        }),
     }
 }
 

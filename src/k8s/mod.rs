@@ -3,12 +3,14 @@
 
 mod bundle;
 pub mod check;
+mod custom_resource;
 pub mod external_secret;
 pub mod job;
 pub mod labels;
 pub mod policy;
 pub mod rbac;
 pub mod shape;
+pub mod spark_application;
 
 pub use bundle::{Builder, Bundle, Manifest, build};
 pub use external_secret::ExternalSecret;

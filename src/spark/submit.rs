@@ -48,9 +48,48 @@ pub fn escape(text: &str) -> String {
     text.replace('$', "$$")
 }
 
+/// What the kubelet makes of `text` in `command`, `args` or an env value: `$$` is `$`, `$(VAR)`
+/// is `var(VAR)` when that is known and stays as written when not, any other `$` stays. The
+/// inverse of [`escape`] for user text; used to read the Job's arguments as spark-submit sees
+/// them.
+pub fn expand(text: &str, var: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some((name, tail)) = after
+            .strip_prefix('(')
+            .and_then(|inner| inner.split_once(')'))
+            && let Some(value) = var(name)
+        {
+            out.push_str(&value);
+            rest = tail;
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expand_undoes_escape_and_fills_known_variables() {
+        let var = |name: &str| (name == "A").then(|| "x".to_owned());
+        for text in ["plain", "$(A)", "a$b", "$$(A)", "$", "$$", "p$(A"] {
+            assert_eq!(expand(&escape(text), var), text, "{text}");
+        }
+        assert_eq!(expand("$(A):$(B)", var), "x:$(B)");
+        assert_eq!(expand("$$$$(A)", var), "$$(A)");
+    }
 
     #[test]
     fn escapes_every_dollar() {

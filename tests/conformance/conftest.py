@@ -192,27 +192,44 @@ def assert_valid_and_policy_clean(files, folder):
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory):
     """A real control plane (control_plane.py) for the whole run, with the External Secrets
-    Operator's CRDs so ExternalSecret objects are judged by their schema; its logs stay in its
-    folder, named in every failed kubectl call."""
+    Operator's and the Spark Operator's CRDs so their objects are judged by their schemas; its
+    logs stay in its folder, named in every failed kubectl call."""
     import control_plane
 
     folder = tmp_path_factory.mktemp("control-plane")
     with control_plane.start(folder) as plane:
-        for crd in eso_crd_files():
+        for crd in [*eso_crd_files(), *spark_operator_crd_files()]:
             plane.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", crd)
-        # `kubectl wait` fails at once while the CRD has no conditions yet: poll instead.
-        plane.wait_for("the ExternalSecret CRD to be established", lambda: any(
-            c["type"] == "Established" and c["status"] == "True"
-            for c in plane.json("get", "crd", "externalsecrets.external-secrets.io").get("status", {}).get("conditions") or []))
+        for name in ["externalsecrets.external-secrets.io", *SPARK_OPERATOR_CRDS]:
+            # `kubectl wait` fails at once while the CRD has no conditions yet: poll instead.
+            plane.wait_for(f"the CRD {name} to be established", lambda name=name: any(
+                c["type"] == "Established" and c["status"] == "True"
+                for c in plane.json("get", "crd", name).get("status", {}).get("conditions") or []))
         yield plane
 
 
 ESO_MODULE = "github.com/external-secrets/external-secrets@v1.3.2"
+# The version tests/conformance/spark-operator/build builds.
+SPARK_OPERATOR_MODULE = "github.com/kubeflow/spark-operator/v2@v2.5.1"
+# All three: the operator's manager refuses to start without SparkConnect's.
+SPARK_OPERATOR_CRDS = [f"{plural}.sparkoperator.k8s.io"
+                       for plural in ("sparkapplications", "scheduledsparkapplications", "sparkconnects")]
+
+
+def module_dir(module):
+    """The folder of a Go module at a pinned version, from the Go module proxy."""
+    download = subprocess.run(["go", "mod", "download", "-json", module], capture_output=True, text=True)
+    assert download.returncode == 0, download.stdout + download.stderr
+    return Path(json.loads(download.stdout)["Dir"])
 
 
 def eso_crd_files():
     """The External Secrets Operator's CRD files, from its Go module at a pinned version."""
-    download = subprocess.run(["go", "mod", "download", "-json", ESO_MODULE], capture_output=True, text=True)
-    assert download.returncode == 0, download.stdout + download.stderr
-    bases = Path(json.loads(download.stdout)["Dir"]) / "config/crds/bases"
-    return [bases / "external-secrets.io_externalsecrets.yaml"]
+    return [module_dir(ESO_MODULE) / "config/crds/bases/external-secrets.io_externalsecrets.yaml"]
+
+
+def spark_operator_crd_files():
+    """The Spark Operator's CRD files, from its Go module at the version the conformance stage
+    builds."""
+    bases = module_dir(SPARK_OPERATOR_MODULE) / "config/crd/bases"
+    return [bases / f"sparkoperator.k8s.io_{name.split('.')[0]}.yaml" for name in SPARK_OPERATOR_CRDS]
