@@ -111,6 +111,7 @@ codes! {
         RegionFallback = "KS121", Warning, "An S3-compatible endpoint without a region on the AWS SDK v2: S3A signs for us-east-2.";
         PodIdentity = "KS122", Error, "EKS Pod Identity with an AWS SDK too old to read its container credentials.";
         Schedule = "KS123", Error, "The schedule's cron expression or time zone is invalid, or the job's name is too long for a CronJob.";
+        Volume = "KS124", Error, "A volume's name, mount path or source is invalid, clashes with the tool's own, or is a claim the driver cannot make.";
     }
     "Spark distributions and images (doctor)" {
         DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";

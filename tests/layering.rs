@@ -100,6 +100,7 @@ fn layers_only_look_upstream() {
             "yaml",
             "progress",
             "spark::versions",
+            "spark::submit",
         ][..],
         &["config"],
         &["spark"],

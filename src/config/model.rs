@@ -336,6 +336,12 @@ macro_rules! spark_pod_spec {
             /// template).
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             pub tolerations: Vec<Toleration>,
+            /// Volumes mounted in these pods: scratch space (`emptyDir`), a claim the driver makes
+            /// for each executor (`onDemandClaim`, executors only) or an existing claim
+            /// (`persistentVolumeClaim`). `hostPath` is not offered: Pod Security `restricted`
+            /// forbids it.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            pub volumes: Vec<VolumeSpec>,
         }
 
         impl Default for $name {
@@ -352,6 +358,7 @@ macro_rules! spark_pod_spec {
                     env: Vec::new(),
                     node_selector: BTreeMap::new(),
                     tolerations: Vec::new(),
+                    volumes: Vec::new(),
                 }
             }
         }
@@ -400,6 +407,8 @@ pub struct PodView<'a> {
     pub node_selector: &'a BTreeMap<String, String>,
     /// Tolerations.
     pub tolerations: &'a [Toleration],
+    /// Volumes.
+    pub volumes: &'a [VolumeSpec],
 }
 
 macro_rules! as_pod {
@@ -418,6 +427,7 @@ macro_rules! as_pod {
                     env: &self.env,
                     node_selector: &self.node_selector,
                     tolerations: &self.tolerations,
+                    volumes: &self.volumes,
                 }
             }
         }
@@ -444,6 +454,79 @@ pub struct EnvVar {
     pub name: String,
     /// Value.
     pub value: String,
+}
+
+/// A volume of the driver's or the executors' pods: a name, where it is mounted, and exactly one
+/// source, as in a Kubernetes pod.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VolumeSpec {
+    /// Name of the volume (a DNS-1123 label). A name starting with `spark-local-dir-` makes it
+    /// Spark's scratch space for shuffle and spill files, instead of the emptyDir Spark adds.
+    pub name: String,
+    /// Where it is mounted in the container: an absolute path.
+    pub mount_path: String,
+    /// Mount it read-only.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub read_only: bool,
+    /// Scratch space that lives as long as the pod.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_dir: Option<EmptyDirSource>,
+    /// A PersistentVolumeClaim the driver makes for each executor and deletes at the end (Spark's
+    /// `OnDemand` claims, Spark 3.1+; executors only). The driver then needs the claims' verbs,
+    /// which the Role gets only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_demand_claim: Option<OnDemandClaimSource>,
+    /// An existing PersistentVolumeClaim in the job's namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_volume_claim: Option<ClaimSource>,
+}
+
+/// What an `emptyDir` volume is kept in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmptyDirSource {
+    /// `Memory` for a tmpfs (it counts against the pod's memory); the node's disk when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<EmptyDirMedium>,
+    /// The most it may hold, as a Kubernetes quantity (`10Gi`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_limit: Option<String>,
+}
+
+/// The medium of an `emptyDir`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum EmptyDirMedium {
+    /// A tmpfs in the pod's memory.
+    Memory,
+}
+
+/// A claim made for each executor.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OnDemandClaimSource {
+    /// The size of each claim, as a Kubernetes quantity (`50Gi`).
+    pub size: String,
+    /// The StorageClass that provisions it; the cluster's default class when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+}
+
+/// An existing claim.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClaimSource {
+    /// The claim's name.
+    pub claim_name: String,
+}
+
+impl VolumeSpec {
+    /// How many sources are set (exactly one is valid).
+    pub fn source_count(&self) -> usize {
+        usize::from(self.empty_dir.is_some())
+            + usize::from(self.on_demand_claim.is_some())
+            + usize::from(self.persistent_volume_claim.is_some())
+    }
 }
 
 /// A Kubernetes toleration.
@@ -517,14 +600,14 @@ impl Default for ServiceAccountSpec {
 }
 
 impl SparkJob {
-    /// Whether the job asks Spark for on-demand PersistentVolumeClaims (`claimName: OnDemand`),
-    /// which the driver then creates, owns and deletes.
+    /// Whether the executors have on-demand PersistentVolumeClaims (`onDemandClaim`), which the
+    /// driver then creates, owns and deletes.
     pub fn uses_on_demand_claims(&self) -> bool {
-        self.spec.spark_conf.iter().any(|(key, value)| {
-            key.contains(".volumes.persistentVolumeClaim.")
-                && key.ends_with(".options.claimName")
-                && value == "OnDemand"
-        })
+        self.spec
+            .executor
+            .volumes
+            .iter()
+            .any(|v| v.on_demand_claim.is_some())
     }
 
     /// The credentials Secret's name, for secret credentials: `spec.s3.credentials.secret.name`,

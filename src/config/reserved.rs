@@ -204,6 +204,14 @@ const RESERVED_CONF_PREFIXES: &[(&str, &str)] = &[
         "set spec.s3.credentials.secret",
     ),
     ("spark.dynamicAllocation.", "set spec.dynamicAllocation"),
+    (
+        "spark.kubernetes.executor.volumes.",
+        "set spec.executor.volumes (emptyDir, onDemandClaim or persistentVolumeClaim)",
+    ),
+    (
+        "spark.kubernetes.driver.volumes.",
+        "set spec.driver.volumes (the driver is the Job's pod)",
+    ),
 ];
 
 /// Why a user may not set this conf, if the tool owns it.

@@ -2,22 +2,23 @@
 //! that fit the Hadoop version, and conf keys the tool owns. [`check`] reports every problem of
 //! one job (base or one environment applied) with its field path and a fix.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
     ApplicationType, Committer, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT,
     MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials, S3Spec, ScheduleSpec, SparkJob, SparkJobSpec,
-    TolerationOperator,
+    TolerationOperator, VolumeSpec,
 };
 use super::reserved::{RESERVED_ENV, reserved_conf_reason};
 use super::spans::{join_index, join_key};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
+use crate::spark::submit;
 use crate::spark::versions::{
     self, FIRST_HADOOP_SDK_V2, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF,
     MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_ARCHIVES, MIN_SPARK_COMMITTERS,
-    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_POD_TEMPLATE, MIN_SPARK_SHUFFLE_TRACKING,
-    Version,
+    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_ON_DEMAND_CLAIMS, MIN_SPARK_POD_TEMPLATE,
+    MIN_SPARK_SHUFFLE_TRACKING, Version,
 };
 use crate::syntax;
 
@@ -211,6 +212,7 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
         ("executor", &spec.executor.as_pod()),
     ] {
         sizing(&mut p, role, pod, versions);
+        volumes(&mut p, role, pod.volumes, versions);
     }
     let instances = spec.executor.instances;
     if instances == 0 || instances > MAX_EXECUTORS {
@@ -245,6 +247,124 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
         scheduled(&mut p, schedule, &meta.name);
     }
     p.0
+}
+
+fn volumes(p: &mut Problems, role: &str, volumes: &[VolumeSpec], versions: Option<JobVersions>) {
+    let f = |i: usize, key: &str| {
+        key.split('.')
+            .fold(join_index(&format!("spec.{role}.volumes"), i), |path, k| {
+                join_key(&path, k)
+            })
+    };
+    let mut names = BTreeSet::new();
+    let mut paths = BTreeSet::new();
+    for (i, v) in volumes.iter().enumerate() {
+        p.rule(
+            Code::Volume,
+            f(i, "name"),
+            &v.name,
+            syntax::dns1123_label,
+            "use lowercase letters, digits and '-', e.g. spill or spark-local-dir-1",
+        );
+        if !names.insert(v.name.as_str()) {
+            p.add(
+                Code::Volume,
+                f(i, "name"),
+                format!("{:?} names two volumes", v.name),
+                "give each volume its own name",
+            );
+        }
+        let path = v.mount_path.trim_end_matches('/');
+        if !v.mount_path.starts_with('/') || v.mount_path.contains('\0') {
+            p.add(
+                Code::Volume,
+                f(i, "mountPath"),
+                format!("{:?} is not an absolute path", v.mount_path),
+                "mount at an absolute path, e.g. /data/spill",
+            );
+        } else if !paths.insert(path.to_owned()) {
+            p.add(
+                Code::Volume,
+                f(i, "mountPath"),
+                format!("two volumes are mounted at {path}"),
+                "mount each volume at its own path",
+            );
+        }
+        if role == "driver" {
+            for (name, own) in submit::DRIVER_OWN_VOLUMES {
+                if v.name == name || path == own || path.starts_with(&format!("{own}/")) {
+                    p.add(
+                        Code::Volume,
+                        f(i, if v.name == name { "name" } else { "mountPath" }),
+                        format!("the Job's pod already has volume {name:?} at {own}"),
+                        format!("use another name and a path outside {own}"),
+                    );
+                }
+            }
+        }
+        if v.source_count() != 1 {
+            p.add(
+                Code::Volume,
+                join_index(&format!("spec.{role}.volumes"), i),
+                "a volume needs exactly one source",
+                "set one of emptyDir, onDemandClaim or persistentVolumeClaim (hostPath is not allowed under Pod Security restricted)",
+            );
+        }
+        if let Some(limit) = v.empty_dir.as_ref().and_then(|e| e.size_limit.as_deref()) {
+            p.rule(
+                Code::Volume,
+                f(i, "emptyDir.sizeLimit"),
+                limit,
+                syntax::memory_quantity,
+                "write a Kubernetes quantity such as 10Gi",
+            );
+        }
+        if let Some(claim) = &v.on_demand_claim {
+            if role == "driver" {
+                p.add(
+                    Code::Volume,
+                    f(i, "onDemandClaim"),
+                    "Spark makes on-demand claims for the pods it creates, the executors; the driver is the Job's pod",
+                    "use persistentVolumeClaim with an existing claim or emptyDir for the driver",
+                );
+            } else if let Some(v) = versions.filter(|v| v.spark < MIN_SPARK_ON_DEMAND_CLAIMS) {
+                p.add(
+                    Code::NeedsNewer,
+                    f(i, "onDemandClaim"),
+                    format!(
+                        "on-demand claims need Spark {MIN_SPARK_ON_DEMAND_CLAIMS} or later; this job's is {}",
+                        v.spark
+                    ),
+                    "use an existing claim, or Spark 3.1+",
+                );
+            }
+            p.rule(
+                Code::Volume,
+                f(i, "onDemandClaim.size"),
+                &claim.size,
+                syntax::memory_quantity,
+                "write a Kubernetes quantity such as 50Gi",
+            );
+            if let Some(class) = &claim.storage_class {
+                p.rule(
+                    Code::Volume,
+                    f(i, "onDemandClaim.storageClass"),
+                    class,
+                    syntax::dns1123_subdomain,
+                    "name a StorageClass, e.g. gp3",
+                );
+            }
+        }
+        if let Some(claim) = &v.persistent_volume_claim {
+            p.rule(
+                Code::Volume,
+                f(i, "persistentVolumeClaim.claimName"),
+                &claim.claim_name,
+                syntax::dns1123_subdomain,
+                "name a PersistentVolumeClaim in the job's namespace",
+            );
+        }
+    }
 }
 
 fn dynamic_allocation(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {

@@ -7,21 +7,22 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapVolumeSource, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource,
-    LocalObjectReference, ObjectFieldSelector, Pod, PodSecurityContext, PodSpec, PodTemplateSpec,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, Toleration, Volume,
-    VolumeMount,
+    LocalObjectReference, ObjectFieldSelector, PersistentVolumeClaimVolumeSource, Pod,
+    PodSecurityContext, PodSpec, PodTemplateSpec, ResourceRequirements, SeccompProfile,
+    SecretKeySelector, SecurityContext, Toleration, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::config::model::{
-    ResourceAmounts, S3Credentials, ScheduleSpec, TaintEffect, Toleration as TolerationSpec,
-    TolerationOperator,
+    EmptyDirMedium, ResourceAmounts, S3Credentials, ScheduleSpec, TaintEffect,
+    Toleration as TolerationSpec, TolerationOperator,
 };
 use crate::config::{ResolvedJob, SparkJob};
 use crate::spark::submit::{
     self, ENV_IMAGE, ENV_NAMESPACE, ENV_POD_IP, ENV_POD_NAME, ENV_SECRET, ENV_SERVICE_ACCOUNT,
-    EXECUTOR_TEMPLATE, KEY_ENV, POD_TEMPLATE_DIR, SCRATCH_DIR, SPARK_SUBMIT,
+    EXECUTOR_TEMPLATE, KEY_ENV, POD_TEMPLATE_DIR, SCRATCH_DIR, SCRATCH_VOLUME, SPARK_SUBMIT,
+    TEMPLATES_VOLUME,
 };
 
 /// Name of the Job's container (spark-submit, and in it the driver).
@@ -53,10 +54,6 @@ pub fn command() -> Vec<String> {
     .map(String::from)
     .to_vec()
 }
-/// Volume with the submitter's scratch space.
-const SCRATCH_VOLUME: &str = "tmp";
-/// Volume with the pod templates.
-const TEMPLATES_VOLUME: &str = "pod-templates";
 /// Spark's default executor container name, used in the template.
 const EXECUTOR_CONTAINER: &str = "spark-kubernetes-executor";
 
@@ -192,6 +189,41 @@ fn driver_pod_security_context(uid: i64) -> PodSecurityContext {
     }
 }
 
+/// The driver's own volumes from `spec.driver.volumes` (emptyDir or an existing claim; the
+/// validator refuses on-demand claims for it) and their mounts.
+fn driver_volumes(job: &SparkJob) -> (Vec<Volume>, Vec<VolumeMount>) {
+    job.spec
+        .driver
+        .volumes
+        .iter()
+        .map(|v| {
+            let volume = Volume {
+                name: v.name.clone(),
+                empty_dir: v.empty_dir.as_ref().map(|e| EmptyDirVolumeSource {
+                    medium: e.medium.map(|m| match m {
+                        EmptyDirMedium::Memory => "Memory".to_owned(),
+                    }),
+                    size_limit: e.size_limit.clone().map(Quantity),
+                }),
+                persistent_volume_claim: v.persistent_volume_claim.as_ref().map(|c| {
+                    PersistentVolumeClaimVolumeSource {
+                        claim_name: c.claim_name.clone(),
+                        read_only: v.read_only.then_some(true),
+                    }
+                }),
+                ..Default::default()
+            };
+            let mount = VolumeMount {
+                name: v.name.clone(),
+                mount_path: v.mount_path.clone(),
+                read_only: v.read_only.then_some(true),
+                ..Default::default()
+            };
+            (volume, mount)
+        })
+        .unzip()
+}
+
 /// The driver's scratch volume and its mount (Ivy's cache, temporary files).
 fn scratch() -> (Volume, VolumeMount) {
     (
@@ -249,6 +281,9 @@ pub fn job(
     let uid = spec.submitter.run_as_user;
     let (volume, mount) = scratch();
     let (mut volumes, mut mounts) = (vec![volume], vec![mount]);
+    let (own_volumes, own_mounts) = driver_volumes(job_config);
+    volumes.extend(own_volumes);
+    mounts.extend(own_mounts);
     if let Some(name) = templates_config_map {
         volumes.push(Volume {
             name: TEMPLATES_VOLUME.into(),
@@ -357,12 +392,18 @@ pub fn cron_job(metadata: ObjectMeta, job: &Job, schedule: &ScheduleSpec) -> Cro
 /// the template sets.
 pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
     let executor = job.spec.executor.as_pod();
+    // A new claim's root belongs to root: the image's user writes to it through fsGroup.
+    let claims = executor
+        .volumes
+        .iter()
+        .any(|v| v.on_demand_claim.is_some() || v.persistent_volume_claim.is_some());
     Pod {
         metadata: ObjectMeta::default(),
         spec: Some(PodSpec {
             automount_service_account_token: Some(token),
             security_context: Some(PodSecurityContext {
                 run_as_non_root: Some(true),
+                fs_group: claims.then_some(job.spec.submitter.run_as_user),
                 seccomp_profile: seccomp_runtime_default(),
                 ..Default::default()
             }),
@@ -398,6 +439,9 @@ pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
     let driver = job.spec.driver.as_pod();
     let uid = job.spec.submitter.run_as_user;
     let (volume, mount) = scratch();
+    let (mut volumes, mut mounts) = driver_volumes(job);
+    volumes.insert(0, volume);
+    mounts.insert(0, mount);
     let env = spark_env(job);
     PodTemplateSpec {
         metadata: None,
@@ -409,10 +453,10 @@ pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
                 name: DRIVER_CONTAINER.into(),
                 env: (!env.is_empty()).then_some(env),
                 security_context: Some(driver_security_context(uid)),
-                volume_mounts: Some(vec![mount]),
+                volume_mounts: Some(mounts),
                 ..Default::default()
             }],
-            volumes: Some(vec![volume]),
+            volumes: Some(volumes),
             node_selector: (!driver.node_selector.is_empty()).then(|| driver.node_selector.clone()),
             tolerations: tolerations(driver.tolerations),
             ..Default::default()

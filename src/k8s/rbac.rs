@@ -157,13 +157,10 @@ pub fn role_binding(
 mod tests {
     use super::*;
 
-    fn job_of(spark: &str, conf: &[(&str, &str)]) -> ResolvedJob {
+    /// A job of Spark `spark` whose spec also has the lines `extra`.
+    fn job_of(spark: &str, extra: &str) -> ResolvedJob {
         let text = format!(
-            "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata: {{name: j, namespace: n}}\nspec:\n  type: Python\n  sparkVersion: {spark}\n  image: a/b:1\n  mainApplicationFile: local:///a.py\n  sparkConf: {{{}}}\n",
-            conf.iter()
-                .map(|(k, v)| format!("{k:?}: {v:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata: {{name: j, namespace: n}}\nspec:\n  type: Python\n  sparkVersion: {spark}\n  image: a/b:1\n  mainApplicationFile: local:///a.py\n{extra}"
         );
         let config = crate::config::parse(std::path::Path::new("t.yaml"), text.as_bytes())
             .unwrap_or_else(|e| panic!("{e}"));
@@ -172,14 +169,14 @@ mod tests {
 
     #[test]
     fn tokens_follow_the_table() {
-        let job = job_of("3.5.3", &[]);
+        let job = job_of("3.5.3", "");
         assert!(needs_token(PodRole::Driver, &job));
         assert!(!needs_token(PodRole::Executor, &job));
     }
 
     #[test]
     fn the_role_is_the_union_of_the_table() {
-        let job = job_of("3.5.3", &[]);
+        let job = job_of("3.5.3", "");
         let rules = super::rules(&job);
         let find = |resource: &str| {
             rules
@@ -203,7 +200,7 @@ mod tests {
         // cluster-mode submission's).
         for spark in ["4.0.1", "4.1.1", "4.2.0"] {
             assert!(
-                super::rules(&job_of(spark, &[]))
+                super::rules(&job_of(spark, ""))
                     .iter()
                     .all(|r| r.api_groups.as_deref() == Some(&[String::new()][..])),
                 "{spark}"
@@ -212,10 +209,7 @@ mod tests {
 
         let job = job_of(
             "4.2.0",
-            &[(
-                "spark.kubernetes.executor.volumes.persistentVolumeClaim.spill.options.claimName",
-                "OnDemand",
-            )],
+            "  executor:\n    volumes:\n      - {name: spill, mountPath: /spill, onDemandClaim: {size: 1Gi}}\n",
         );
         let rules = super::rules(&job);
         assert!(rules.iter().any(|r| {

@@ -18,7 +18,7 @@ use super::submit::{
 };
 use crate::config::ResolvedJob;
 use crate::config::model::{
-    ApplicationType, Committer, Dependencies, DynamicAllocationSpec, S3Credentials,
+    ApplicationType, Committer, Dependencies, DynamicAllocationSpec, S3Credentials, VolumeSpec,
 };
 use crate::spark::versions::{
     BINDING_PARQUET_OUTPUT_COMMITTER, JobVersions, MIN_HADOOP_MAGIC_ENABLED,
@@ -191,6 +191,8 @@ pub enum Range {
     /// The Spark pods' labels of a role (`driver` or `executor`): the recommended ones, computed
     /// in the chart from the release, merged with the role's `labels` value.
     PodLabels(&'static str),
+    /// A list of volumes at this path: the settings of [`VOLUME_SETTINGS`] for each.
+    Volumes(&'static str),
 }
 
 /// One row of the table.
@@ -335,6 +337,55 @@ fn dynamic_allocation(spec: &DynamicAllocationSpec) -> Vec<Row> {
             spec.shuffle_tracking_timeout.as_deref(),
         ),
     ]
+}
+
+/// Spark's settings for each executor volume (`spark.kubernetes.executor.volumes.KIND.NAME.*`), one
+/// table for both forms: [`executor_volumes`] evaluates it on the job's volumes, and the chart's
+/// argument block ranges over `executor.volumes` with it. Each entry: the field of the volume
+/// (dotted) that must be set, the setting's suffix after `KIND.NAME.`, and its value: that
+/// field's, or a literal. The driver makes the claim of an `onDemandClaim` for each executor
+/// (`claimName=OnDemand`). The driver's volumes are the Job pod's own (`k8s::job`).
+pub const VOLUME_SETTINGS: &[(&str, &str, Option<&str>)] = &[
+    ("mountPath", "mount.path", None),
+    ("readOnly", "mount.readOnly", Some("true")),
+    ("emptyDir.medium", "options.medium", None),
+    ("emptyDir.sizeLimit", "options.sizeLimit", None),
+    ("onDemandClaim", "options.claimName", Some("OnDemand")),
+    ("onDemandClaim.storageClass", "options.storageClass", None),
+    ("onDemandClaim.size", "options.sizeLimit", None),
+    ("persistentVolumeClaim.claimName", "options.claimName", None),
+];
+/// What the executor volume settings start with.
+pub const VOLUME_PREFIX: &str = "spark.kubernetes.executor.volumes.";
+/// A volume with this field is Spark's `emptyDir` kind; any other is a `persistentVolumeClaim`.
+pub const EMPTY_DIR_KIND: &str = "emptyDir";
+/// Spark's kind of the other volumes.
+pub const CLAIM_KIND: &str = "persistentVolumeClaim";
+
+/// The executors' volume settings after [`VOLUME_PREFIX`]: `(KIND.NAME.SUFFIX, value)`.
+fn executor_volumes(volumes: &[VolumeSpec]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for v in volumes {
+        let kind = if v.empty_dir.is_some() {
+            EMPTY_DIR_KIND
+        } else {
+            CLAIM_KIND
+        };
+        let fields = serde_json::to_value(v).unwrap_or_default();
+        for (field, suffix, literal) in VOLUME_SETTINGS {
+            let found = fields.pointer(&format!("/{}", field.replace('.', "/")));
+            let value = match (found, literal) {
+                (None | Some(serde_json::Value::Null | serde_json::Value::Bool(false)), _) => {
+                    continue;
+                }
+                (Some(_), Some(literal)) => (*literal).to_owned(),
+                (Some(serde_json::Value::String(s)), None) => s.clone(),
+                (Some(other), None) => other.to_string(),
+            };
+            out.push((format!("{kind}.{}.{suffix}", v.name), value));
+        }
+    }
+    out
 }
 
 fn var(name: &str) -> Text {
@@ -513,6 +564,13 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
             escape: Escape::Once,
         });
     }
+
+    rows.push(Row::Each {
+        prefix: VOLUME_PREFIX.into(),
+        range: Range::Volumes("executor.volumes"),
+        entries: executor_volumes(executor.volumes),
+        escape: Escape::Once,
+    });
 
     // The driver (this pod) has the keys as env from the Secret (`k8s::job`).
     if let S3Credentials::Secret(secret) = &spec.s3.credentials {

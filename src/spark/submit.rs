@@ -42,6 +42,16 @@ pub const POD_TEMPLATE_DIR: &str = "/opt/k8s-s3-spark/pod-templates";
 pub const EXECUTOR_TEMPLATE: &str = "executor.yaml";
 /// Writable scratch space of the submitter (its root filesystem is read-only).
 pub const SCRATCH_DIR: &str = "/tmp";
+/// The volume mounted at [`SCRATCH_DIR`].
+pub const SCRATCH_VOLUME: &str = "tmp";
+/// The volume mounted at [`POD_TEMPLATE_DIR`].
+pub const TEMPLATES_VOLUME: &str = "pod-templates";
+/// The volumes the Job's pod (the driver) has of its own, by name and mount path: the user's
+/// driver volumes may take neither.
+pub const DRIVER_OWN_VOLUMES: [(&str, &str); 2] = [
+    (SCRATCH_VOLUME, SCRATCH_DIR),
+    (TEMPLATES_VOLUME, POD_TEMPLATE_DIR),
+];
 
 /// Escapes user text for Kubernetes `$(VAR)` expansion in `command`, `args` and env values.
 pub fn escape(text: &str) -> String {

@@ -101,6 +101,8 @@ pub const MIN_SPARK_SHUFFLE_TRACKING: Version = Version::new(3, 0, 0);
 /// `spark.archives` (archives unpacked in the executors' working directories) from Spark 3.1
 /// (SPARK-33530).
 pub const MIN_SPARK_ARCHIVES: Version = Version::new(3, 1, 0);
+/// `OnDemand` PersistentVolumeClaims, made by the driver for each executor (SPARK-32971).
+pub const MIN_SPARK_ON_DEMAND_CLAIMS: Version = Version::new(3, 1, 0);
 /// `spark.kubernetes.authenticate.executor.serviceAccountName` from Spark 3.1 (SPARK-30122).
 pub const MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT: Version = Version::new(3, 1, 0);
 /// `spark.kubernetes.driver.service.deleteOnTermination` and

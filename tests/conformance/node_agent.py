@@ -8,6 +8,9 @@ as a local process, the way a kubelet would:
   proxy forwards to the API server) and the pod's own name;
 - volumes: configMap, secret, emptyDir, downwardAPI and projected (a TokenRequest token bound to
   the pod for its ServiceAccount, `ca.crt`, the namespace), only where the admitted pod has them;
+  and persistentVolumeClaim, for which the agent is also the cluster's provisioner: each pending
+  claim gets a hostPath PersistentVolume in a folder of the node (claimRef set, the claim's class
+  and size), which the real controller-manager binds; a pod mounts its bound volume's folder;
 - env: `value` with `$(VAR)` expansion, `fieldRef`, `secretKeyRef`, `configMapKeyRef` (a missing
   Secret leaves the container waiting in CreateContainerConfigError, as a kubelet does);
   `command`/`args` expanded the same way; the image's entrypoint when the pod gives no command;
@@ -239,6 +242,14 @@ class Pod:
             elif "downwardAPI" in volume:
                 data = {i["path"]: self.field(i["fieldRef"]["fieldPath"]) for i in volume["downwardAPI"]["items"]}
                 self.write_items(folder, data)
+            elif "persistentVolumeClaim" in volume:
+                claim = json.loads(self.agent.cluster.kubectl(
+                    "get", "pvc", volume["persistentVolumeClaim"]["claimName"], "-n", self.namespace, "-o", "json").stdout)
+                bound = claim["spec"].get("volumeName")
+                if not bound:
+                    raise ConfigError(f"volume {volume['name']}: claim {claim['metadata']['name']} is not bound")
+                pv = json.loads(self.agent.cluster.kubectl("get", "pv", bound, "-o", "json").stdout)
+                folder = Path(pv["spec"]["hostPath"]["path"])
             elif "projected" in volume:
                 folder.mkdir(parents=True, exist_ok=True)
                 for source in volume["projected"]["sources"]:
@@ -255,7 +266,7 @@ class Pod:
                                                   for i in source["downwardAPI"]["items"]})
             else:
                 raise ConfigError(f"volume {volume['name']}: this test node supports configMap, secret, emptyDir, "
-                                  "downwardAPI and projected volumes")
+                                  "downwardAPI, projected and persistentVolumeClaim volumes")
             out[volume["name"]] = folder
         return out
 
@@ -433,7 +444,7 @@ class NodeAgent:
                                                             "kubernetes.io/arch": "amd64"}}}
         self.cluster.kubectl("apply", "-f", "-", input=json.dumps(node))
         self.heartbeat()
-        for loop in (self.heartbeats, self.sync):
+        for loop in (self.heartbeats, self.sync, self.provision):
             thread = threading.Thread(target=loop, daemon=True)
             thread.start()
             self.threads.append(thread)
@@ -456,6 +467,32 @@ class NodeAgent:
                  "spec": {"holderIdentity": self.name, "leaseDurationSeconds": 40,
                           "renewTime": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}}
         self.cluster.kubectl("apply", "-f", "-", input=json.dumps(lease), check=False)
+
+    def provision(self):
+        """The cluster's provisioner: a hostPath PersistentVolume for each pending claim (in a
+        folder of this node anyone may write, as a fresh disk's root is made writable by fsGroup),
+        bound to it by claimRef; the real PV controller then binds the claim."""
+        while not self.stopping.wait(1):
+            listed = self.cluster.kubectl("get", "pvc", "-A", "-o", "json", check=False)
+            if listed.returncode != 0:
+                continue
+            for claim in json.loads(listed.stdout)["items"]:
+                if claim["spec"].get("volumeName") or claim["metadata"].get("deletionTimestamp"):
+                    continue
+                meta = claim["metadata"]
+                folder = self.folder / "claims" / meta["uid"]
+                folder.mkdir(parents=True, exist_ok=True)
+                folder.chmod(0o1777)
+                volume = {"apiVersion": "v1", "kind": "PersistentVolume",
+                          "metadata": {"name": f"pv-{meta['uid']}"},
+                          "spec": {"capacity": {"storage": claim["spec"]["resources"]["requests"]["storage"]},
+                                   "accessModes": claim["spec"]["accessModes"],
+                                   "storageClassName": claim["spec"].get("storageClassName") or "",
+                                   "persistentVolumeReclaimPolicy": "Retain",
+                                   "hostPath": {"path": str(folder), "type": "Directory"},
+                                   "claimRef": {"namespace": meta["namespace"], "name": meta["name"], "uid": meta["uid"]}}}
+                self.cluster.kubectl("apply", "--server-side", "--field-manager=test-node", "-f", "-",
+                                     input=json.dumps(volume), check=False)
 
     def heartbeats(self):
         while not self.stopping.wait(10):

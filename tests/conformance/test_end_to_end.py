@@ -551,8 +551,9 @@ def test_the_writing_example_commits_parquet_through_the_magic_committer(binary,
 def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node, seaweed, tmp_path):
     """nightly-summary as rendered, but due every minute: the real CronJob controller starts a run
     (a Job owned by the CronJob, made from its jobTemplate), the node runs its pod (the driver, on
-    Spark 4.1.1) and the executors dynamic allocation asks for, the run's Job completes with the
-    application, and the CronJob records the successful run."""
+    Spark 4.1.1) and the executors dynamic allocation asks for, each on an on-demand claim the
+    driver makes, the run's Job completes with the application, and the CronJob records the
+    successful run."""
     agent, endpoint = node
     _, client = seaweed
     namespace = "e2e-nightly"
@@ -593,6 +594,21 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
     assert "Running Spark version 4.1.1" in log, log[:3000]
     ran = executors_ran(agent, namespace)
     assert 1 <= len(ran) <= config["spec"]["dynamicAllocation"]["maxExecutors"], len(ran)
+    # Each executor kept its shuffle and spill files on a claim of its own: the driver made it
+    # through the Role (owned by the run's pod), the node provisioned it, and Spark used it as
+    # its local dir (the volume's name says so).
+    [spill] = config["spec"]["executor"]["volumes"]
+    [driver] = [p for p in agent.ran if p.namespace == namespace
+                and p.obj["metadata"].get("labels", {}).get("job-name") == run_name]
+    driver_uid = driver.obj["metadata"]["uid"]
+    claims = {c["metadata"]["name"]: c for c in cluster.json("get", "pvc", "-n", namespace)["items"]}
+    for pod in ran:
+        [volume] = [v for v in pod.obj["spec"]["volumes"] if v["name"] == spill["name"]]
+        claim = claims[volume["persistentVolumeClaim"]["claimName"]]
+        assert claim["status"]["phase"] == "Bound", claim["status"]
+        assert [r["uid"] for r in claim["metadata"]["ownerReferences"]] == [driver_uid]
+        env = {e["name"]: e.get("value") for e in pod.obj["spec"]["containers"][0].get("env", [])}
+        assert env.get("SPARK_LOCAL_DIRS") == spill["mountPath"], env
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])]
     assert f"{prefix}/_SUCCESS" in keys, keys
     recorded = cluster.wait_for(

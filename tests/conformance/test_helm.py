@@ -183,6 +183,49 @@ def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(b
                                       "requests": {"cpu": "2", "memory": "3772Mi"}}
 
 
+def test_volumes_of_every_kind_are_the_same_in_the_chart_as_in_render(binary, tmp_path):
+    """Driver volumes (an emptyDir in memory, an existing claim read-only) on the Job's pod, and
+    executor volumes (an emptyDir with a size limit, an on-demand claim, an existing claim) as
+    Spark's volume settings plus fsGroup in the executors' template: the chart's Go templates give
+    what `render` gives, and a user's `--set` of an executor volume reaches the settings."""
+    config = config_of(EXAMPLES[0])
+    config["spec"]["driver"] = {"volumes": [
+        {"name": "cache", "mountPath": "/cache", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}},
+        {"name": "reference", "mountPath": "/reference", "readOnly": True,
+         "persistentVolumeClaim": {"claimName": "reference-data"}},
+    ]}
+    config["spec"]["executor"] = {"volumes": [
+        {"name": "scratch", "mountPath": "/scratch", "emptyDir": {"sizeLimit": "1Gi"}},
+        {"name": "spark-local-dir-1", "mountPath": "/var/data/spill",
+         "onDemandClaim": {"size": "5Gi", "storageClass": "fast"}},
+        {"name": "reference", "mountPath": "/reference", "readOnly": True,
+         "persistentVolumeClaim": {"claimName": "reference-data"}},
+    ]}
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
+    run([binary, "chart", path, "--out", tmp_path / "chart"])
+    helm = by_key(render_chart(tmp_path / "chart", name=name, namespace=namespace))
+    plain = by_key(documents(run([binary, "render", path]).stdout))
+    assert helm == plain
+    pod = plain[("Job", name)]["spec"]["template"]["spec"]
+    assert {"name": "reference", "persistentVolumeClaim": {"claimName": "reference-data", "readOnly": True}} \
+        in pod["volumes"]
+    args = pod["containers"][0]["args"]
+    prefix = "spark.kubernetes.executor.volumes."
+    assert f"{prefix}persistentVolumeClaim.spark-local-dir-1.options.claimName=OnDemand" in args
+    assert f"{prefix}emptyDir.scratch.options.sizeLimit=1Gi" in args
+    assert f"{prefix}persistentVolumeClaim.reference.mount.readOnly=true" in args
+    assert "fsGroup: 185" in plain[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]
+    values = {"executor": {"volumes": [{"name": "more", "mountPath": "/more", "emptyDir": {}}]}}
+    tuned = by_key(render_chart(tmp_path / "chart", values, name=name, namespace=namespace))
+    tuned_args = tuned[("Job", name)]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert f"{prefix}emptyDir.more.mount.path=/more" in tuned_args
+    assert not any("spark-local-dir-1" in a for a in tuned_args)
+    assert "fsGroup" not in tuned[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]
+
+
 def check_consistent(objects, namespace, release_fullname):
     """Every reference in the rendered objects names something that exists, in one namespace."""
     kinds = {}

@@ -139,6 +139,24 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
         # Executors reach the driver at the Job pod's address (here the harness's 127.0.0.1).
         assert executor_env["SPARK_DRIVER_URL"]["value"].startswith("spark://CoarseGrainedScheduler@127.0.0.1:")
 
+    # On-demand claims (spec.executor.volumes[].onDemandClaim): the driver made one per executor
+    # through our Role, sized and classed as generated, owned by the Job's pod, and each executor
+    # mounts its own at the generated path.
+    prefix = "spark.kubernetes.executor.volumes.persistentVolumeClaim."
+    on_demand = [k[len(prefix):].split(".")[0] for k, v in confs.items()
+                 if k.startswith(prefix) and k.endswith(".options.claimName") and v == "OnDemand"]
+    if on_demand:
+        claims = {c["metadata"]["name"]: c for c in run.cluster.json("get", "pvc", "-n", run.namespace)["items"]}
+        for executor in executors:
+            for volume in on_demand:
+                [mounted] = [v for v in executor["spec"]["volumes"] if v["name"] == volume]
+                claim = claims[mounted["persistentVolumeClaim"]["claimName"]]
+                assert [r["uid"] for r in claim["metadata"]["ownerReferences"]] == [run.pod["metadata"]["uid"]]
+                assert claim["spec"]["resources"]["requests"]["storage"] == confs[f"{prefix}{volume}.options.sizeLimit"]
+                assert claim["spec"].get("storageClassName") == confs.get(f"{prefix}{volume}.options.storageClass")
+                mount = next(m for m in executor["spec"]["containers"][0]["volumeMounts"] if m["name"] == volume)
+                assert mount["mountPath"] == confs[f"{prefix}{volume}.mount.path"]
+
 
 def test_helm_override_reaches_spark(submissions):
     run = submissions[f"{EXAMPLES[0].name}-helm-nightly"]

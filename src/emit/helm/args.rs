@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use crate::spark::settings::{Escape, Range, Row, Text, When};
+use crate::spark::settings::{
+    CLAIM_KIND, EMPTY_DIR_KIND, Escape, Range, Row, Text, VOLUME_SETTINGS, When,
+};
 
 /// Indentation of the Job container's `args:` items in `templates/job.yaml`.
 pub const JOB_INDENT: &str = "      ";
@@ -89,6 +91,30 @@ impl Lines<'_> {
 }
 
 /// The rows as `args:` items, one per line at `indent`.
+/// The settings of each volume in the list at `path`, from [`VOLUME_SETTINGS`]: the chart's twin
+/// of `settings::executor_volumes`, made from the same table.
+fn volumes(out: &mut Lines<'_>, prefix: &str, path: &str, escape: Escape) {
+    out.line(&format!("{{{{- range $volume := {} }}}}", values(path)));
+    out.line(&format!(
+        "{{{{- $p := printf \"%s%s.%s.\" {} (ternary {} {} (hasKey $volume {})) $volume.name }}}}",
+        literal(prefix),
+        literal(EMPTY_DIR_KIND),
+        literal(CLAIM_KIND),
+        literal(EMPTY_DIR_KIND),
+    ));
+    for (field, suffix, constant) in VOLUME_SETTINGS {
+        let keys: Vec<String> = field.split('.').map(literal).collect();
+        out.line(&format!(
+            "{{{{- with dig {} \"\" $volume }}}}",
+            keys.join(" ")
+        ));
+        let value = constant.map_or_else(|| escaped(". | toString", escape), literal);
+        out.conf(&format!("(print $p {})", literal(suffix)), &value);
+        out.line("{{- end }}");
+    }
+    out.line("{{- end }}");
+}
+
 pub fn block(rows: &[Row], indent: &str) -> String {
     let mut out = Lines {
         out: String::new(),
@@ -122,6 +148,12 @@ pub fn block(rows: &[Row], indent: &str) -> String {
             }
             Row::Each {
                 prefix,
+                range: Range::Volumes(path),
+                escape,
+                ..
+            } => volumes(&mut out, prefix, path, *escape),
+            Row::Each {
+                prefix,
                 range,
                 escape,
                 ..
@@ -131,6 +163,7 @@ pub fn block(rows: &[Row], indent: &str) -> String {
                     Range::NamedList(path) => {
                         (format!("range {}", values(path)), ".name", ".value")
                     }
+                    Range::Volumes(_) => unreachable!("matched above"),
                     Range::PodLabels(role) => (
                         format!(
                             "range $k, $v := mustMergeOverwrite (include \"k8s-s3-spark.podLabels\" (list $ {}) | fromYaml) ({} | default dict)",
