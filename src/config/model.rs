@@ -336,6 +336,11 @@ macro_rules! spark_pod_spec {
             /// template).
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             pub tolerations: Vec<Toleration>,
+            /// PriorityClass of these pods: the scheduler places pods of a higher class first and may
+            /// evict lower ones to make room. The class must exist: the API server refuses pods that
+            /// name one that does not (for executors, the driver then cannot start them).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub priority_class_name: Option<String>,
             /// Volumes mounted in these pods: scratch space (`emptyDir`), a claim the driver makes
             /// for each executor (`onDemandClaim`, executors only) or an existing claim
             /// (`persistentVolumeClaim`). `hostPath` is not offered: Pod Security `restricted`
@@ -358,6 +363,7 @@ macro_rules! spark_pod_spec {
                     env: Vec::new(),
                     node_selector: BTreeMap::new(),
                     tolerations: Vec::new(),
+                    priority_class_name: None,
                     volumes: Vec::new(),
                 }
             }
@@ -407,6 +413,8 @@ pub struct PodView<'a> {
     pub node_selector: &'a BTreeMap<String, String>,
     /// Tolerations.
     pub tolerations: &'a [Toleration],
+    /// PriorityClass.
+    pub priority_class_name: Option<&'a str>,
     /// Volumes.
     pub volumes: &'a [VolumeSpec],
 }
@@ -427,6 +435,7 @@ macro_rules! as_pod {
                     env: &self.env,
                     node_selector: &self.node_selector,
                     tolerations: &self.tolerations,
+                    priority_class_name: self.priority_class_name.as_deref(),
                     volumes: &self.volumes,
                 }
             }
@@ -507,9 +516,9 @@ pub enum EmptyDirMedium {
 pub struct OnDemandClaimSource {
     /// The size of each claim, as a Kubernetes quantity (`50Gi`).
     pub size: String,
-    /// The StorageClass that provisions it; the cluster's default class when unset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage_class: Option<String>,
+    /// The StorageClass that provisions it. Required: Spark makes the claim only when it has
+    /// both a class and a size (without them it mounts a claim it expects to exist).
+    pub storage_class: String,
 }
 
 /// An existing claim.

@@ -345,15 +345,13 @@ fn volumes(p: &mut Problems, role: &str, volumes: &[VolumeSpec], versions: Optio
                 syntax::memory_quantity,
                 "write a Kubernetes quantity such as 50Gi",
             );
-            if let Some(class) = &claim.storage_class {
-                p.rule(
-                    Code::Volume,
-                    f(i, "onDemandClaim.storageClass"),
-                    class,
-                    syntax::dns1123_subdomain,
-                    "name a StorageClass, e.g. gp3",
-                );
-            }
+            p.rule(
+                Code::Volume,
+                f(i, "onDemandClaim.storageClass"),
+                &claim.storage_class,
+                syntax::dns1123_subdomain,
+                "name a StorageClass of the cluster (`kubectl get storageclasses`), e.g. gp3",
+            );
         }
         if let Some(claim) = &v.persistent_volume_claim {
             p.rule(
@@ -899,6 +897,26 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
             value,
             syntax::label_value,
             "node label values are up to 63 letters, digits, '-', '_' or '.'",
+        );
+    }
+    if let Some(class) = pod.priority_class_name {
+        p.rule(
+            Code::Placement,
+            f("priorityClassName"),
+            class,
+            syntax::dns1123_subdomain,
+            "name a PriorityClass of the cluster (`kubectl get priorityclasses`)",
+        );
+    }
+    if role == "executor"
+        && pod.priority_class_name.is_some()
+        && versions.is_some_and(|v| v.spark < MIN_SPARK_POD_TEMPLATE)
+    {
+        p.add(
+            Code::NeedsNewer,
+            f("priorityClassName"),
+            "the executors' priority class is applied through a pod template, which needs Spark 3.0 or later",
+            "remove it or use Spark 3.0+",
         );
     }
     // The driver is the Job's pod, which carries its tolerations itself.

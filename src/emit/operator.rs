@@ -251,18 +251,14 @@ pub fn form(job: &ResolvedJob, bundle: &Bundle) -> Result<OperatorForm, Operator
     // The Job's Checkov skips are about the Job's own pod.
     metadata.annotations =
         (!job.metadata.annotations.is_empty()).then(|| job.metadata.annotations.clone());
-    let mut manifests: Vec<Manifest> = bundle
-        .manifests()
-        .into_iter()
-        .filter(|m| {
-            !matches!(
-                m.kind,
-                k if k == <k8s_openapi::api::batch::v1::Job as k8s_openapi::Resource>::KIND
-                    || k == <k8s_openapi::api::batch::v1::CronJob as k8s_openapi::Resource>::KIND
-                    || k == <k8s_openapi::api::core::v1::ConfigMap as k8s_openapi::Resource>::KIND
-            )
-        })
-        .collect();
+    // The objects of the Job's form but the Job (or CronJob) and its pod templates' ConfigMap.
+    let mut manifests = Vec::with_capacity(7);
+    manifests.extend(bundle.namespace.as_ref().map(Manifest::of));
+    manifests.extend(bundle.service_account.as_ref().map(Manifest::of));
+    manifests.push(Manifest::of(&bundle.role));
+    manifests.push(Manifest::of(&bundle.role_binding));
+    manifests.extend(bundle.secret.as_ref().map(Manifest::of));
+    manifests.extend(bundle.external_secret.as_ref().map(Manifest::of));
     manifests.push(match &job.spec.schedule {
         None => Manifest::of(&SparkApplication { metadata, spec }),
         Some(schedule) => Manifest::of(&ScheduledSparkApplication {

@@ -281,9 +281,6 @@ pub fn job(
     let uid = spec.submitter.run_as_user;
     let (volume, mount) = scratch();
     let (mut volumes, mut mounts) = (vec![volume], vec![mount]);
-    let (own_volumes, own_mounts) = driver_volumes(job_config);
-    volumes.extend(own_volumes);
-    mounts.extend(own_mounts);
     if let Some(name) = templates_config_map {
         volumes.push(Volume {
             name: TEMPLATES_VOLUME.into(),
@@ -300,6 +297,10 @@ pub fn job(
             ..Default::default()
         });
     }
+    // The user's own volumes after the tool's, as the chart writes them.
+    let (own_volumes, own_mounts) = driver_volumes(job_config);
+    volumes.extend(own_volumes);
+    mounts.extend(own_mounts);
     let container = Container {
         name: CONTAINER.into(),
         image: Some(job_config.spec.image.clone()),
@@ -350,6 +351,7 @@ pub fn job(
                     node_selector: (!driver.node_selector.is_empty())
                         .then(|| driver.node_selector.clone()),
                     tolerations: tolerations(driver.tolerations),
+                    priority_class_name: driver.priority_class_name.map(str::to_owned),
                     ..Default::default()
                 }),
             },
@@ -387,9 +389,9 @@ pub fn cron_job(metadata: ObjectMeta, job: &Job, schedule: &ScheduleSpec) -> Cro
 
 /// The pod template for the executors: non-root, seccomp RuntimeDefault, no privilege
 /// escalation, all capabilities dropped, the API token only when `token` (executors never call
-/// the API server, see [`super::rbac::needs_token`]), plus the executors' node selector and
-/// tolerations. Spark fills in everything else (image, resources, env, volumes) and keeps what
-/// the template sets.
+/// the API server, see [`super::rbac::needs_token`]), plus the executors' node selector,
+/// tolerations and priority class, and `fsGroup` when they mount claims. Spark fills in
+/// everything else (image, resources, env, volumes) and keeps what the template sets.
 pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
     let executor = job.spec.executor.as_pod();
     // A new claim's root belongs to root: the image's user writes to it through fsGroup.
@@ -410,6 +412,7 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
             node_selector: (!executor.node_selector.is_empty())
                 .then(|| executor.node_selector.clone()),
             tolerations: tolerations(executor.tolerations),
+            priority_class_name: executor.priority_class_name.map(str::to_owned),
             containers: vec![Container {
                 name: EXECUTOR_CONTAINER.into(),
                 security_context: Some(SecurityContext {
@@ -432,9 +435,10 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
 pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
 
 /// The pod template of a driver that Spark creates itself (cluster mode: the Spark Operator
-/// submits): the hardening, environment, scratch volume, node selector and tolerations of the
-/// Job's pod, which is the driver in client mode, from the same parts. Spark fills in the image,
-/// command, resources, labels and its own volumes. `token`: whether it mounts the API token.
+/// submits): the hardening, environment, volumes, node selector, tolerations and priority class
+/// of the Job's pod, which is the driver in client mode, from the same parts, and the Job's
+/// deadline as the pod's. Spark fills in the image, command, resources, labels and its own
+/// volumes. `token`: whether it mounts the API token.
 pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
     let driver = job.spec.driver.as_pod();
     let uid = job.spec.submitter.run_as_user;
@@ -459,6 +463,7 @@ pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
             volumes: Some(volumes),
             node_selector: (!driver.node_selector.is_empty()).then(|| driver.node_selector.clone()),
             tolerations: tolerations(driver.tolerations),
+            priority_class_name: driver.priority_class_name.map(str::to_owned),
             ..Default::default()
         }),
     }

@@ -209,7 +209,7 @@ mod tests {
 
         let job = job_of(
             "4.2.0",
-            "  executor:\n    volumes:\n      - {name: spill, mountPath: /spill, onDemandClaim: {size: 1Gi}}\n",
+            "  executor:\n    volumes:\n      - {name: spill, mountPath: /spill, onDemandClaim: {size: 1Gi, storageClass: gp3}}\n",
         );
         let rules = super::rules(&job);
         assert!(rules.iter().any(|r| {

@@ -9,8 +9,9 @@ as a local process, the way a kubelet would:
 - volumes: configMap, secret, emptyDir, downwardAPI and projected (a TokenRequest token bound to
   the pod for its ServiceAccount, `ca.crt`, the namespace), only where the admitted pod has them;
   and persistentVolumeClaim, for which the agent is also the cluster's provisioner: each pending
-  claim gets a hostPath PersistentVolume in a folder of the node (claimRef set, the claim's class
-  and size), which the real controller-manager binds; a pod mounts its bound volume's folder;
+  claim gets a hostPath PersistentVolume in a folder of the node (claimRef set, the claim's class,
+  made if missing, and size), which the real controller-manager binds; a pod mounts its bound
+  volume's folder;
 - env: `value` with `$(VAR)` expansion, `fieldRef`, `secretKeyRef`, `configMapKeyRef` (a missing
   Secret leaves the container waiting in CreateContainerConfigError, as a kubelet does);
   `command`/`args` expanded the same way; the image's entrypoint when the pod gives no command;
@@ -414,6 +415,7 @@ class NodeAgent:
         self.forwards = {443: int(cluster.server.rsplit(":", 1)[1]), **dict(forwards)}
         self.pods = {}
         self.ran = []  # every pod this node ran, gone or not
+        self.provisioned = {}  # (namespace, name) of every claim it provisioned -> the claim then
         self.errors = []
         self.proxies = []
         self.stopping = threading.Event()
@@ -480,6 +482,15 @@ class NodeAgent:
                 if claim["spec"].get("volumeName") or claim["metadata"].get("deletionTimestamp"):
                     continue
                 meta = claim["metadata"]
+                if claim["spec"].get("storageClassName"):
+                    # The class the claim names, as this node's (the scheduler looks it up).
+                    storage_class = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+                                     "metadata": {"name": claim["spec"]["storageClassName"]},
+                                     "provisioner": "test-node.k8s-s3-spark/hostpath",
+                                     "reclaimPolicy": "Retain", "volumeBindingMode": "Immediate"}
+                    self.cluster.kubectl("apply", "--server-side", "--field-manager=test-node", "-f", "-",
+                                         input=json.dumps(storage_class), check=False)
+                self.provisioned[(meta["namespace"], meta["name"])] = claim
                 folder = self.folder / "claims" / meta["uid"]
                 folder.mkdir(parents=True, exist_ok=True)
                 folder.chmod(0o1777)

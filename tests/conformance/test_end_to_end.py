@@ -595,18 +595,18 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
     ran = executors_ran(agent, namespace)
     assert 1 <= len(ran) <= config["spec"]["dynamicAllocation"]["maxExecutors"], len(ran)
     # Each executor kept its shuffle and spill files on a claim of its own: the driver made it
-    # through the Role (owned by the run's pod), the node provisioned it, and Spark used it as
-    # its local dir (the volume's name says so).
+    # through the Role (owned by the run's pod, with the generated class and size), the node
+    # provisioned it, and Spark used it as its local dir (the volume's name says so). Spark deletes
+    # the claims when the application ends, so they are read from what the node provisioned.
     [spill] = config["spec"]["executor"]["volumes"]
     [driver] = [p for p in agent.ran if p.namespace == namespace
                 and p.obj["metadata"].get("labels", {}).get("job-name") == run_name]
-    driver_uid = driver.obj["metadata"]["uid"]
-    claims = {c["metadata"]["name"]: c for c in cluster.json("get", "pvc", "-n", namespace)["items"]}
     for pod in ran:
         [volume] = [v for v in pod.obj["spec"]["volumes"] if v["name"] == spill["name"]]
-        claim = claims[volume["persistentVolumeClaim"]["claimName"]]
-        assert claim["status"]["phase"] == "Bound", claim["status"]
-        assert [r["uid"] for r in claim["metadata"]["ownerReferences"]] == [driver_uid]
+        claim = agent.provisioned[(namespace, volume["persistentVolumeClaim"]["claimName"])]
+        assert [r["uid"] for r in claim["metadata"]["ownerReferences"]] == [driver.obj["metadata"]["uid"]]
+        assert claim["spec"]["storageClassName"] == spill["onDemandClaim"]["storageClass"]
+        assert claim["spec"]["resources"]["requests"]["storage"] == spill["onDemandClaim"]["size"]
         env = {e["name"]: e.get("value") for e in pod.obj["spec"]["containers"][0].get("env", [])}
         assert env.get("SPARK_LOCAL_DIRS") == spill["mountPath"], env
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])]

@@ -153,6 +153,20 @@ def test_the_chart_schedules_and_unschedules_with_values(charts):
                                                     is_install=True)
 
 
+def chart_equals_render(binary, config, tmp_path):
+    """Writes `config` (without environments), makes its chart, and checks that the chart's
+    default rendering is `render`'s, object for object; returns the name, namespace and objects."""
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
+    run([binary, "chart", path, "--out", tmp_path / "chart"])
+    helm = by_key(render_chart(tmp_path / "chart", name=name, namespace=namespace))
+    plain = by_key(documents(run([binary, "render", path]).stdout))
+    assert helm == plain
+    return name, namespace, plain
+
+
 def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(binary, tmp_path):
     """The driver is the Job's pod: its labels, annotations, env (with a `$` to escape), node
     selector, tolerations and sizing land on that pod, the same way in the chart as in `render`."""
@@ -163,20 +177,15 @@ def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(b
         "env": [{"name": "GREETING", "value": "cost $(5)"}],
         "nodeSelector": {"kubernetes.io/arch": "amd64"},
         "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "spark", "effect": "NoSchedule"}],
+        "priorityClassName": "spark-drivers",
     }
-    config["spec"]["environments"] = {}
-    path = tmp_path / "spark-job.yaml"
-    path.write_text(yaml.safe_dump(config))
-    name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
-    run([binary, "chart", path, "--out", tmp_path / "chart"])
-    helm = by_key(render_chart(tmp_path / "chart", name=name, namespace=namespace))
-    plain = by_key(documents(run([binary, "render", path]).stdout))
-    assert helm == plain
+    name, _, plain = chart_equals_render(binary, config, tmp_path)
     pod = plain[("Job", name)]["spec"]["template"]
     assert pod["metadata"]["labels"]["team"] == "data"
     assert pod["metadata"]["annotations"] == {"example.com/owner": "data-eng"}
     assert pod["spec"]["nodeSelector"] == {"kubernetes.io/arch": "amd64"}
     assert pod["spec"]["tolerations"][0]["key"] == "dedicated"
+    assert pod["spec"]["priorityClassName"] == "spark-drivers"
     container = pod["spec"]["containers"][0]
     assert {"name": "GREETING", "value": "cost $$(5)"} in container["env"]
     assert container["resources"] == {"limits": {"cpu": "3", "memory": "3772Mi"},
@@ -186,29 +195,23 @@ def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(b
 def test_volumes_of_every_kind_are_the_same_in_the_chart_as_in_render(binary, tmp_path):
     """Driver volumes (an emptyDir in memory, an existing claim read-only) on the Job's pod, and
     executor volumes (an emptyDir with a size limit, an on-demand claim, an existing claim) as
-    Spark's volume settings plus fsGroup in the executors' template: the chart's Go templates give
-    what `render` gives, and a user's `--set` of an executor volume reaches the settings."""
+    Spark's volume settings plus fsGroup (and the executors' priority class) in the executors'
+    template: the chart's Go templates give what `render` gives, and a user's `--set` of an
+    executor volume reaches the settings."""
     config = config_of(EXAMPLES[0])
     config["spec"]["driver"] = {"volumes": [
         {"name": "cache", "mountPath": "/cache", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}},
         {"name": "reference", "mountPath": "/reference", "readOnly": True,
          "persistentVolumeClaim": {"claimName": "reference-data"}},
     ]}
-    config["spec"]["executor"] = {"volumes": [
+    config["spec"]["executor"] = {"priorityClassName": "spark-batch", "volumes": [
         {"name": "scratch", "mountPath": "/scratch", "emptyDir": {"sizeLimit": "1Gi"}},
         {"name": "spark-local-dir-1", "mountPath": "/var/data/spill",
          "onDemandClaim": {"size": "5Gi", "storageClass": "fast"}},
         {"name": "reference", "mountPath": "/reference", "readOnly": True,
          "persistentVolumeClaim": {"claimName": "reference-data"}},
     ]}
-    config["spec"]["environments"] = {}
-    path = tmp_path / "spark-job.yaml"
-    path.write_text(yaml.safe_dump(config))
-    name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
-    run([binary, "chart", path, "--out", tmp_path / "chart"])
-    helm = by_key(render_chart(tmp_path / "chart", name=name, namespace=namespace))
-    plain = by_key(documents(run([binary, "render", path]).stdout))
-    assert helm == plain
+    name, namespace, plain = chart_equals_render(binary, config, tmp_path)
     pod = plain[("Job", name)]["spec"]["template"]["spec"]
     assert {"name": "reference", "persistentVolumeClaim": {"claimName": "reference-data", "readOnly": True}} \
         in pod["volumes"]
@@ -217,13 +220,15 @@ def test_volumes_of_every_kind_are_the_same_in_the_chart_as_in_render(binary, tm
     assert f"{prefix}persistentVolumeClaim.spark-local-dir-1.options.claimName=OnDemand" in args
     assert f"{prefix}emptyDir.scratch.options.sizeLimit=1Gi" in args
     assert f"{prefix}persistentVolumeClaim.reference.mount.readOnly=true" in args
-    assert "fsGroup: 185" in plain[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]
+    template = plain[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]  # parsed by by_key
+    assert template["spec"]["securityContext"]["fsGroup"] == 185
+    assert template["spec"]["priorityClassName"] == "spark-batch"
     values = {"executor": {"volumes": [{"name": "more", "mountPath": "/more", "emptyDir": {}}]}}
     tuned = by_key(render_chart(tmp_path / "chart", values, name=name, namespace=namespace))
     tuned_args = tuned[("Job", name)]["spec"]["template"]["spec"]["containers"][0]["args"]
     assert f"{prefix}emptyDir.more.mount.path=/more" in tuned_args
     assert not any("spark-local-dir-1" in a for a in tuned_args)
-    assert "fsGroup" not in tuned[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]
+    assert "fsGroup" not in tuned[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]["spec"]["securityContext"]
 
 
 def check_consistent(objects, namespace, release_fullname):
