@@ -267,7 +267,7 @@ pub fn form(job: &ResolvedJob, bundle: &Bundle) -> Result<OperatorForm, Operator
                 schedule: schedule.cron.trim().to_owned(),
                 time_zone: schedule.time_zone.clone(),
                 concurrency_policy: schedule.concurrency_policy.as_str(),
-                suspend: schedule.suspend,
+                suspend: schedule.suspend.then_some(true),
                 successful_run_history_limit: schedule.successful_jobs_history_limit,
                 failed_run_history_limit: schedule.failed_jobs_history_limit,
                 template: spec,
@@ -358,7 +358,7 @@ fn place(key: &str) -> Option<(&'static str, Place)> {
         .copied()
 }
 
-/// The settings by the field they go to; the rest by key.
+/// The settings by the field they go to (each with its full key, in order); the rest by key.
 #[derive(Default)]
 struct Sorted {
     fields: BTreeMap<&'static str, Vec<(String, String)>>,
@@ -372,8 +372,7 @@ impl Sorted {
         for (key, value) in confs {
             match place(&key) {
                 Some((_, Place::Dropped(_))) => {}
-                Some((prefix, Place::Field(field))) => {
-                    let key = key.strip_prefix(prefix).unwrap_or_default().to_owned();
+                Some((_, Place::Field(field))) => {
                     sorted.fields.entry(field).or_default().push((key, value));
                 }
                 None => match key.strip_prefix("spark.hadoop.") {
@@ -389,22 +388,30 @@ impl Sorted {
         sorted
     }
 
-    /// The value of a one-setting field.
-    fn text(&mut self, field: &str) -> Option<String> {
-        self.fields
-            .remove(field)
-            .and_then(|mut v| v.pop())
-            .map(|(_, value)| value)
+    /// The value of a one-setting field (the last one passed, as in Spark), parsed; a value
+    /// that does not parse stays a setting in `sparkConf`, so nothing the Job passes is lost.
+    fn parsed<T>(&mut self, field: &str, parse: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        let (key, value) = self.fields.remove(field)?.pop()?;
+        let parsed = parse(&value);
+        if parsed.is_none() {
+            self.spark_conf.insert(key, value);
+        }
+        parsed
     }
 
-    /// A number field; a value that is not one stays a setting.
+    /// A text field.
+    fn text(&mut self, field: &str) -> Option<String> {
+        self.parsed(field, |v| Some(v.to_owned()))
+    }
+
+    /// A number field.
     fn number(&mut self, field: &str) -> Option<u32> {
-        self.text(field).and_then(|v| v.parse().ok())
+        self.parsed(field, |v| v.parse().ok())
     }
 
     /// A boolean field.
     fn boolean(&mut self, field: &str) -> Option<bool> {
-        self.text(field).and_then(|v| v.parse().ok())
+        self.parsed(field, |v| v.parse().ok())
     }
 
     /// A comma-separated list field.
@@ -414,12 +421,16 @@ impl Sorted {
             .unwrap_or_default()
     }
 
-    /// A map field (a prefix's settings).
+    /// A map field: each setting under the field's prefix, by the rest of its key.
     fn map(&mut self, field: &str) -> BTreeMap<String, String> {
         self.fields
             .remove(field)
             .unwrap_or_default()
             .into_iter()
+            .map(|(key, value)| {
+                let prefix = place(&key).map_or("", |(prefix, _)| prefix);
+                (key[prefix.len()..].to_owned(), value)
+            })
             .collect()
     }
 }
@@ -511,10 +522,7 @@ fn application_spec(job: &ResolvedJob, labels: &JobLabels) -> SparkApplicationSp
         } else {
             RestartPolicy {
                 type_: "Never",
-                on_failure_retries: None,
-                on_failure_retry_interval: None,
-                on_submission_failure_retries: None,
-                on_submission_failure_retry_interval: None,
+                ..Default::default()
             }
         },
         time_to_live_seconds: spec.submitter.ttl_seconds_after_finished.map(i64::from),
@@ -579,3 +587,44 @@ config sets it. (The Job's `activeDeadlineSeconds` is the driver pod's, from its
 counts from the driver's start, not the Job's.)\n\
 - The Job's `backoffLimit` N becomes `restartPolicy: OnFailure` with N retries, 10 s apart \
 (the operator waits attempts × interval).\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_go_to_fields_maps_and_confs_and_an_unparsable_field_stays_a_setting() {
+        let conf = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        let mut s = Sorted::new(vec![
+            conf("spark.kubernetes.namespace", "n"),
+            conf("spark.executor.instances", "two"),
+            conf("spark.executor.cores", "3"),
+            conf("spark.kubernetes.executor.label.team", "data"),
+            conf("spark.hadoop.fs.s3a.endpoint", "http://s3"),
+            conf("spark.sql.shuffle.partitions", "8"),
+        ]);
+        assert_eq!(s.number("spec.executor.cores"), Some(3));
+        assert_eq!(s.number("spec.executor.instances"), None);
+        assert_eq!(
+            s.map("spec.executor.labels"),
+            BTreeMap::from([("team".to_owned(), "data".to_owned())])
+        );
+        assert_eq!(
+            s.spark_conf
+                .get("spark.executor.instances")
+                .map(String::as_str),
+            Some("two")
+        );
+        assert_eq!(
+            s.spark_conf
+                .get("spark.sql.shuffle.partitions")
+                .map(String::as_str),
+            Some("8")
+        );
+        assert!(!s.spark_conf.contains_key("spark.kubernetes.namespace"));
+        assert_eq!(
+            s.hadoop_conf.get("fs.s3a.endpoint").map(String::as_str),
+            Some("http://s3")
+        );
+    }
+}

@@ -47,10 +47,6 @@ custom_resource!(
     plural: "scheduledsparkapplications"
 );
 
-fn is_false(b: &bool) -> bool {
-    !b
-}
-
 /// `spec` of a `ScheduledSparkApplication`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,9 +58,9 @@ pub struct ScheduledSparkApplicationSpec {
     pub time_zone: Option<String>,
     /// `Allow`, `Forbid` or `Replace`.
     pub concurrency_policy: &'static str,
-    /// Whether no new run starts.
-    #[serde(skip_serializing_if = "is_false")]
-    pub suspend: bool,
+    /// `true` when no new run starts (absent otherwise, as in the CronJob).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspend: Option<bool>,
     /// Finished successful runs kept.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub successful_run_history_limit: Option<i32>,
@@ -245,7 +241,7 @@ pub struct DynamicAllocation {
 }
 
 /// `spec.restartPolicy`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RestartPolicy {
     /// `Never` or `OnFailure`.
