@@ -97,7 +97,7 @@ codes! {
         PastedKey = "KS107", Error, "A value looks like an AWS key.";
         Resources = "KS108", Error, "Cores, executors, CPU or memory are out of range or not valid quantities.";
         EnvVar = "KS109", Error, "An environment variable's name or value is invalid, or the tool sets it.";
-        Placement = "KS110", Error, "A node selector or toleration is invalid.";
+        Placement = "KS110", Error, "A node selector, toleration, affinity or priority class is invalid.";
         Versions = "KS111", Error, "The Spark and Hadoop versions do not fit each other, Kubernetes, or the application's language.";
         NeedsNewer = "KS112", Error, "A field needs a newer Spark or Hadoop than the config's.";
         Endpoint = "KS113", Error, "The S3 endpoint, TLS setting or region is invalid or contradicts itself.";

@@ -1,5 +1,6 @@
 //! The typed config file (`spark-job.yaml`): its model and JSON schema, loading with positions,
-//! the semantic rules, and environments. Knows nothing about Kubernetes object types.
+//! the semantic rules, and environments. Kubernetes object types appear only where the config
+//! embeds one as a manifest would write it (affinity), each read through [`strict::Strict`].
 
 pub mod environments;
 mod load;
@@ -9,6 +10,7 @@ pub mod reserved;
 pub mod resolved;
 pub mod schema;
 pub mod spans;
+pub mod strict;
 pub mod validate;
 
 use std::path::PathBuf;

@@ -4,9 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::Affinity;
 use k8s_s3_spark_derive::Overridable;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use super::strict::Strict;
 
 /// The most executors one job may ask for; more is a typo. The schema and the rules both use it.
 pub const MAX_EXECUTORS: u32 = 10_000;
@@ -341,6 +344,12 @@ macro_rules! spark_pod_spec {
             /// name one that does not (for executors, the driver then cannot start them).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub priority_class_name: Option<String>,
+            /// Which nodes these pods prefer or require, next to which pods or away from which:
+            /// a Kubernetes `Affinity` (`nodeAffinity`, `podAffinity`, `podAntiAffinity`), written
+            /// as in a pod spec (for executors this needs Spark 3.0+: applied through a pod
+            /// template).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub affinity: Option<Strict<Affinity>>,
             /// Volumes mounted in these pods: scratch space (`emptyDir`), a claim the driver makes
             /// for each executor (`onDemandClaim`, executors only) or an existing claim
             /// (`persistentVolumeClaim`). `hostPath` is not offered: Pod Security `restricted`
@@ -364,6 +373,7 @@ macro_rules! spark_pod_spec {
                     node_selector: BTreeMap::new(),
                     tolerations: Vec::new(),
                     priority_class_name: None,
+                    affinity: None,
                     volumes: Vec::new(),
                 }
             }
@@ -415,6 +425,8 @@ pub struct PodView<'a> {
     pub tolerations: &'a [Toleration],
     /// PriorityClass.
     pub priority_class_name: Option<&'a str>,
+    /// Affinity.
+    pub affinity: Option<&'a Affinity>,
     /// Volumes.
     pub volumes: &'a [VolumeSpec],
 }
@@ -436,6 +448,7 @@ macro_rules! as_pod {
                     node_selector: &self.node_selector,
                     tolerations: &self.tolerations,
                     priority_class_name: self.priority_class_name.as_deref(),
+                    affinity: self.affinity.as_deref(),
                     volumes: &self.volumes,
                 }
             }

@@ -105,6 +105,9 @@ fn type_of<'a>(
     queue: &mut VecDeque<(String, &'a Value)>,
 ) -> String {
     if let Some(name) = reference_of(prop).and_then(|r| r.rsplit('/').next()) {
+        if let Some(link) = kubernetes_link(name) {
+            return link;
+        }
         let Some(def) = defs.get(name) else {
             return format!("`{name}`");
         };
@@ -154,6 +157,22 @@ fn type_of<'a>(
         [] => "value".into(),
         ts => ts.join(" or "),
     }
+}
+
+/// The Kubernetes API reference of the API version k8s-openapi is built for (its `v1_33`
+/// feature in `Cargo.toml`).
+const KUBERNETES_API_REFERENCE: &str =
+    "https://kubernetes.io/docs/reference/generated/kubernetes-api/v1.33/";
+
+/// A Kubernetes type (`io.k8s.api.core.v1.Affinity`) links to its section of the Kubernetes API
+/// reference (`#affinity-v1-core`) instead of being copied here.
+fn kubernetes_link(name: &str) -> Option<String> {
+    let mut parts = name.strip_prefix("io.k8s.")?.rsplit('.');
+    let (kind, version, group) = (parts.next()?, parts.next()?, parts.next()?);
+    Some(format!(
+        "Kubernetes [`{kind}`]({KUBERNETES_API_REFERENCE}#{}-{version}-{group})",
+        kind.to_ascii_lowercase()
+    ))
 }
 
 /// `` `A` \| `B` `` when the schema is a set of constants.

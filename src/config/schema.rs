@@ -30,6 +30,7 @@ pub fn json_schema() -> Value {
         .into_generator()
         .into_root_schema_for::<SparkJob>();
     let mut schema = serde_json::to_value(schema).expect("a generated schema is always valid JSON");
+    super::strict::strict_definitions(&mut schema);
     if let Value::Object(root) = &mut schema {
         // After `$schema`, as schema authors write it.
         let rest = std::mem::take(root);

@@ -190,7 +190,7 @@ pub const CLUSTER_MODE: &[(&str, &str, &str)] = &[
     (
         "spec.driver.template",
         "spark.kubernetes.driver.podTemplateFile",
-        "the Job pod's security contexts, env, scratch volume, node selector and tolerations, and spec.submitter.activeDeadlineSeconds as the driver pod's",
+        "the Job pod's security contexts, env, volumes, node selector, tolerations, affinity and priority class, and spec.submitter.activeDeadlineSeconds as the driver pod's",
     ),
 ];
 

@@ -351,6 +351,7 @@ pub fn job(
                     node_selector: (!driver.node_selector.is_empty())
                         .then(|| driver.node_selector.clone()),
                     tolerations: tolerations(driver.tolerations),
+                    affinity: driver.affinity.cloned(),
                     priority_class_name: driver.priority_class_name.map(str::to_owned),
                     ..Default::default()
                 }),
@@ -412,6 +413,7 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
             node_selector: (!executor.node_selector.is_empty())
                 .then(|| executor.node_selector.clone()),
             tolerations: tolerations(executor.tolerations),
+            affinity: executor.affinity.cloned(),
             priority_class_name: executor.priority_class_name.map(str::to_owned),
             containers: vec![Container {
                 name: EXECUTOR_CONTAINER.into(),
@@ -463,6 +465,7 @@ pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
             volumes: Some(volumes),
             node_selector: (!driver.node_selector.is_empty()).then(|| driver.node_selector.clone()),
             tolerations: tolerations(driver.tolerations),
+            affinity: driver.affinity.cloned(),
             priority_class_name: driver.priority_class_name.map(str::to_owned),
             ..Default::default()
         }),

@@ -314,6 +314,27 @@ def test_a_missing_secret_leaves_the_pod_waiting_with_the_reason(binary, cluster
     assert 'secret "aws-secrets" not found' in state["message"]
 
 
+def test_an_affinity_no_node_meets_leaves_the_jobs_pod_unscheduled_with_the_reason(binary, cluster, node, tmp_path):
+    """`driver.affinity` is the Job's pod's: the real scheduler holds the pod back when the only
+    node is excluded by its required node affinity, and says why."""
+    agent, endpoint = node
+    namespace = "e2e-affinity"
+    driver = yaml.safe_load((REVIEWS / "spark-job.yaml").read_text())["spec"].get("driver", {})
+    driver["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "NotIn", "values": [agent.name]}]}]}}}
+    name = start(cluster, the_job(binary, tmp_path, endpoint, namespace, driver=driver), namespace)
+
+    def unschedulable():
+        pods = cluster.json("get", "pods", "-n", namespace, "-l", f"batch.kubernetes.io/job-name={name}")["items"]
+        return [c for p in pods for c in p["status"].get("conditions", [])
+                if c["type"] == "PodScheduled" and c.get("reason") == "Unschedulable"]
+
+    [condition] = cluster.wait_for("the scheduler to refuse the pod", unschedulable, timeout=60)
+    assert "node affinity" in condition["message"], condition
+    assert not [p for p in agent.ran if p.namespace == namespace]
+    cluster.kubectl("delete", "namespace", namespace, "--wait=false")
+
+
 def test_deleting_a_running_job_leaves_no_driver_or_executor(binary, cluster, node, tmp_path):
     """The Job deleted while its application runs (the submitter killed mid-job): the garbage
     collector deletes its pod, the node stops the driver, and the executors, owned by that pod,
@@ -421,6 +442,9 @@ def test_the_minio_example_runs_its_scala_main_class(binary, cluster, node, seaw
     [executor] = cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=executor")["items"]
     assert executor["status"]["phase"] in ("Succeeded", "Failed"), executor["status"]  # kept, not deleted
     assert executor["spec"]["nodeSelector"] == {"kubernetes.io/arch": "amd64"}
+    # The executors' affinity as the example writes it, which the real scheduler honoured.
+    assert executor["spec"]["affinity"] == config["spec"]["executor"]["affinity"]
+    assert executor["spec"]["nodeName"] == agent.name
     cluster.kubectl("delete", "job", name, "-n", namespace, "--cascade=foreground", "--wait=true", "--timeout=60s")
 
 

@@ -240,6 +240,7 @@ impl ChartValues {
             .into_generator()
             .into_root_schema_for::<Self>();
         let mut schema = serde_json::to_value(schema).expect("schemas are JSON");
+        crate::config::strict::strict_definitions(&mut schema);
         if let Some(props) = schema
             .pointer_mut("/definitions/S3Values/properties")
             .and_then(Value::as_object_mut)

@@ -26,6 +26,18 @@ fn resolve<'a>(node: &'a Value, root: &'a Value) -> &'a Value {
     node
 }
 
+/// Whether a key is a section of its own (a struct of the config) rather than one value. An
+/// embedded Kubernetes type (an affinity) is one value, documented by Kubernetes, as in a pod spec.
+fn is_section(node: &Value, root: &Value) -> bool {
+    let kubernetes =
+        |n: &Value| reference_of(n).is_some_and(|r| r.starts_with("#/definitions/io.k8s."));
+    let optional_kubernetes = node
+        .get("anyOf")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(kubernetes));
+    !kubernetes(node) && !optional_kubernetes && resolve(node, root).get("properties").is_some()
+}
+
 fn description(node: &Value, root: &Value) -> String {
     node.get("description")
         .or_else(|| resolve(node, root).get("description"))
@@ -86,9 +98,14 @@ fn write_object(
             }
             Value::Object(map) => {
                 let _ = writeln!(out, "{pad:indent$}{key_text}:");
-                let is_struct = prop.is_some_and(|p| resolve(p, root).get("properties").is_some());
-                if is_struct {
-                    write_object(out, map, prop.unwrap_or(&Value::Null), root, indent + 2);
+                let section = prop.filter(|p| is_section(p, root));
+                let kubernetes = prop.is_some_and(|p| resolve(p, root).get("properties").is_some());
+                if let Some(section) = section {
+                    write_object(out, map, section, root, indent + 2);
+                } else if kubernetes {
+                    for line in yaml::to_yaml(value).lines() {
+                        let _ = writeln!(out, "{pad:w$}{line}", w = indent + 2);
+                    }
                 } else {
                     for (k, v) in map {
                         let _ = writeln!(
@@ -191,6 +208,7 @@ fn type_name(node: &Value, root: &Value) -> String {
     }
     match node.get("type") {
         Some(Value::String(t)) if t == "object" && node.get("properties").is_none() => "map".into(),
+        Some(Value::String(t)) if t == "object" => "object".into(),
         Some(Value::String(t)) => t.clone(),
         Some(Value::Array(ts)) => ts
             .iter()
@@ -216,7 +234,7 @@ fn rows(out: &mut String, prefix: &str, schema: &Value, value: Option<&Value>, r
             format!("{prefix}.{key}")
         };
         let current = value.and_then(|v| v.get(key));
-        if resolve(prop, root).get("properties").is_some() {
+        if is_section(prop, root) {
             rows(out, &path, prop, current, root);
             continue;
         }
