@@ -112,6 +112,7 @@ codes! {
         PodIdentity = "KS122", Error, "EKS Pod Identity with an AWS SDK too old to read its container credentials.";
         Schedule = "KS123", Error, "The schedule's cron expression or time zone is invalid, or the job's name is too long for a CronJob.";
         Volume = "KS124", Error, "A volume's name, mount path or source is invalid, clashes with the tool's own, or is a claim the driver cannot make.";
+        Gpu = "KS125", Error, "The executors' GPUs are incomplete or invalid: no discovery script, a vendor that is no domain, a task amount Spark refuses.";
     }
     "Spark distributions and images (doctor)" {
         DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";

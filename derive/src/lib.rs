@@ -114,6 +114,10 @@ fn field_option(field: &Field) -> syn::Result<Option<FieldOption>> {
 /// The last path segment of a type and its generic arguments: `BTreeMap<K, V>` gives
 /// (`BTreeMap`, [K, V]).
 fn last_segment(ty: &Type) -> Option<(&Ident, Vec<&Type>)> {
+    // A type passed through a `macro_rules!` `ty` fragment arrives wrapped in an invisible group.
+    if let Type::Group(group) = ty {
+        return last_segment(&group.elem);
+    }
     let Type::Path(path) = ty else { return None };
     let segment = path.path.segments.last()?;
     let args = match &segment.arguments {

@@ -398,6 +398,11 @@ spark_pod_spec!(
         /// Spark 3.0+; Spark's default is true). False keeps them, and their logs, for debugging.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         delete_on_termination: Option<bool> = None,
+        /// GPUs of each executor, which Spark requests from the device plugin of `vendor`
+        /// (Spark 3.0+). None by default.
+        #[serde(default)]
+        #[overridable(nested)]
+        gpu: GpuSpec = GpuSpec::default(),
     }
 );
 
@@ -549,6 +554,52 @@ impl VolumeSpec {
             + usize::from(self.on_demand_claim.is_some())
             + usize::from(self.persistent_volume_claim.is_some())
     }
+}
+
+/// GPUs of each executor: Spark asks Kubernetes for `amount` of the extended resource
+/// `VENDOR/gpu` (the device plugin's), runs `discoveryScript` in each executor to learn their
+/// addresses, and hands them to tasks by `taskAmount`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GpuSpec {
+    /// GPUs per executor (`spark.executor.resource.gpu.amount`); 0, the default, asks for none.
+    #[serde(default)]
+    #[schemars(range(max = MAX_GPUS))]
+    pub amount: u32,
+    /// The device plugin's domain: the pods ask for `VENDOR/gpu`
+    /// (`spark.executor.resource.gpu.vendor`; `nvidia.com`, `amd.com`, `gpu.intel.com`).
+    #[serde(default = "default_gpu_vendor")]
+    pub vendor: String,
+    /// Absolute path, in the image, of the script that prints the executor's GPUs as
+    /// `{"name": "gpu", "addresses": [...]}` (`spark.executor.resource.gpu.discoveryScript`;
+    /// Spark ships `examples/src/main/scripts/getGpusResources.sh` for NVIDIA). Needed with GPUs:
+    /// an executor without one fails to start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery_script: Option<String>,
+    /// GPUs each task takes (`spark.task.resource.gpu.amount`): a whole number, or a fraction
+    /// up to 0.5 for tasks sharing one (0.25: four tasks per GPU). Unset, tasks get no GPU
+    /// address (Spark warns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub task_amount: Option<f64>,
+}
+
+impl Default for GpuSpec {
+    fn default() -> Self {
+        Self {
+            amount: 0,
+            vendor: default_gpu_vendor(),
+            discovery_script: None,
+            task_amount: None,
+        }
+    }
+}
+
+/// The most GPUs an executor may ask for (more is no node anyone has).
+pub const MAX_GPUS: u32 = 64;
+
+fn default_gpu_vendor() -> String {
+    "nvidia.com".into()
 }
 
 /// A Kubernetes toleration.

@@ -208,6 +208,11 @@ const RESERVED_CONF_PREFIXES: &[(&str, &str)] = &[
         "spark.kubernetes.executor.volumes.",
         "set spec.executor.volumes (emptyDir, onDemandClaim or persistentVolumeClaim)",
     ),
+    ("spark.executor.resource.gpu.", "set spec.executor.gpu"),
+    (
+        "spark.task.resource.gpu.",
+        "set spec.executor.gpu.taskAmount",
+    ),
     (
         "spark.kubernetes.driver.volumes.",
         "set spec.driver.volumes (the driver is the Job's pod)",

@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use k8s_openapi::api::core::v1::{Affinity, NodeSelectorTerm, PodAffinityTerm};
 
 use super::model::{
-    ApplicationType, Committer, DEFAULT_SECRET_NAME, ExternalSecretSource, MAX_BACKOFF_LIMIT,
-    MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials, S3Spec, ScheduleSpec, SparkJob, SparkJobSpec,
-    TolerationOperator, VolumeSpec,
+    ApplicationType, Committer, DEFAULT_SECRET_NAME, ExternalSecretSource, GpuSpec,
+    MAX_BACKOFF_LIMIT, MAX_CORES, MAX_EXECUTORS, PodView, S3Credentials, S3Spec, ScheduleSpec,
+    SparkJob, SparkJobSpec, TolerationOperator, VolumeSpec,
 };
 use super::reserved::{RESERVED_ENV, reserved_conf_reason};
 use super::spans::{join_index, join_key};
@@ -20,7 +20,7 @@ use crate::spark::versions::{
     self, FIRST_HADOOP_SDK_V2, JobVersions, MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF,
     MIN_HADOOP_WEB_IDENTITY, MIN_SPARK_ARCHIVES, MIN_SPARK_COMMITTERS,
     MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_ON_DEMAND_CLAIMS, MIN_SPARK_POD_TEMPLATE,
-    MIN_SPARK_SHUFFLE_TRACKING, Version,
+    MIN_SPARK_RESOURCES, MIN_SPARK_SHUFFLE_TRACKING, Version,
 };
 use crate::syntax;
 
@@ -216,6 +216,7 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
         sizing(&mut p, role, pod, versions);
         volumes(&mut p, role, pod.volumes, versions);
     }
+    gpu(&mut p, &spec.executor.gpu, versions);
     let instances = spec.executor.instances;
     if instances == 0 || instances > MAX_EXECUTORS {
         p.add(
@@ -249,6 +250,70 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
         scheduled(&mut p, schedule, &meta.name);
     }
     p.0
+}
+
+/// The executors' GPUs: complete (a discovery script), a vendor Kubernetes can name a resource
+/// after, and a task amount Spark accepts (`ResourceUtils`: a whole number, or at most 0.5).
+fn gpu(p: &mut Problems, gpu: &GpuSpec, versions: Option<JobVersions>) {
+    let f = |name: &str| format!("spec.executor.gpu.{name}");
+    if gpu.amount == 0 {
+        for (name, set) in [
+            ("discoveryScript", gpu.discovery_script.is_some()),
+            ("taskAmount", gpu.task_amount.is_some()),
+        ] {
+            if set {
+                p.add(
+                    Code::Gpu,
+                    f(name),
+                    format!("{name} is set, but the executors ask for no GPUs"),
+                    "set spec.executor.gpu.amount, or remove this",
+                );
+            }
+        }
+        return;
+    }
+    if versions.is_some_and(|v| v.spark < MIN_SPARK_RESOURCES) {
+        p.add(
+            Code::NeedsNewer,
+            f("amount"),
+            "executors get GPUs through Spark's resource scheduling, which needs Spark 3.0 or later",
+            "remove spec.executor.gpu or use Spark 3.0+",
+        );
+    }
+    p.rule(
+        Code::Gpu,
+        f("vendor"),
+        &gpu.vendor,
+        syntax::dns1123_subdomain,
+        "name the device plugin's domain, such as nvidia.com or amd.com (the pods ask for VENDOR/gpu)",
+    );
+    match gpu.discovery_script.as_deref() {
+        None => p.add(
+            Code::Gpu,
+            f("amount"),
+            "GPUs need a discovery script: without one, every executor fails as it starts",
+            "set spec.executor.gpu.discoveryScript to a script in the image, e.g. /opt/spark/examples/src/main/scripts/getGpusResources.sh",
+        ),
+        Some(script) if !script.starts_with('/') => p.add(
+            Code::Gpu,
+            f("discoveryScript"),
+            format!("{script:?} is not an absolute path"),
+            "give the script's absolute path in the image",
+        ),
+        Some(_) => {}
+    }
+    if let Some(task) = gpu.task_amount {
+        let fits =
+            task > 0.0 && task <= f64::from(gpu.amount) && (task <= 0.5 || task.fract() == 0.0);
+        if !fits {
+            p.add(
+                Code::Gpu,
+                f("taskAmount"),
+                format!("{task} GPUs per task is not an amount Spark accepts with {} per executor", gpu.amount),
+                "use a whole number up to amount, or a fraction up to 0.5 (0.25: four tasks share a GPU)",
+            );
+        }
+    }
 }
 
 fn volumes(p: &mut Problems, role: &str, volumes: &[VolumeSpec], versions: Option<JobVersions>) {

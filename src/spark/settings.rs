@@ -18,7 +18,8 @@ use super::submit::{
 };
 use crate::config::ResolvedJob;
 use crate::config::model::{
-    ApplicationType, Committer, Dependencies, DynamicAllocationSpec, S3Credentials, VolumeSpec,
+    ApplicationType, Committer, Dependencies, DynamicAllocationSpec, GpuSpec, S3Credentials,
+    VolumeSpec,
 };
 use crate::spark::versions::{
     BINDING_PARQUET_OUTPUT_COMMITTER, JobVersions, MIN_HADOOP_MAGIC_ENABLED,
@@ -339,6 +340,50 @@ fn dynamic_allocation(spec: &DynamicAllocationSpec) -> Vec<Row> {
     ]
 }
 
+/// The executors' GPUs: amount, vendor and discovery script when they ask for any (Spark then
+/// requests `VENDOR/gpu` in each executor pod's limits), and the task amount when set.
+fn gpus(gpu: &GpuSpec) -> [Row; 4] {
+    let with_gpus = |key: &str, path: &'static str, value: String, escape: Escape| Row::Conf {
+        key: Text::lit(key),
+        value: Text::value(path, value, escape),
+        when: When::Set {
+            path: "executor.gpu.amount",
+            set: gpu.amount > 0,
+        },
+    };
+    [
+        with_gpus(
+            "spark.executor.resource.gpu.amount",
+            "executor.gpu.amount",
+            gpu.amount.to_string(),
+            Escape::Raw,
+        ),
+        with_gpus(
+            "spark.executor.resource.gpu.vendor",
+            "executor.gpu.vendor",
+            gpu.vendor.clone(),
+            Escape::Once,
+        ),
+        optional(
+            "spark.executor.resource.gpu.discoveryScript",
+            "executor.gpu.discoveryScript",
+            gpu.discovery_script.as_deref(),
+        ),
+        Row::Conf {
+            key: Text::lit("spark.task.resource.gpu.amount"),
+            value: Text::value(
+                "executor.gpu.taskAmount",
+                gpu.task_amount.map(|t| t.to_string()).unwrap_or_default(),
+                Escape::Raw,
+            ),
+            when: When::Set {
+                path: "executor.gpu.taskAmount",
+                set: gpu.task_amount.is_some(),
+            },
+        },
+    ]
+}
+
 /// Spark's settings for each executor volume (`spark.kubernetes.executor.volumes.KIND.NAME.*`), one
 /// table for both forms: [`executor_volumes`] evaluates it on the job's volumes, and the chart's
 /// argument block ranges over `executor.volumes` with it. Each entry: the field of the volume
@@ -528,6 +573,8 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
             },
         },
     ]);
+
+    rows.extend(gpus(&spec.executor.gpu));
 
     // The driver's labels, annotations, env and placement are this pod's own (`k8s::job`).
     let mut labels = executor_labels.clone();

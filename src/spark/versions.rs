@@ -94,6 +94,8 @@ pub const MIN_HADOOP_REGION_CONF: Version = Version::new(3, 3, 1);
 pub const MIN_HADOOP_WEB_IDENTITY: Version = Version::new(3, 3, 1);
 /// Pod template files (`spark.kubernetes.{driver,executor}.podTemplateFile`) from Spark 3.0.
 pub const MIN_SPARK_POD_TEMPLATE: Version = Version::new(3, 0, 0);
+/// Custom resources (GPUs) of executors, `spark.executor.resource.*`: Spark 3.0 and later.
+pub const MIN_SPARK_RESOURCES: Version = Version::new(3, 0, 0);
 /// Dynamic allocation's shuffle tracking (`spark.dynamicAllocation.shuffleTracking.enabled`,
 /// SPARK-27963) from Spark 3.0: before it, dynamic allocation needs an external shuffle service,
 /// which Kubernetes does not have.

@@ -231,6 +231,34 @@ def test_volumes_of_every_kind_are_the_same_in_the_chart_as_in_render(binary, tm
     assert "fsGroup" not in tuned[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]["spec"]["securityContext"]
 
 
+def test_gpus_and_affinity_are_the_same_in_the_chart_as_in_render(binary, tmp_path):
+    """The executors' GPUs (Spark's resource settings) and the driver's and executors' affinity:
+    the chart gives what `render` gives; `--set executor.gpu.amount=0` drops every GPU setting,
+    and (test_schema_rejects_bad_values_naming_the_key) Helm refuses a misspelt affinity field."""
+    config = config_of(EXAMPLES[0])
+    anti = {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+        {"weight": 100, "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname",
+                                            "labelSelector": {"matchLabels": {"spark-role": "executor"}}}}]}}
+    node = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "node.kubernetes.io/lifecycle", "operator": "NotIn", "values": ["spot"]}]}]}}}
+    config["spec"]["driver"] = {"affinity": node}
+    config["spec"]["executor"] = {"cores": 4, "affinity": anti, "gpu": {
+        "amount": 1, "vendor": "nvidia.com", "taskAmount": 0.25,
+        "discoveryScript": "/opt/spark/examples/src/main/scripts/getGpusResources.sh"}}
+    name, namespace, plain = chart_equals_render(binary, config, tmp_path)
+    pod = plain[("Job", name)]["spec"]["template"]["spec"]
+    assert pod["affinity"] == node
+    assert plain[("ConfigMap", f"{name}-pod-templates")]["data"]["executor.yaml"]["spec"]["affinity"] == anti
+    args = pod["containers"][0]["args"]
+    for setting in ("spark.executor.resource.gpu.amount=1", "spark.executor.resource.gpu.vendor=nvidia.com",
+                    "spark.task.resource.gpu.amount=0.25",
+                    "spark.executor.resource.gpu.discoveryScript=/opt/spark/examples/src/main/scripts/getGpusResources.sh"):
+        assert setting in args, args
+    tuned = by_key(render_chart(tmp_path / "chart", {"executor": {"gpu": {"amount": 0}}}, name=name, namespace=namespace))
+    tuned_args = tuned[("Job", name)]["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert not any("spark.executor.resource.gpu" in a for a in tuned_args), tuned_args
+
+
 def check_consistent(objects, namespace, release_fullname):
     """Every reference in the rendered objects names something that exists, in one namespace."""
     kinds = {}
@@ -360,6 +388,10 @@ def test_pod_templates_mount_a_token_only_where_the_pod_calls_the_api_server(cha
     ({"executor": {"instancez": 3}}, "instancez"),
     ({"image": {"tag": None}}, "tag"),
     ({"submitter": {"runAsUser": "root"}}, "/submitter/runAsUser"),
+    # Kubernetes' own Affinity type skips unknown fields; the chart's schema does not.
+    ({"driver": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecutin": {}}}}},
+     "requiredDuringSchedulingIgnoredDuringExecutin"),
+    ({"executor": {"gpu": {"amount": 1, "vendour": "amd.com"}}}, "vendour"),
 ])
 def test_schema_rejects_bad_values_naming_the_key(charts, values, key):
     chart = charts[EXAMPLES[0].name]

@@ -291,3 +291,27 @@ def test_priority_classes_reach_the_jobs_pod_and_the_executors(binary, cluster, 
     assert executors
     for executor in executors:
         assert executor["spec"]["priorityClassName"] == "spark-batch" and executor["spec"]["priority"] == 100
+
+
+def test_gpus_reach_the_executors_as_the_vendors_resource(binary, cluster, tmp_path):
+    """`executor.gpu`: real spark-submit, run as the Job's pod, asks the API server for executors
+    with `VENDOR/gpu` in their limits (the real API server defaults the request to it, as it does
+    for extended resources), and the driver's SparkContext accepts the amounts (it refuses a task
+    amount above the executor's)."""
+    config = yaml.safe_load((EXAMPLES[0] / "spark-job.yaml").read_text())
+    config["spec"]["executor"] = {**config["spec"].get("executor", {}), "cores": 2, "gpu": {
+        "amount": 2, "vendor": "amd.com", "taskAmount": 1,
+        "discoveryScript": "/opt/spark/examples/src/main/scripts/getGpusResources.sh"}}
+    config["spec"]["environments"] = {}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    objects = documents(run([binary, "render", path]).stdout)
+    driven = run_driver(cluster, objects, tmp_path / "run", "gpus")
+    assert driven.process.returncode == 0, driven.output[-3000:]
+    conf = driven.report["conf"]
+    assert conf["spark.executor.resource.gpu.amount"] == "2" and conf["spark.task.resource.gpu.amount"] == "1", conf
+    executors = driven.executors()
+    assert executors
+    for executor in executors:
+        resources = executor["spec"]["containers"][0]["resources"]
+        assert resources["limits"]["amd.com/gpu"] == "2" and resources["requests"]["amd.com/gpu"] == "2", resources
