@@ -113,6 +113,8 @@ codes! {
         Schedule = "KS123", Error, "The schedule's cron expression or time zone is invalid, or the job's name is too long for a CronJob.";
         Volume = "KS124", Error, "A volume's name, mount path or source is invalid, clashes with the tool's own, or is a claim the driver cannot make.";
         Gpu = "KS125", Error, "The executors' GPUs are incomplete or invalid: no discovery script, a vendor that is no domain, a task amount Spark refuses.";
+        PodTemplate = "KS126", Error, "A pod template weakens security (what Pod Security restricted forbids), sets a field that has a typed field too, or has a part the tool cannot carry.";
+        PodTemplateOverride = "KS127", Warning, "A pod template sets a field the tool owns (security contexts, service account, token, Spark's container): the tool's value is used.";
     }
     "Spark distributions and images (doctor)" {
         DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";

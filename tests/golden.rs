@@ -89,6 +89,44 @@ fn every_example_operator_form_is_as_snapshotted() {
     }
 }
 
+/// A job with its own pod templates: not an example, since the chart refuses pod templates.
+const POD_TEMPLATE_JOB: &str = "tests/pod-template/spark-job.yaml";
+
+/// `pod-template-<form>-<env>`: its plain and operator forms for the base and `prod`, each with
+/// the config's warnings (the fields of the templates the tool overrides).
+fn pod_template_snapshots() -> Vec<(String, Option<&'static str>, bool)> {
+    let mut out = Vec::new();
+    for env in [None, Some("prod")] {
+        for operator in [false, true] {
+            let form = if operator { "operator" } else { "render" };
+            out.push((
+                format!("pod-template-{form}-{}", env.unwrap_or("base")),
+                env,
+                operator,
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_pod_template_job_is_as_snapshotted() {
+    let config = config::load(Path::new(POD_TEMPLATE_JOB)).unwrap();
+    for (snapshot, env, operator) in pod_template_snapshots() {
+        let job = config.resolve(env).unwrap();
+        let mut text = if operator {
+            let form = k8s_s3_spark::pipeline::operator_form(&config, env, job, None).unwrap();
+            plain::stream(&form.manifests)
+        } else {
+            plain::stream(&manifests(job, None).unwrap())
+        };
+        for warning in &config.warnings.0 {
+            text.push_str(&format!("# warning: {warning}\n"));
+        }
+        golden().bind(|| insta::assert_snapshot!(snapshot, text));
+    }
+}
+
 /// A file tree as one text: each file under a `=== path ===` header.
 fn joined(tree: &k8s_s3_spark::emit::FileTree) -> String {
     let mut out = String::new();
@@ -180,6 +218,7 @@ fn no_orphaned_snapshots() {
                 .iter()
                 .map(|f| format!("invalid-{}", f.file_stem().unwrap().to_string_lossy())),
         )
+        .chain(pod_template_snapshots().into_iter().map(|(s, ..)| s))
         .chain(example_dirs().iter().map(|d| format!("chart-{}", name(d))))
         .chain(
             example_dirs()

@@ -1,10 +1,11 @@
 //! The typed config file (`spark-job.yaml`): its model and JSON schema, loading with positions,
 //! the semantic rules, and environments. Kubernetes object types appear only where the config
-//! embeds one as a manifest would write it (affinity), each read through [`strict::Strict`].
+//! embeds one as a manifest would write it (affinity, pod templates), each read through [`strict::Strict`].
 
 pub mod environments;
 mod load;
 pub mod model;
+pub mod pod_template;
 pub mod reference;
 pub mod reserved;
 pub mod resolved;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::Affinity;
+use k8s_openapi::api::core::v1::{Affinity, PodTemplateSpec};
 use k8s_s3_spark_derive::Overridable;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -350,6 +350,17 @@ macro_rules! spark_pod_spec {
             /// template).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub affinity: Option<Strict<Affinity>>,
+            /// Your own pod template (`metadata` labels and annotations, `spec`), merged under
+            /// ours: its one container is Spark's (the Job's container for the driver); sidecars
+            /// are native ones, init containers with `restartPolicy: Always`, so the pod still
+            /// ends with Spark's container. Lists with names (volumes, env, mounts, ports) are
+            /// joined. Ours wins on the security fields
+            /// (security contexts, service account, token) with a warning naming each of yours it
+            /// overrides; what `restricted` forbids (host namespaces, hostPath, privileged,
+            /// added capabilities) is refused, and so is a field set both here and in its typed
+            /// field. For executors this needs Spark 3.0+.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub pod_template: Option<Strict<PodTemplateSpec>>,
             /// Volumes mounted in these pods: scratch space (`emptyDir`), a claim the driver makes
             /// for each executor (`onDemandClaim`, executors only) or an existing claim
             /// (`persistentVolumeClaim`). `hostPath` is not offered: Pod Security `restricted`
@@ -374,6 +385,7 @@ macro_rules! spark_pod_spec {
                     tolerations: Vec::new(),
                     priority_class_name: None,
                     affinity: None,
+                    pod_template: None,
                     volumes: Vec::new(),
                 }
             }
@@ -432,6 +444,8 @@ pub struct PodView<'a> {
     pub priority_class_name: Option<&'a str>,
     /// Affinity.
     pub affinity: Option<&'a Affinity>,
+    /// The user's pod template.
+    pub pod_template: Option<&'a PodTemplateSpec>,
     /// Volumes.
     pub volumes: &'a [VolumeSpec],
 }
@@ -454,6 +468,7 @@ macro_rules! as_pod {
                     tolerations: &self.tolerations,
                     priority_class_name: self.priority_class_name.as_deref(),
                     affinity: self.affinity.as_deref(),
+                    pod_template: self.pod_template.as_deref(),
                     volumes: &self.volumes,
                 }
             }

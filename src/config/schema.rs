@@ -45,6 +45,41 @@ pub fn json_schema() -> Value {
     schema
 }
 
+/// Removes the definitions nothing reachable from the root refers to (after a property was
+/// taken out of a schema, the types only it used).
+pub fn prune_definitions(schema: &mut Value) {
+    fn refs<'a>(node: &'a Value, out: &mut Vec<&'a str>) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get("$ref") {
+                    out.push(r.trim_start_matches("#/definitions/"));
+                }
+                map.iter()
+                    .filter(|(k, _)| *k != "definitions")
+                    .for_each(|(_, v)| refs(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let Some(definitions) = schema.get("definitions").and_then(Value::as_object) else {
+        return;
+    };
+    let mut reached = std::collections::BTreeSet::new();
+    let mut queue = Vec::new();
+    refs(schema, &mut queue);
+    while let Some(name) = queue.pop() {
+        if reached.insert(name.to_owned())
+            && let Some(definition) = definitions.get(name)
+        {
+            refs(definition, &mut queue);
+        }
+    }
+    if let Some(definitions) = schema.get_mut("definitions").and_then(Value::as_object_mut) {
+        definitions.retain(|name, _| reached.contains(name));
+    }
+}
+
 /// The schema as pretty JSON with a trailing newline, the exact bytes of the committed copy.
 pub fn json_schema_text() -> String {
     let mut text =

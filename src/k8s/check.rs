@@ -215,8 +215,11 @@ fn check_rules(bundle: &Bundle, metadata: &[(&str, &ObjectMeta)], errors: &mut V
         .iter()
         .filter_map(|c| c.metadata.name.as_deref())
         .collect();
+    // The pod templates' volume mounts the tool's ConfigMap; a user's pod template may mount
+    // ConfigMaps of the cluster.
     for v in pod.volumes.iter().flatten() {
         if let Some(cm) = &v.config_map
+            && v.name == crate::spark::submit::TEMPLATES_VOLUME
             && !config_maps.contains(cm.name.as_str())
         {
             errors.push(format!(

@@ -333,32 +333,52 @@ pub fn job(
             backoff_limit: Some(spec.submitter.backoff_limit),
             ttl_seconds_after_finished: spec.submitter.ttl_seconds_after_finished,
             active_deadline_seconds: spec.submitter.active_deadline_seconds,
-            template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(pod_labels),
-                    annotations: (!driver.annotations.is_empty())
-                        .then(|| driver.annotations.clone()),
-                    ..Default::default()
-                }),
-                spec: Some(PodSpec {
-                    service_account_name: Some(job_config.service_account_name().to_owned()),
-                    automount_service_account_token: Some(token),
-                    restart_policy: Some("Never".into()),
-                    image_pull_secrets: pull_secrets,
-                    security_context: Some(driver_pod_security_context(uid)),
-                    containers: vec![container],
-                    volumes: Some(volumes),
-                    node_selector: (!driver.node_selector.is_empty())
-                        .then(|| driver.node_selector.clone()),
-                    tolerations: tolerations(driver.tolerations),
-                    affinity: driver.affinity.cloned(),
-                    priority_class_name: driver.priority_class_name.map(str::to_owned),
-                    ..Default::default()
-                }),
-            },
+            template: own_template(
+                driver.pod_template,
+                PodTemplateSpec {
+                    metadata: Some(ObjectMeta {
+                        labels: Some(pod_labels),
+                        annotations: (!driver.annotations.is_empty())
+                            .then(|| driver.annotations.clone()),
+                        ..Default::default()
+                    }),
+                    spec: Some(PodSpec {
+                        service_account_name: Some(job_config.service_account_name().to_owned()),
+                        automount_service_account_token: Some(token),
+                        restart_policy: Some("Never".into()),
+                        image_pull_secrets: pull_secrets,
+                        security_context: Some(driver_pod_security_context(uid)),
+                        containers: vec![container],
+                        volumes: Some(volumes),
+                        node_selector: (!driver.node_selector.is_empty())
+                            .then(|| driver.node_selector.clone()),
+                        tolerations: tolerations(driver.tolerations),
+                        affinity: driver.affinity.cloned(),
+                        priority_class_name: driver.priority_class_name.map(str::to_owned),
+                        ..Default::default()
+                    }),
+                },
+            ),
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+/// `ours` with the user's pod template, if any, merged under it.
+fn own_template(theirs: Option<&PodTemplateSpec>, ours: PodTemplateSpec) -> PodTemplateSpec {
+    match (theirs, ours.spec) {
+        (Some(theirs), Some(spec)) => {
+            let (metadata, spec) = super::pod_template::merge_under(theirs, ours.metadata, spec);
+            PodTemplateSpec {
+                metadata,
+                spec: Some(spec),
+            }
+        }
+        (_, spec) => PodTemplateSpec {
+            metadata: ours.metadata,
+            spec,
+        },
     }
 }
 
@@ -400,8 +420,8 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
         .volumes
         .iter()
         .any(|v| v.on_demand_claim.is_some() || v.persistent_volume_claim.is_some());
-    Pod {
-        metadata: ObjectMeta::default(),
+    let ours = PodTemplateSpec {
+        metadata: None,
         spec: Some(PodSpec {
             automount_service_account_token: Some(token),
             security_context: Some(PodSecurityContext {
@@ -429,6 +449,11 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
             }],
             ..Default::default()
         }),
+    };
+    let template = own_template(executor.pod_template, ours);
+    Pod {
+        metadata: template.metadata.unwrap_or_default(),
+        spec: template.spec,
         status: None,
     }
 }
@@ -449,27 +474,31 @@ pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
     volumes.insert(0, volume);
     mounts.insert(0, mount);
     let env = spark_env(job);
-    PodTemplateSpec {
-        metadata: None,
-        spec: Some(PodSpec {
-            active_deadline_seconds: job.spec.submitter.active_deadline_seconds,
-            automount_service_account_token: Some(token),
-            security_context: Some(driver_pod_security_context(uid)),
-            containers: vec![Container {
-                name: DRIVER_CONTAINER.into(),
-                env: (!env.is_empty()).then_some(env),
-                security_context: Some(driver_security_context(uid)),
-                volume_mounts: Some(mounts),
+    own_template(
+        driver.pod_template,
+        PodTemplateSpec {
+            metadata: None,
+            spec: Some(PodSpec {
+                active_deadline_seconds: job.spec.submitter.active_deadline_seconds,
+                automount_service_account_token: Some(token),
+                security_context: Some(driver_pod_security_context(uid)),
+                containers: vec![Container {
+                    name: DRIVER_CONTAINER.into(),
+                    env: (!env.is_empty()).then_some(env),
+                    security_context: Some(driver_security_context(uid)),
+                    volume_mounts: Some(mounts),
+                    ..Default::default()
+                }],
+                volumes: Some(volumes),
+                node_selector: (!driver.node_selector.is_empty())
+                    .then(|| driver.node_selector.clone()),
+                tolerations: tolerations(driver.tolerations),
+                affinity: driver.affinity.cloned(),
+                priority_class_name: driver.priority_class_name.map(str::to_owned),
                 ..Default::default()
-            }],
-            volumes: Some(volumes),
-            node_selector: (!driver.node_selector.is_empty()).then(|| driver.node_selector.clone()),
-            tolerations: tolerations(driver.tolerations),
-            affinity: driver.affinity.cloned(),
-            priority_class_name: driver.priority_class_name.map(str::to_owned),
-            ..Default::default()
-        }),
-    }
+            }),
+        },
+    )
 }
 
 /// File name of the executor template in its ConfigMap.

@@ -7,6 +7,7 @@ mod custom_resource;
 pub mod external_secret;
 pub mod job;
 pub mod labels;
+pub mod pod_template;
 pub mod policy;
 pub mod rbac;
 pub mod shape;
