@@ -153,6 +153,16 @@ pub enum When {
         /// Whether it is set for this job.
         set: bool,
     },
+    /// When the chart values at `path` and at `with` are both set (a setting that only means
+    /// something beside another); `set` is whether both are for this job.
+    SetWith {
+        /// The path under `.Values`.
+        path: &'static str,
+        /// The other path under `.Values`.
+        with: &'static str,
+        /// Whether both are set for this job.
+        set: bool,
+    },
     /// When the chart value at `path` is a boolean, true or false (an optional switch); `set`
     /// is whether it is one for this job.
     Bool {
@@ -176,7 +186,7 @@ impl When {
     fn holds(&self) -> bool {
         match self {
             Self::Always => true,
-            Self::Set { set, .. } | Self::Bool { set, .. } => *set,
+            Self::Set { set, .. } | Self::SetWith { set, .. } | Self::Bool { set, .. } => *set,
             Self::NoKey { absent, .. } => *absent,
         }
     }
@@ -351,6 +361,17 @@ fn gpus(gpu: &GpuSpec) -> [Row; 4] {
             set: gpu.amount > 0,
         },
     };
+    let with_amount = |key: &str, path: &'static str, value: Option<String>, escape: Escape| {
+        Row::Conf {
+            key: Text::lit(key),
+            value: Text::value(path, value.clone().unwrap_or_default(), escape),
+            when: When::SetWith {
+                path,
+                with: "executor.gpu.amount",
+                set: gpu.amount > 0 && value.is_some(),
+            },
+        }
+    };
     [
         with_gpus(
             "spark.executor.resource.gpu.amount",
@@ -364,23 +385,20 @@ fn gpus(gpu: &GpuSpec) -> [Row; 4] {
             gpu.vendor.clone(),
             Escape::Once,
         ),
-        optional(
+        with_amount(
             "spark.executor.resource.gpu.discoveryScript",
             "executor.gpu.discoveryScript",
-            gpu.discovery_script.as_deref(),
+            gpu.discovery_script.clone(),
+            Escape::Once,
         ),
-        Row::Conf {
-            key: Text::lit("spark.task.resource.gpu.amount"),
-            value: Text::value(
-                "executor.gpu.taskAmount",
-                gpu.task_amount.map(|t| t.to_string()).unwrap_or_default(),
-                Escape::Raw,
-            ),
-            when: When::Set {
-                path: "executor.gpu.taskAmount",
-                set: gpu.task_amount.is_some(),
-            },
-        },
+        // Spark refuses a task amount without an executor amount: `--set executor.gpu.amount=0`
+        // drops both.
+        with_amount(
+            "spark.task.resource.gpu.amount",
+            "executor.gpu.taskAmount",
+            gpu.task_amount.map(|t| t.to_string()),
+            Escape::Raw,
+        ),
     ]
 }
 

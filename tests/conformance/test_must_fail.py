@@ -38,6 +38,13 @@ def pod_with(objects, security=None, container=None):
     return [pod]
 
 
+def with_pod(objects, change):
+    """The submitter's pod with its spec changed in place by `change`."""
+    pod = job_pod(objects)
+    change(pod["spec"])
+    return [pod]
+
+
 def only(objects, kind, change):
     """The objects of `kind`, each changed in place by `change`."""
     picked = [o for o in objects if o["kind"] == kind]
@@ -106,6 +113,19 @@ CASES = [
     ("a cron schedule with an hour out of range",
      ("spec.schedule", {"cron": "0 24 * * *"}),
      lambda objects: as_cron_job(objects, "0 24 * * *"),
+     True),
+    ("a pod template with a privileged sidecar",
+     ("spec.driver.podTemplate", {"spec": {"initContainers": [
+         {"name": "debug", "image": "busybox:1.36", "restartPolicy": "Always",
+          "securityContext": {"privileged": True}}]}}),
+     lambda objects: with_pod(objects, lambda spec: spec.update(initContainers=[
+         {"name": "debug", "image": "busybox:1.36", "restartPolicy": "Always",
+          "securityContext": {**spec["containers"][0]["securityContext"], "privileged": True}}])),
+     True),
+    ("a pod template with a hostPath volume",
+     ("spec.driver.podTemplate", {"spec": {"volumes": [{"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}}]}}),
+     lambda objects: with_pod(objects, lambda spec: spec["volumes"].append(
+         {"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}})),
      True),
     ("an image with the `latest` tag",
      ("spec.image", "alexmilowski/s3-spark-amazon-reviews:latest"),

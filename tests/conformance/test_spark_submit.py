@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from conftest import (EXAMPLES, config_of, documents, environments, fill_credentials, pod_spec, render_chart, run,
+from conftest import (EXAMPLES, ROOT, config_of, documents, environments, fill_credentials, pod_spec, render_chart, run,
                       submitter, tool)
 from control_plane import run_driver
 from kubelet import IGNORED_CONF_MESSAGES, expand
@@ -315,3 +315,31 @@ def test_gpus_reach_the_executors_as_the_vendors_resource(binary, cluster, tmp_p
     for executor in executors:
         resources = executor["spec"]["containers"][0]["resources"]
         assert resources["limits"]["amd.com/gpu"] == "2" and resources["requests"]["amd.com/gpu"] == "2", resources
+
+
+def test_the_executors_spark_makes_from_a_merged_pod_template(binary, cluster, tmp_path):
+    """tests/pod-template's executor template merged under ours, used by real spark-submit (run as
+    the Job's pod, which carries the driver's template: the native sidecar, the CA bundle): the
+    executors Spark creates are admitted under `restricted` with the template's label, port,
+    topology spread and native sidecar (hardened like Spark's container), and without the
+    template's runAsUser, which ours replaces."""
+    objects = documents(run([binary, "render", ROOT / "tests" / "pod-template" / "spark-job.yaml"]).stdout)
+    # The driver's template mounts this ConfigMap of the cluster's.
+    objects.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "corporate-ca", "namespace": "x"},
+                    "data": {"ca.pem": "not a real certificate"}})
+    driven = run_driver(cluster, objects, tmp_path / "run", "pod-templates")
+    assert driven.process.returncode == 0, driven.output[-3000:]
+    assert [c["name"] for c in driven.pod["spec"]["initContainers"]] == ["proxy"]
+    executors = driven.executors()
+    assert executors
+    for executor in executors:
+        spec = executor["spec"]
+        main = spec["containers"][0]
+        assert main["name"] == "spark-kubernetes-executor"
+        assert {"name": "metrics", "containerPort": 9090, "protocol": "TCP"} in main["ports"], main["ports"]
+        [shipper] = spec["initContainers"]
+        assert shipper["name"] == "log-shipper" and shipper["restartPolicy"] == "Always"
+        assert shipper["securityContext"] == main["securityContext"]
+        assert executor["metadata"]["labels"]["cost-center"] == "analytics"
+        assert spec["topologySpreadConstraints"][0]["topologyKey"] == "topology.kubernetes.io/zone"
+        assert spec["securityContext"].get("runAsUser") != 1000

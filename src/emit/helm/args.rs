@@ -48,6 +48,7 @@ fn condition(when: &When) -> Option<String> {
     match when {
         When::Always => None,
         When::Set { path, .. } => Some(values(path)),
+        When::SetWith { path, with, .. } => Some(format!("and {} {}", values(path), values(with))),
         When::Bool { path, .. } => Some(format!("kindIs \"bool\" {}", values(path))),
         When::NoKey { path, key, .. } => {
             Some(format!("not (hasKey {} {})", values(path), literal(key)))
