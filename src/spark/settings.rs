@@ -361,8 +361,8 @@ fn gpus(gpu: &GpuSpec) -> [Row; 4] {
             set: gpu.amount > 0,
         },
     };
-    let with_amount = |key: &str, path: &'static str, value: Option<String>, escape: Escape| {
-        Row::Conf {
+    let with_amount =
+        |key: &str, path: &'static str, value: Option<String>, escape: Escape| Row::Conf {
             key: Text::lit(key),
             value: Text::value(path, value.clone().unwrap_or_default(), escape),
             when: When::SetWith {
@@ -370,8 +370,7 @@ fn gpus(gpu: &GpuSpec) -> [Row; 4] {
                 with: "executor.gpu.amount",
                 set: gpu.amount > 0 && value.is_some(),
             },
-        }
-    };
+        };
     [
         with_gpus(
             "spark.executor.resource.gpu.amount",
