@@ -15,7 +15,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::config::model::{
-    EmptyDirMedium, ResourceAmounts, S3Credentials, ScheduleSpec, TaintEffect,
+    EmptyDirMedium, PodView, ResourceAmounts, S3Credentials, ScheduleSpec, TaintEffect,
     Toleration as TolerationSpec, TolerationOperator,
 };
 use crate::config::{ResolvedJob, SparkJob};
@@ -243,6 +243,18 @@ fn scratch() -> (Volume, VolumeMount) {
     )
 }
 
+/// A pod spec with only the placement of `pod` (node selector, tolerations, affinity, priority
+/// class): the base every pod the tool describes is built on, so the three place pods alike.
+fn placed(pod: &PodView<'_>) -> PodSpec {
+    PodSpec {
+        node_selector: (!pod.node_selector.is_empty()).then(|| pod.node_selector.clone()),
+        tolerations: tolerations(pod.tolerations),
+        affinity: pod.affinity.cloned(),
+        priority_class_name: pod.priority_class_name.map(str::to_owned),
+        ..Default::default()
+    }
+}
+
 fn tolerations(specs: &[TolerationSpec]) -> Option<Vec<Toleration>> {
     let out: Vec<Toleration> = specs
         .iter()
@@ -350,12 +362,7 @@ pub fn job(
                         security_context: Some(driver_pod_security_context(uid)),
                         containers: vec![container],
                         volumes: Some(volumes),
-                        node_selector: (!driver.node_selector.is_empty())
-                            .then(|| driver.node_selector.clone()),
-                        tolerations: tolerations(driver.tolerations),
-                        affinity: driver.affinity.cloned(),
-                        priority_class_name: driver.priority_class_name.map(str::to_owned),
-                        ..Default::default()
+                        ..placed(&driver)
                     }),
                 },
             ),
@@ -430,11 +437,7 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
                 seccomp_profile: seccomp_runtime_default(),
                 ..Default::default()
             }),
-            node_selector: (!executor.node_selector.is_empty())
-                .then(|| executor.node_selector.clone()),
-            tolerations: tolerations(executor.tolerations),
-            affinity: executor.affinity.cloned(),
-            priority_class_name: executor.priority_class_name.map(str::to_owned),
+
             containers: vec![Container {
                 name: EXECUTOR_CONTAINER.into(),
                 security_context: Some(SecurityContext {
@@ -447,7 +450,7 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
                 }),
                 ..Default::default()
             }],
-            ..Default::default()
+            ..placed(&executor)
         }),
     };
     let template = own_template(executor.pod_template, ours);
@@ -490,12 +493,7 @@ pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
                     ..Default::default()
                 }],
                 volumes: Some(volumes),
-                node_selector: (!driver.node_selector.is_empty())
-                    .then(|| driver.node_selector.clone()),
-                tolerations: tolerations(driver.tolerations),
-                affinity: driver.affinity.cloned(),
-                priority_class_name: driver.priority_class_name.map(str::to_owned),
-                ..Default::default()
+                ..placed(&driver)
             }),
         },
     )
