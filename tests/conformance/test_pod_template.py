@@ -11,7 +11,7 @@ import control_plane
 import pytest
 import yaml
 
-from conftest import ROOT, assert_valid_and_policy_clean, documents, pod_spec, run, submitter
+from conftest import ROOT, assert_valid_and_policy_clean, documents, pod_spec, run, submitter, tool
 
 JOB = ROOT / "tests" / "pod-template" / "spark-job.yaml"
 ENVIRONMENTS = [None, "prod"]
@@ -85,3 +85,20 @@ def test_the_operator_form_with_pod_templates_passes_its_crds(binary, cluster, t
     result = cluster.kubectl("apply", "--server-side", "--field-manager=conformance", "--dry-run=server",
                              "-f", path, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_kustomize_tree_builds_to_what_render_gives(binary, tmp_path):
+    """Real kubectl kustomize builds the base and the prod overlay (whose executor template
+    replaces the base's) to `render`'s objects."""
+    tree = tmp_path / "tree"
+    run([binary, "kustomize", JOB, "--out", tree])
+
+    def by_key(objects):
+        for o in objects:
+            if o["kind"] == "ConfigMap":
+                o["data"] = {k: yaml.safe_load(v) for k, v in o.get("data", {}).items()}
+        return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+
+    for env in ENVIRONMENTS:
+        built = documents(run([tool("kubectl"), "kustomize", tree / (f"overlays/{env}" if env else "base")]).stdout)
+        assert by_key(built) == by_key(render(binary, *flags(env))), env
