@@ -1,6 +1,7 @@
 //! The Job whose pod runs `spark-submit` in client mode, so that pod is the Spark driver (its
-//! resources, labels, env, node selector and tolerations are the driver's), and the pod template
-//! that hardens the executor pods and carries their node selector and tolerations.
+//! resources, labels, env and placement are the driver's), and the pod template that hardens the
+//! executor pods and carries their placement; each with the user's own pod template, if any,
+//! merged under it ([`super::pod_template`]).
 
 use std::collections::BTreeMap;
 
@@ -437,7 +438,6 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
                 seccomp_profile: seccomp_runtime_default(),
                 ..Default::default()
             }),
-
             containers: vec![Container {
                 name: EXECUTOR_CONTAINER.into(),
                 security_context: Some(SecurityContext {
