@@ -4,6 +4,7 @@ Every tool must be installed (`.ci/run` installs them from tests/conformance/req
 a missing tool fails the run loudly instead of skipping.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -233,3 +234,38 @@ def spark_operator_crd_files():
     builds."""
     bases = module_dir(SPARK_OPERATOR_MODULE) / "config/crd/bases"
     return [bases / f"sparkoperator.k8s.io_{name.split('.')[0]}.yaml" for name in SPARK_OPERATOR_CRDS]
+
+
+def spark_operator_binary():
+    """The spark-operator binary of the pinned module version (spark-operator/build builds it
+    once from the Go module proxy, then it is cached)."""
+    version = SPARK_OPERATOR_MODULE.rsplit("@", 1)[1]
+    result = subprocess.run([str(Path(__file__).parent / "spark-operator" / "build")], capture_output=True,
+                            text=True, env=dict(os.environ, SPARK_OPERATOR_VERSION=version))
+    assert result.returncode == 0, f"spark-operator/build failed:\n{result.stderr[-5000:]}"
+    return result.stdout.strip().splitlines()[-1]
+
+
+@contextlib.contextmanager
+def spark_operator_running(cluster, namespaces, log):
+    """The real operator's controller watching `namespaces`, running pyspark's spark-submit
+    against the control plane (the operator takes the API server's address from
+    KUBERNETES_SERVICE_HOST/PORT, spark-submit its credentials from KUBECONFIG); its log (JSON
+    lines) goes to `log`."""
+    from urllib.parse import urlparse
+
+    from kubelet import SPARK_HOME
+
+    server = urlparse(str(cluster.server))
+    env = dict(os.environ, SPARK_HOME=str(SPARK_HOME), KUBECONFIG=str(cluster.kubeconfig),
+               KUBERNETES_SERVICE_HOST=server.hostname, KUBERNETES_SERVICE_PORT=str(server.port))
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [spark_operator_binary(), "controller", "start", f"--kubeconfig={cluster.kubeconfig}",
+             f"--namespaces={','.join(namespaces)}", "--leader-election=false", "--enable-ui-service=false",
+             "--metrics-bind-address=0", "--health-probe-bind-address=0"],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        stop(process, 10)

@@ -29,8 +29,9 @@ An image is a dict: `paths` (container path -> host folder or file), `masks` (ho
 replaced by an empty one, before `paths` are mounted), `env` (the image's ENV), `user` ((uid,
 gid), default root), `workdir` and `entrypoint` (args -> argv, for pods without a command). The
 kubelet's log endpoint serves the container logs, so `kubectl logs` works through the API server. Not done: resource limits, probes, restarts, several containers per pod, a
-read-only host root outside the image's folders, and cluster DNS beyond /etc/hosts (no Service
-other than the API server resolves; in client mode nothing needs one)."""
+read-only host root outside the image's folders, and cluster DNS beyond /etc/hosts (the API
+server, and each Service whose selector matches a pod this node runs, as that pod's IP, written
+when a pod starts: a cluster-mode driver's Service exists before its executors)."""
 
 import base64
 import json
@@ -198,8 +199,26 @@ class Pod:
         etc.mkdir(parents=True, exist_ok=True)
         names = "kubernetes kubernetes.default kubernetes.default.svc kubernetes.default.svc.cluster.local"
         (etc / "hosts").write_text(f"127.0.0.1 localhost\n{self.ip} {self.name} {socket.gethostname()}\n"
-                                   f"{GATEWAY} {names}\n")
+                                   f"{GATEWAY} {names}\n" + self.service_hosts())
         (etc / "resolv.conf").write_text(f"nameserver {GATEWAY}\n")
+
+    def service_hosts(self):
+        """Cluster DNS for this node's pods, as hosts lines: each Service of the pod's namespace
+        whose selector matches a pod this node runs resolves to that pod's IP (what a headless
+        Service, such as a Spark driver's, resolves to). Written when the pod starts: Spark makes
+        the driver's Service before its executors."""
+        services = json.loads(self.agent.cluster.kubectl("get", "services", "-n", self.namespace, "-o", "json").stdout)
+        lines = []
+        for service in services["items"]:
+            selector = service["spec"].get("selector") or {}
+            name = service["metadata"]["name"]
+            for pod in list(self.agent.pods.values()):
+                labels = pod.obj["metadata"].get("labels", {})
+                if selector and pod.namespace == self.namespace and selector.items() <= labels.items():
+                    domain = f"{name}.{self.namespace}"
+                    lines.append(f"{pod.ip} {name} {domain} {domain}.svc {domain}.svc.cluster.local\n")
+                    break
+        return "".join(lines)
 
     def secret(self, name):
         found = self.agent.cluster.kubectl("get", "secret", name, "-n", self.namespace, "-o", "json", check=False)

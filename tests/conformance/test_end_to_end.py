@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLES, documents, fill_credentials, pod_spec, run, submitter
+from conftest import EXAMPLES, documents, fill_credentials, pod_spec, run, spark_operator_running, submitter
 from kubelet import SPARK_HOME
 from node_agent import GATEWAY, NodeAgent
 from s3_server import (ACCESS_KEY, READER_KEY, SECRET_KEY, s3a_jars, seaweed, spark41, spark42,  # noqa: F401 (fixtures)
@@ -39,8 +39,13 @@ JAVA_HOME = str(Path(os.path.realpath(shutil.which("java"))).parents[1])
 
 
 def spark_entrypoint(args, env):
-    """The Apache Spark image's entrypoint for a pod without a command: `executor` starts
-    KubernetesExecutorBackend from the env Spark gave the executor pod (as entrypoint.sh does)."""
+    """The Apache Spark image's entrypoint for a pod without a command, as entrypoint.sh does it:
+    `driver` (a driver pod Spark made in cluster mode) runs spark-submit in client mode bound to
+    the pod's IP; `executor` starts KubernetesExecutorBackend from the env Spark gave the pod."""
+    if args[:1] == ["driver"]:
+        address = env["SPARK_DRIVER_BIND_ADDRESS"]
+        return ["/opt/spark/bin/spark-submit", "--conf", f"spark.driver.bindAddress={address}",
+                "--conf", f"spark.executorEnv.SPARK_DRIVER_POD_IP={address}", "--deploy-mode", "client", *args[1:]]
     if args[:1] != ["executor"]:
         return args
     options = [env[k] for k in sorted((k for k in env if k.startswith("SPARK_JAVA_OPT_")),
@@ -249,6 +254,50 @@ def test_the_amazon_reviews_job_runs_to_completion(binary, cluster, node, tmp_pa
     cluster.wait_for("the executors to be deleted",
                      lambda: not cluster.json("get", "pods", "-n", namespace, "-l", "spark-role=executor")["items"],
                      timeout=30)
+
+
+def test_the_spark_operator_runs_the_operator_form_to_completed(binary, cluster, node, tmp_path):
+    """The operator form of the reviews job (pointed at SeaweedFS), run by the real Spark Operator
+    (built from its Go module): its spark-submit, in cluster mode, makes the driver pod from our
+    template; the test node runs it as the image's `driver` entrypoint does and resolves the
+    driver's Service for the executors as cluster DNS would; the rows are read, the driver pod
+    succeeds, and the operator reports the application COMPLETED."""
+    agent, endpoint = node
+    namespace = "e2e-operator"
+    path = the_config(tmp_path, endpoint, namespace)
+    objects = documents(run([binary, "operator", "--once", path]).stdout)
+    app = objects[-1]
+    assert app["kind"] == "SparkApplication"
+    prepare(cluster, namespace)
+    applied = tmp_path / "operator-form.yaml"
+    applied.write_text(yaml.safe_dump_all([o for o in objects if o["kind"] != "Namespace"]))
+    cluster.kubectl("apply", "--server-side", "-f", applied)
+    name = app["metadata"]["name"]
+    log = tmp_path / "operator.log"
+
+    def finished():
+        state = cluster.json("get", "sparkapplication", name, "-n", namespace).get("status", {}) \
+            .get("applicationState", {})
+        return state if state.get("state") in ("COMPLETED", "FAILED", "SUBMISSION_FAILED") else None
+
+    with spark_operator_running(cluster, [namespace], log):
+        try:
+            state = cluster.wait_for("the operator to finish the application", finished, timeout=420)
+        except AssertionError:
+            pods = cluster.json("get", "pods", "-n", namespace)["items"]
+            raise AssertionError(json.dumps([(p["metadata"]["name"], p["status"]) for p in pods], indent=1)[-6000:]
+                                 + "\noperator log:\n" + log.read_text()[-6000:]
+                                 + "".join(f"\n{p.name}:\n" + p.log.read_text(errors="replace")[-3000:]
+                                           for p in agent.ran if p.namespace == namespace)) from None
+    driver = [p for p in agent.ran if p.namespace == namespace and p.obj["metadata"]["labels"].get("spark-role") == "driver"]
+    assert driver, "the node ran the driver pod"
+    driver_out = driver[-1].log.read_text(errors="replace")
+    assert state["state"] == "COMPLETED", f"{state}\n{driver_out[-4000:]}"
+    assert review_rows(driver_out) == 10
+    executors = executors_ran(agent, namespace)
+    assert executors and all("Successfully registered with driver" in e.log.read_text(errors="replace")
+                              for e in executors)
+    cluster.kubectl("delete", "sparkapplication", name, "-n", namespace, "--wait=false", check=False)
 
 
 def test_spark_4_2_runs_with_a_role_that_grants_no_network_policies(binary, cluster, node, tmp_path):

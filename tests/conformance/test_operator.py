@@ -8,34 +8,21 @@
   and the settings the operator passes equal the ones the Job passes, as docs/operator-mapping.md
   says (every difference is a row or a line of that page).
 
-The driver pods stay Pending: this module starts no test node (test_end_to_end's runs Job pods in
-client mode; a cluster-mode driver needs cluster DNS for its Service, which the test node lacks)."""
+The driver pods stay Pending: this module starts no test node. test_end_to_end.py runs one
+application to COMPLETED on its test node, which resolves the driver's Service."""
 
 import json
-import os
 import re
-import subprocess
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 import yaml
 
 import control_plane
-from conftest import EXAMPLES, ROOT, SPARK_OPERATOR_MODULE, documents, environments, run, stop, submitter
-from kubelet import SPARK_HOME, expand
+from conftest import EXAMPLES, ROOT, documents, environments, run, spark_operator_running, submitter
+from kubelet import expand
 
-BUILD = Path(__file__).parent / "spark-operator" / "build"
 MAPPING = ROOT / "docs" / "operator-mapping.md"
-
-
-def operator_binary():
-    """The spark-operator binary of the pinned module version (built once, then cached)."""
-    version = SPARK_OPERATOR_MODULE.rsplit("@", 1)[1]
-    result = subprocess.run([str(BUILD)], capture_output=True, text=True,
-                            env=dict(os.environ, SPARK_OPERATOR_VERSION=version))
-    assert result.returncode == 0, f"spark-operator/build failed:\n{result.stderr[-5000:]}"
-    return result.stdout.strip().splitlines()[-1]
 
 
 def operator_objects(binary, example, namespace, *flags):
@@ -93,20 +80,9 @@ def spark_operator(cluster, tmp_path_factory):
     namespaces = [f"op-{example.name}" for example in EXAMPLES]
     for namespace in namespaces:
         cluster.restricted_namespace(namespace)
-    server = urlparse(str(cluster.server))
-    env = dict(os.environ, SPARK_HOME=str(SPARK_HOME), KUBECONFIG=str(cluster.kubeconfig),
-               KUBERNETES_SERVICE_HOST=server.hostname, KUBERNETES_SERVICE_PORT=str(server.port))
     log = tmp_path_factory.mktemp("spark-operator") / "operator.log"
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [operator_binary(), "controller", "start", f"--kubeconfig={cluster.kubeconfig}",
-             f"--namespaces={','.join(namespaces)}", "--leader-election=false", "--enable-ui-service=false",
-             "--metrics-bind-address=0", "--health-probe-bind-address=0"],
-            env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
+    with spark_operator_running(cluster, namespaces, log):
         yield log
-    finally:
-        stop(process, 10)
 
 
 def submitted_arguments(log, namespace, name):
