@@ -152,6 +152,10 @@ codes! {
         NoExternalSecrets = "KS407", Error, "An ExternalSecret makes the Secret, but the External Secrets Operator is not installed.";
         ServiceAccountAnnotation = "KS408", Error, "An existing ServiceAccount lacks the web identity role annotation.";
         CannotCheck = "KS409", Warning, "Something could not be read, so it was not checked.";
+        PriorityClassMissing = "KS410", Error, "A PriorityClass the pods name does not exist: the API server refuses the pods.";
+        StorageClassMissing = "KS411", Error, "The StorageClass of an on-demand claim does not exist: the claims, and the executors, stay Pending.";
+        ClaimMissing = "KS412", Error, "A claim a volume names does not exist in the namespace: the pods stay Pending.";
+        NoGpuNode = "KS413", Warning, "No node offers the executors' GPUs (VENDOR/gpu allocatable, as many as each asks for): they would stay Pending.";
     }
 }
 

@@ -4,7 +4,9 @@
 //! whether the API server accepts every object (server-side apply with `dryRun=All`), whether
 //! the credentials Secret exists with the key names the pods read (names only: a value is never
 //! printed), whether the External Secrets Operator is installed when an ExternalSecret makes the
-//! Secret, and whether an existing ServiceAccount carries the web identity annotation.
+//! Secret, whether an existing ServiceAccount carries the web identity annotation, and what the
+//! pods need to be scheduled: the priority classes they name, the storage classes of on-demand
+//! claims, existing claims, and a node with the executors' GPUs.
 //!
 //! kube-rs is the client: it reads the kube context the way kubectl does (client certificates,
 //! tokens, exec plugins such as `aws eks get-token`).
@@ -13,7 +15,9 @@ use k8s_openapi::Resource;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
-use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::{Namespace, Node, PersistentVolumeClaim, Secret, ServiceAccount};
+use k8s_openapi::api::scheduling::v1::PriorityClass;
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{
     Api, ApiResource, DynamicObject, GroupVersionKind, Patch, PatchParams, PostParams,
 };
@@ -293,7 +297,111 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
             Err(e) => out.push(cannot_check(&format!("ServiceAccount {name}"), &e)),
         }
     }
+    if namespace_exists {
+        scheduling(&client, job, namespace, &mut out).await;
+    }
     Ok(out)
+}
+
+/// What the pods need from the cluster beyond their objects: the priority classes they name, the
+/// storage classes of on-demand claims, existing claims, and a node with the executors' GPUs.
+async fn scheduling(
+    client: &kube::Client,
+    job: &ResolvedJob,
+    namespace: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let spec = &job.spec;
+    let roles = [
+        ("driver", spec.driver.as_pod()),
+        ("executor", spec.executor.as_pod()),
+    ];
+    let classes: Api<PriorityClass> = Api::all(client.clone());
+    for (role, pod) in &roles {
+        let Some(class) = pod.priority_class_name else {
+            continue;
+        };
+        match classes.get_opt(class).await {
+            Ok(Some(_)) => {}
+            Ok(None) => out.push(finding(
+                Code::PriorityClassMissing,
+                &format!("spec.{role}.priorityClassName"),
+                format!("PriorityClass {class} does not exist"),
+                "create it (kubectl create priorityclass NAME --value=N), or name one of `kubectl get priorityclasses`",
+            )),
+            Err(e) => out.push(cannot_check(&format!("PriorityClass {class}"), &e)),
+        }
+    }
+    let storage: Api<StorageClass> = Api::all(client.clone());
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    for (role, pod) in &roles {
+        for (i, volume) in pod.volumes.iter().enumerate() {
+            let field = format!("spec.{role}.volumes[{i}]");
+            if let Some(claim) = &volume.on_demand_claim {
+                match storage.get_opt(&claim.storage_class).await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => out.push(finding(
+                        Code::StorageClassMissing,
+                        &format!("{field}.onDemandClaim.storageClass"),
+                        format!("StorageClass {} does not exist", claim.storage_class),
+                        "name one of `kubectl get storageclasses`",
+                    )),
+                    Err(e) => out.push(cannot_check(
+                        &format!("StorageClass {}", claim.storage_class),
+                        &e,
+                    )),
+                }
+            }
+            if let Some(claim) = &volume.persistent_volume_claim {
+                match claims.get_opt(&claim.claim_name).await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => out.push(finding(
+                        Code::ClaimMissing,
+                        &format!("{field}.persistentVolumeClaim.claimName"),
+                        format!(
+                            "PersistentVolumeClaim {} does not exist in namespace {namespace}",
+                            claim.claim_name
+                        ),
+                        "create the claim first, or name one of `kubectl get pvc -n NAMESPACE`",
+                    )),
+                    Err(e) => out.push(cannot_check(
+                        &format!("PersistentVolumeClaim {}", claim.claim_name),
+                        &e,
+                    )),
+                }
+            }
+        }
+    }
+    let gpu = &spec.executor.gpu;
+    if gpu.amount > 0 {
+        let resource = format!("{}/gpu", gpu.vendor);
+        let nodes: Api<Node> = Api::all(client.clone());
+        match nodes.list(&Default::default()).await {
+            Ok(list) => {
+                let fits = list.items.iter().any(|node| {
+                    node.status
+                        .as_ref()
+                        .and_then(|s| s.allocatable.as_ref())
+                        .and_then(|a| a.get(&resource))
+                        .and_then(|q| q.0.parse::<u32>().ok())
+                        .is_some_and(|n| n >= gpu.amount)
+                });
+                if !fits {
+                    out.push(finding(
+                        Code::NoGpuNode,
+                        "spec.executor.gpu",
+                        format!(
+                            "none of the cluster's {} nodes has {} {resource} allocatable",
+                            list.items.len(),
+                            gpu.amount
+                        ),
+                        format!("add GPU nodes with the device plugin of {} (a cluster autoscaler may add them when the executors ask), or check spec.executor.gpu.vendor", gpu.vendor),
+                    ));
+                }
+            }
+            Err(e) => out.push(cannot_check("the nodes", &e)),
+        }
+    }
 }
 
 fn cannot_check(what: &str, error: &kube::Error) -> Diagnostic {

@@ -164,3 +164,50 @@ def test_an_external_secret_without_the_operator(binary, cluster):
         for crd in eso_crd_files():
             cluster.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", crd)
         cluster.kubectl("wait", "--for=condition=Established", "crd/externalsecrets.external-secrets.io")
+
+
+def test_what_the_pods_need_to_be_scheduled(binary, cluster, namespace, tmp_path):
+    """Priority classes, the storage class of on-demand claims, existing claims and GPU nodes:
+    the API server accepts a Job that names missing ones, and its pods then never run; check-cluster
+    names each, and each finding goes once the cluster has what it names."""
+    secret(cluster, namespace, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"])
+    config = yaml.safe_load((EXAMPLE / "spark-job.yaml").read_text())
+    config["spec"]["environments"] = {}
+    config["spec"]["driver"] = {**config["spec"].get("driver", {}), "priorityClassName": "check-drivers", "volumes": [
+        {"name": "reference", "mountPath": "/reference", "persistentVolumeClaim": {"claimName": "reference-data"}}]}
+    config["spec"]["executor"] = {**config["spec"].get("executor", {}), "gpu": {
+        "amount": 2, "vendor": "amd.com", "discoveryScript": "/opt/spark/examples/src/main/scripts/getGpusResources.sh"},
+        "volumes": [{"name": "spark-local-dir-1", "mountPath": "/var/data/spill",
+                     "onDemandClaim": {"size": "1Gi", "storageClass": "check-fast"}}]}
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = check(binary, cluster, "--json", config=path)
+    assert result.returncode == 1
+    found = {f["code"]: f for f in json.loads(result.stdout)}
+    assert sorted(found) == ["KS410", "KS411", "KS412", "KS413"], result.stdout
+    assert found["KS410"]["field"] == "spec.driver.priorityClassName"
+    assert found["KS411"]["field"] == "spec.executor.volumes[0].onDemandClaim.storageClass"
+    assert found["KS412"]["field"] == "spec.driver.volumes[0].persistentVolumeClaim.claimName"
+    node = "check-gpu-node"
+    try:
+        cluster.kubectl("apply", "--server-side", "--field-manager=conformance", "-f", "-", input=yaml.safe_dump_all([
+            {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "check-drivers"},
+             "value": 10},
+            {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "check-fast"},
+             "provisioner": "example.com/none"},
+            {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+             "metadata": {"name": "reference-data", "namespace": namespace},
+             "spec": {"accessModes": ["ReadOnlyMany"], "storageClassName": "check-fast",
+                      "resources": {"requests": {"storage": "1Gi"}}}},
+            # A node as a device plugin leaves it: the GPUs in its allocatable. Unschedulable, so
+            # no other test's pod lands on it while it exists.
+            {"apiVersion": "v1", "kind": "Node", "metadata": {"name": node}, "spec": {"unschedulable": True}},
+        ]))
+        status = {"status": {"capacity": {"amd.com/gpu": "2"}, "allocatable": {"amd.com/gpu": "2"}}}
+        cluster.kubectl("patch", "node", node, "--subresource=status", "--type=merge", "-p", json.dumps(status))
+        result = check(binary, cluster, "--json", config=path)
+        assert result.returncode == 0 and json.loads(result.stdout) == [], result.stdout
+    finally:
+        cluster.kubectl("delete", "node", node, "--ignore-not-found")
+        cluster.kubectl("delete", "priorityclass", "check-drivers", "--ignore-not-found")
+        cluster.kubectl("delete", "storageclass", "check-fast", "--ignore-not-found")
