@@ -605,12 +605,21 @@ fn validate(
     // Each worker holds one config at a time, and a validator that remembers the schema checks
     // that passed; results come back in file order.
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let check_all = || -> Vec<Result<(Config, usize), Error>> {
+    // A worker keeps of each config only what the report shows, so memory does not grow with
+    // the number of files.
+    let check_all = || -> Vec<Result<Checked, Error>> {
         use rayon::prelude::*;
         files
             .par_iter()
             .map_init(pipeline::Validator::default, |validator, file| {
-                let result = validator.check_config(file).map_err(Error::from);
+                let result = validator
+                    .check_config(file)
+                    .map(|(config, objects)| Checked {
+                        environments: config.environment_names().map(str::to_owned).collect(),
+                        objects,
+                        warnings: config.warnings.0,
+                    })
+                    .map_err(Error::from);
                 let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 progress.step("validated", done, files.len(), &file.display().to_string());
                 result
@@ -629,12 +638,16 @@ fn validate(
     let mut reports = Vec::with_capacity(files.len());
     for (file, result) in files.iter().zip(results) {
         let report = match result {
-            Ok((config, objects)) => report::FileReport {
+            Ok(Checked {
+                environments,
+                objects,
+                warnings,
+            }) => report::FileReport {
                 file: file.clone(),
                 valid: true,
-                environments: config.environment_names().map(str::to_owned).collect(),
+                environments,
                 objects: Some(objects),
-                findings: config.warnings.0.clone(),
+                findings: warnings,
                 error: None,
             },
             // Only the user's faults are this file's verdict; anything else stops the run.
@@ -674,6 +687,16 @@ fn validate(
         return Err(Error::InvalidConfigs(invalid, files.len()));
     }
     Ok(())
+}
+
+/// What `validate` keeps of a config that passed: what its report shows.
+struct Checked {
+    /// Its environments' names.
+    environments: Vec<String>,
+    /// How many objects its base and environments have.
+    objects: usize,
+    /// Its warnings.
+    warnings: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// One file's verdict as text: warnings and `ok:` on stdout, the refusal on stderr, as the

@@ -14,9 +14,11 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-/// A Kubernetes value that refuses fields its type does not have. Serializes as the value.
+/// A Kubernetes value that refuses fields its type does not have. Serializes as the value. Boxed:
+/// a pod template is kilobytes inline, and every resolved job would carry that much room for an
+/// absent one.
 #[derive(Clone, PartialEq)]
-pub struct Strict<T>(pub T);
+pub struct Strict<T>(pub Box<T>);
 
 impl<T: fmt::Debug> fmt::Debug for Strict<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -43,7 +45,7 @@ impl<'de, T: Serialize + DeserializeOwned> Deserialize<'de> for Strict<T> {
         let typed = T::deserialize(&written).map_err(D::Error::custom)?;
         let kept = serde_json::to_value(&typed).map_err(D::Error::custom)?;
         match dropped(&written, &kept, String::new()) {
-            None => Ok(Self(typed)),
+            None => Ok(Self(Box::new(typed))),
             Some(field) => Err(D::Error::custom(format_args!(
                 "unknown field `{field}`: Kubernetes has no such field here"
             ))),
