@@ -318,18 +318,15 @@ async fn scheduling(
     ];
     let classes: Api<PriorityClass> = Api::all(client.clone());
     for (role, pod) in &roles {
-        let Some(class) = pod.priority_class_name else {
-            continue;
-        };
-        match classes.get_opt(class).await {
-            Ok(Some(_)) => {}
-            Ok(None) => out.push(finding(
+        if let Some(class) = pod.priority_class_name
+            && absent(&classes, class, "PriorityClass", out).await
+        {
+            out.push(finding(
                 Code::PriorityClassMissing,
                 &format!("spec.{role}.priorityClassName"),
                 format!("PriorityClass {class} does not exist"),
                 "create it (kubectl create priorityclass NAME --value=N), or name one of `kubectl get priorityclasses`",
-            )),
-            Err(e) => out.push(cannot_check(&format!("PriorityClass {class}"), &e)),
+            ));
         }
     }
     let storage: Api<StorageClass> = Api::all(client.clone());
@@ -337,38 +334,28 @@ async fn scheduling(
     for (role, pod) in &roles {
         for (i, volume) in pod.volumes.iter().enumerate() {
             let field = format!("spec.{role}.volumes[{i}]");
-            if let Some(claim) = &volume.on_demand_claim {
-                match storage.get_opt(&claim.storage_class).await {
-                    Ok(Some(_)) => {}
-                    Ok(None) => out.push(finding(
-                        Code::StorageClassMissing,
-                        &format!("{field}.onDemandClaim.storageClass"),
-                        format!("StorageClass {} does not exist", claim.storage_class),
-                        "name one of `kubectl get storageclasses`",
-                    )),
-                    Err(e) => out.push(cannot_check(
-                        &format!("StorageClass {}", claim.storage_class),
-                        &e,
-                    )),
-                }
+            if let Some(claim) = &volume.on_demand_claim
+                && absent(&storage, &claim.storage_class, "StorageClass", out).await
+            {
+                out.push(finding(
+                    Code::StorageClassMissing,
+                    &format!("{field}.onDemandClaim.storageClass"),
+                    format!("StorageClass {} does not exist", claim.storage_class),
+                    "name one of `kubectl get storageclasses`",
+                ));
             }
-            if let Some(claim) = &volume.persistent_volume_claim {
-                match claims.get_opt(&claim.claim_name).await {
-                    Ok(Some(_)) => {}
-                    Ok(None) => out.push(finding(
-                        Code::ClaimMissing,
-                        &format!("{field}.persistentVolumeClaim.claimName"),
-                        format!(
-                            "PersistentVolumeClaim {} does not exist in namespace {namespace}",
-                            claim.claim_name
-                        ),
-                        "create the claim first, or name one of `kubectl get pvc -n NAMESPACE`",
-                    )),
-                    Err(e) => out.push(cannot_check(
-                        &format!("PersistentVolumeClaim {}", claim.claim_name),
-                        &e,
-                    )),
-                }
+            if let Some(claim) = &volume.persistent_volume_claim
+                && absent(&claims, &claim.claim_name, "PersistentVolumeClaim", out).await
+            {
+                out.push(finding(
+                    Code::ClaimMissing,
+                    &format!("{field}.persistentVolumeClaim.claimName"),
+                    format!(
+                        "PersistentVolumeClaim {} does not exist in namespace {namespace}",
+                        claim.claim_name
+                    ),
+                    "create the claim first, or name one of `kubectl get pvc -n NAMESPACE`",
+                ));
             }
         }
     }
@@ -400,6 +387,21 @@ async fn scheduling(
                 }
             }
             Err(e) => out.push(cannot_check("the nodes", &e)),
+        }
+    }
+}
+
+/// Whether the object `name` of `kind` is known not to exist; a failed read is said
+/// ([`cannot_check`]) and counts as not known.
+async fn absent<K>(api: &Api<K>, name: &str, kind: &str, out: &mut Vec<Diagnostic>) -> bool
+where
+    K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    match api.get_opt(name).await {
+        Ok(found) => found.is_none(),
+        Err(e) => {
+            out.push(cannot_check(&format!("{kind} {name}"), &e));
+            false
         }
     }
 }
