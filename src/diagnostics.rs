@@ -98,7 +98,7 @@ codes! {
         Resources = "KS108", Error, "Cores, executors, CPU or memory are out of range or not valid quantities.";
         EnvVar = "KS109", Error, "An environment variable's name or value is invalid, or the tool sets it.";
         Placement = "KS110", Error, "A node selector, toleration, affinity or priority class is invalid.";
-        Versions = "KS111", Error, "The Spark and Hadoop versions do not fit each other, Kubernetes, or the application's language.";
+        Versions = "KS111", Error, "The Spark and Hadoop versions do not fit each other, Kubernetes, or the application's language, or a package is built for another Scala or Spark.";
         NeedsNewer = "KS112", Error, "A field needs a newer Spark or Hadoop than the config's.";
         Endpoint = "KS113", Error, "The S3 endpoint, TLS setting or region is invalid or contradicts itself.";
         PathStyle = "KS114", Warning, "An S3-compatible endpoint without path-style access: S3A would ask for BUCKET.HOST.";

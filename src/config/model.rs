@@ -242,7 +242,8 @@ pub struct Dependencies {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_packages: Vec<String>,
     /// More Maven repositories to resolve `packages` from (`spark.jars.repositories`), as
-    /// `https://` URLs.
+    /// `https://` URLs (or `http://`, e.g. a mirror inside the cluster); tried after Maven
+    /// Central, so a cluster without Internet access resolves from its mirror.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repositories: Vec<String>,
     /// Jars added to the driver's and executors' classpath (`spark.jars`).

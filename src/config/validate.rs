@@ -916,6 +916,50 @@ fn maven_coordinate(text: &str, parts: usize) -> bool {
         })
 }
 
+/// Whether a package (`groupId:artifactId:version`) is built for this Spark: an artifact with a
+/// Scala suffix (`spark-avro_2.13`) for a Scala the Spark is published for, and Spark's own
+/// modules (`org.apache.spark`, Scala-suffixed) for its release line. A mismatch loads, then
+/// fails when first used (`NoSuchMethodError`, `NoClassDefFoundError`). Returns the message and
+/// help of a mismatch.
+fn package_build(package: &str, spark: Version) -> Option<(String, String)> {
+    let [group, artifact, version] = package.split(':').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let (name, scala) = artifact.rsplit_once('_')?;
+    let is_scala = scala
+        .split_once('.')
+        .is_some_and(|(major, minor)| major == "2" && minor.parse::<u32>().is_ok());
+    if !is_scala {
+        return None;
+    }
+    let builds = versions::scala_builds(spark);
+    let default = builds.first().copied().unwrap_or(scala);
+    let spark_module = group == "org.apache.spark";
+    let wanted_version = if spark_module {
+        spark.to_string()
+    } else {
+        version.to_owned()
+    };
+    let fix = |scala: &str| format!("{group}:{name}_{scala}:{wanted_version}");
+    if !builds.contains(&scala) {
+        return Some((
+            format!(
+                "{package:?} is built for Scala {scala}; Spark {spark} runs Scala {}",
+                builds.join(" or ")
+            ),
+            format!("use its Scala {default} build: {}", fix(default)),
+        ));
+    }
+    let module_line = version.parse::<Version>().ok().map(Version::line);
+    if spark_module && module_line != Some(spark.line()) {
+        return Some((
+            format!("{package:?} is a module of Spark {version}; the image runs Spark {spark}"),
+            format!("use the image's Spark version: {}", fix(scala)),
+        ));
+    }
+    None
+}
+
 fn dependencies<'a>(p: &mut Problems, spec: &'a SparkJobSpec, versions: Option<JobVersions>) {
     let deps = &spec.deps;
     // Each item of a list with its field path, borrowed.
@@ -951,6 +995,13 @@ fn dependencies<'a>(p: &mut Problems, spec: &'a SparkJobSpec, versions: Option<J
                     format!("{package:?} is not {what}"),
                     help,
                 );
+            }
+        }
+    }
+    if let Some(v) = versions {
+        for (field, package) in each("packages", &deps.packages) {
+            if let Some((message, help)) = package_build(package, v.spark) {
+                p.add(Code::Versions, field, message, help);
             }
         }
     }

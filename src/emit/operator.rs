@@ -539,8 +539,10 @@ pub fn mapping_doc() -> String {
          `k8s-s3-spark operator` derives the SparkApplication from the Job's spark-submit \
          arguments. Each `--conf` of the Job goes to the field below; `spark.hadoop.KEY` goes to \
          `hadoopConf` as `KEY`; every other setting goes to `sparkConf` unchanged. The operator \
-         passes each field back as the same setting, which the conformance stage checks against \
-         the real operator's spark-submit command line.\n\n\
+         passes each field back as the same setting (the `spec.deps` lists as spark-submit's own \
+         options, `--packages`, `--jars` and so on, which spark-submit reads as those settings), \
+         which the conformance stage checks against the real operator's spark-submit command \
+         line.\n\n\
          | Job setting | SparkApplication |\n|---|---|\n",
     );
     for (key, place) in MAPPING {

@@ -152,6 +152,10 @@ pub struct SparkLine {
     pub default_hadoop: Version,
     /// Other Hadoop versions of published distributions of this line (e.g. `-bin-hadoop2.7`).
     pub other_hadoop: &'static [Version],
+    /// The Scala binary versions its artifacts are published for (the `_2.13` of
+    /// `spark-avro_2.13`), the default build's first (Maven Central: `_2.11` to 2.3, also
+    /// `_2.12` for 2.4, `_2.12` for 3.0 and 3.1, also `_2.13` from 3.2, only `_2.13` from 4.0).
+    pub scala: &'static [&'static str],
     /// Where the facts come from.
     pub source: &'static str,
 }
@@ -162,72 +166,84 @@ pub const SPARK_LINES: &[SparkLine] = &[
         line: (2, 3),
         default_hadoop: Version::new(2, 7, 3),
         other_hadoop: &[Version::new(2, 6, 5)],
+        scala: &["2.11"],
         source: "Spark 2.3 downloads: bin-hadoop2.7 (Hadoop 2.7.3) and bin-hadoop2.6",
     },
     SparkLine {
         line: (2, 4),
         default_hadoop: Version::new(2, 7, 3),
         other_hadoop: &[Version::new(2, 6, 5)],
+        scala: &["2.11", "2.12"],
         source: "Spark 2.4 downloads: bin-hadoop2.7 (Hadoop 2.7.3) and bin-hadoop2.6; the seed's -Dhadoop.version=2.9.2 is a custom build",
     },
     SparkLine {
         line: (3, 0),
         default_hadoop: Version::new(3, 2, 0),
         other_hadoop: &[Version::new(2, 7, 4)],
+        scala: &["2.12"],
         source: "Spark 3.0 pom: hadoop 2.7.4, 3.2.0 with the hadoop-3.2 profile (bin-hadoop3.2)",
     },
     SparkLine {
         line: (3, 1),
         default_hadoop: Version::new(3, 2, 0),
         other_hadoop: &[Version::new(2, 7, 4)],
+        scala: &["2.12"],
         source: "Spark 3.1 pom: hadoop 3.2.0; bin-hadoop2.7 also published",
     },
     SparkLine {
         line: (3, 2),
         default_hadoop: Version::new(3, 3, 1),
         other_hadoop: &[Version::new(2, 7, 4)],
+        scala: &["2.12", "2.13"],
         source: "Spark 3.2 pom: hadoop 3.3.1; bin-hadoop2.7 also published",
     },
     SparkLine {
         line: (3, 3),
         default_hadoop: Version::new(3, 3, 2),
         other_hadoop: &[Version::new(2, 7, 4)],
+        scala: &["2.12", "2.13"],
         source: "Spark 3.3 pom: hadoop 3.3.2; bin-hadoop2 also published",
     },
     SparkLine {
         line: (3, 4),
         default_hadoop: Version::new(3, 3, 4),
         other_hadoop: &[],
+        scala: &["2.12", "2.13"],
         source: "Spark 3.4 pom: hadoop 3.3.4",
     },
     SparkLine {
         line: (3, 5),
         default_hadoop: Version::new(3, 3, 4),
         other_hadoop: &[],
+        scala: &["2.12", "2.13"],
         source: "Spark 3.5 pom: hadoop 3.3.4 (also in the PyPI pyspark 3.5 jars)",
     },
     SparkLine {
         line: (4, 0),
         default_hadoop: Version::new(3, 4, 1),
         other_hadoop: &[],
+        scala: &["2.13"],
         source: "Spark 4.0 pom: hadoop 3.4.1",
     },
     SparkLine {
         line: (4, 1),
         default_hadoop: Version::new(3, 4, 2),
         other_hadoop: &[],
+        scala: &["2.13"],
         source: "read from the PyPI pyspark 4.1.1 jars",
     },
     SparkLine {
         line: (4, 2),
         default_hadoop: Version::new(3, 5, 0),
         other_hadoop: &[],
+        scala: &["2.13"],
         source: "read from the PyPI pyspark 4.2 jars",
     },
     SparkLine {
         line: (4, 3),
         default_hadoop: Version::new(3, 5, 0),
         other_hadoop: &[],
+        scala: &["2.13"],
         source: "read from the PyPI pyspark 4.3 jars",
     },
 ];
@@ -235,6 +251,17 @@ pub const SPARK_LINES: &[SparkLine] = &[
 /// Finds the release line of a Spark version.
 pub fn spark_line(spark: Version) -> Option<&'static SparkLine> {
     SPARK_LINES.iter().find(|l| l.line == spark.line())
+}
+
+/// The Scala binary versions Spark `spark` is published for, the default build's first: its
+/// line's, or the newest older line's for a line newer than the table.
+pub fn scala_builds(spark: Version) -> &'static [&'static str] {
+    SPARK_LINES
+        .iter()
+        .rev()
+        .find(|l| l.line <= spark.line())
+        .or(SPARK_LINES.first())
+        .map_or(&[], |l| l.scala)
 }
 
 /// Which AWS SDK a hadoop-aws jar was built against.
@@ -682,14 +709,13 @@ pub fn extra_jars(hadoop: Version) -> &'static [Jar] {
 
 /// spark-hadoop-cloud of this Spark version: the committer bindings that writes to S3 through
 /// the S3A committers need (`-Phadoop-cloud` builds put it in `jars/`; Maven Central has it).
-/// Its Scala suffix is the default build's (Spark's poms): 2.11 for Spark 2, 2.12 for Spark 3
-/// (3.2+ also publishes 2.13 builds), 2.13 from Spark 4.
+/// Its Scala suffix is the default build's ([`scala_builds`]).
 pub fn spark_hadoop_cloud(spark: Version) -> Jar {
     Jar {
         group: "org.apache.spark",
-        artifact: match spark.major {
-            0..=2 => "spark-hadoop-cloud_2.11",
-            3 => "spark-hadoop-cloud_2.12",
+        artifact: match scala_builds(spark).first().copied() {
+            Some("2.11") => "spark-hadoop-cloud_2.11",
+            Some("2.12") => "spark-hadoop-cloud_2.12",
             _ => "spark-hadoop-cloud_2.13",
         },
         version: spark,
@@ -745,6 +771,24 @@ mod tests {
             spark_line(Version::new(3, 5, 3)).map(|l| l.default_hadoop),
             Some(Version::new(3, 3, 4))
         );
+    }
+
+    #[test]
+    fn scala_builds_follow_the_line_and_name_spark_hadoop_cloud() {
+        assert!(SPARK_LINES.iter().all(|l| !l.scala.is_empty()));
+        let v = Version::new;
+        assert_eq!(scala_builds(v(2, 4, 8)), ["2.11", "2.12"]);
+        assert_eq!(scala_builds(v(3, 5, 3)), ["2.12", "2.13"]);
+        // A line newer than the table has the newest line's; one older, the oldest line's.
+        assert_eq!(scala_builds(v(4, 9, 0)), ["2.13"]);
+        assert_eq!(scala_builds(v(2, 0, 0)), ["2.11"]);
+        for (spark, artifact) in [
+            (v(2, 4, 8), "spark-hadoop-cloud_2.11"),
+            (v(3, 5, 3), "spark-hadoop-cloud_2.12"),
+            (v(4, 1, 1), "spark-hadoop-cloud_2.13"),
+        ] {
+            assert_eq!(spark_hadoop_cloud(spark).artifact, artifact);
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ import yaml
 
 from conftest import EXAMPLES, documents, fill_credentials, pod_spec, run, spark_operator_running, submitter
 from kubelet import SPARK_HOME
+from maven_mirror import maven_mirror  # noqa: F401 (fixture)
 from node_agent import GATEWAY, NodeAgent
 from s3_server import (ACCESS_KEY, READER_KEY, SECRET_KEY, s3a_jars, seaweed, spark41, spark42,  # noqa: F401 (fixtures)
                        table_jars)
@@ -95,7 +96,7 @@ def events_count_jar(folder):
 
 
 @pytest.fixture(scope="module")
-def node(cluster, tmp_path_factory, s3a_jars, table_jars, spark41, spark42, seaweed):
+def node(cluster, tmp_path_factory, s3a_jars, table_jars, spark41, spark42, seaweed, maven_mirror):
     endpoint, client = seaweed
     client.create_bucket(Bucket=BUCKET)
     client.put_object(Bucket=BUCKET, Key=KEY, Body=synthetic_reviews())
@@ -143,7 +144,9 @@ def node(cluster, tmp_path_factory, s3a_jars, table_jars, spark41, spark42, seaw
               yaml.safe_load((SUMMARY / "spark-job.yaml").read_text())["spec"]["image"]: summary,
               SUMMARY_35: summary_35, REVIEWS_42: reviews_42}
     s3_port = int(endpoint.rsplit(":", 1)[1])
-    agent = NodeAgent(cluster, folder, images, forwards={s3_port: s3_port}).start()
+    # Pods reach the S3 server and the Maven mirror (maven_mirror.py) through the node's gateway.
+    agent = NodeAgent(cluster, folder, images,
+                      forwards={s3_port: s3_port, maven_mirror.port: maven_mirror.port}).start()
     try:
         yield agent, f"http://{GATEWAY}:{s3_port}"
     finally:
@@ -594,7 +597,7 @@ def test_the_writing_example_commits_parquet_through_the_magic_committer(binary,
     condition, job = wait_for_job(cluster, namespace, name)
     log = driver_log(cluster, namespace, name)
     assert condition["type"] == "Complete", log[-6000:]
-    assert f"wrote 5 rows to {output}" in log, log[-4000:]
+    assert f"wrote 5 rows to {output} as parquet" in log, log[-4000:]
     assert f"Running Spark version {spark}" in log, log[:3000]
     assert len(executors_ran(agent, namespace)) == config["spec"]["executor"]["instances"]
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])]
@@ -621,12 +624,13 @@ def test_the_writing_example_commits_parquet_through_the_magic_committer(binary,
     assert READER_KEY[1] not in refused.stdout + refused.stderr
 
 
-def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node, seaweed, tmp_path):
+def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node, seaweed, maven_mirror, tmp_path):
     """nightly-summary as rendered, but due every minute: the real CronJob controller starts a run
     (a Job owned by the CronJob, made from its jobTemplate), the node runs its pod (the driver, on
-    Spark 4.1.1) and the executors dynamic allocation asks for, each on an on-demand claim the
-    driver makes, the run's Job completes with the application, and the CronJob records the
-    successful run."""
+    Spark 4.1.1, which fetches the example's package, spark-avro, from the Maven repository the
+    config names: a mirror, as in a cluster without Internet access) and the executors dynamic
+    allocation asks for, each on an on-demand claim the driver makes, the run's Job completes with
+    the application, and the CronJob records the successful run."""
     agent, endpoint = node
     _, client = seaweed
     namespace = "e2e-nightly"
@@ -635,9 +639,10 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
     output = f"s3a://{bucket}/{prefix}"
     config = yaml.safe_load((NIGHTLY / "spark-job.yaml").read_text())
     config["metadata"]["namespace"] = namespace
-    config["spec"]["arguments"] = [f"s3a://{BUCKET}/{KEY}", output]
+    config["spec"]["arguments"] = [f"s3a://{BUCKET}/{KEY}", output, *config["spec"]["arguments"][2:]]
     config["spec"]["s3"].update({"endpoint": endpoint, "pathStyleAccess": True, "region": "us-east-1",
                                  "paths": [f"s3a://{BUCKET}/{KEY}"], "outputs": [output]})
+    config["spec"]["deps"]["repositories"] = [maven_mirror.url.replace("127.0.0.1", GATEWAY)]
     config["spec"]["schedule"]["cron"] = "* * * * *"
     config["spec"]["environments"] = {}
     path = tmp_path / "spark-job.yaml"
@@ -647,6 +652,7 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
     assert cron_job["kind"] == "CronJob" and cron_job["spec"]["concurrencyPolicy"] == "Forbid", cron_job["spec"]
     args = pod_spec(cron_job)["containers"][0]["args"]
     assert "spark.dynamicAllocation.enabled=true" in args and "spark.dynamicAllocation.maxExecutors=6" in args, args
+    assert f"spark.jars.repositories={config['spec']['deps']['repositories'][0]}" in args, args
     name = start(cluster, objects, namespace)
 
     def runs():
@@ -663,8 +669,16 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
     condition, job = wait_for_job(cluster, namespace, run_name)
     log = driver_log(cluster, namespace, run_name)
     assert condition["type"] == "Complete", log[-6000:]
-    assert f"wrote 5 rows to {output}" in log, log[-4000:]
+    assert f"wrote 5 rows to {output} as avro" in log, log[-4000:]
     assert "Running Spark version 4.1.1" in log, log[:3000]
+    # The package came through the repository the config names: Ivy tried Maven Central first
+    # (which the test network does not reach), then the mirror, and the executors wrote Avro
+    # with the jar the driver handed them.
+    [package] = config["spec"]["deps"]["packages"]
+    group, artifact, version = package.split(":")
+    jar = f"/maven2/{group.replace('.', '/')}/{artifact}/{version}/{artifact}-{version}.jar"
+    assert jar in maven_mirror.asked, maven_mirror.asked
+    assert f"found {group}#{artifact};{version} in repo-1" in log, log[:6000]
     ran = executors_ran(agent, namespace)
     assert 1 <= len(ran) <= config["spec"]["dynamicAllocation"]["maxExecutors"], len(ran)
     # Each executor kept its shuffle and spill files on a claim of its own: the driver made it
@@ -684,6 +698,8 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
         assert env.get("SPARK_LOCAL_DIRS") == spill["mountPath"], env
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=prefix + "/").get("Contents", [])]
     assert f"{prefix}/_SUCCESS" in keys, keys
+    parts = [k for k in keys if k.rsplit("/", 1)[1].startswith("part-")]
+    assert parts and all(k.endswith(".avro") for k in parts), keys
     recorded = cluster.wait_for(
         "the CronJob to record the successful run",
         lambda: cluster.json("get", "cronjob", name, "-n", namespace).get("status", {}).get("lastSuccessfulTime"),

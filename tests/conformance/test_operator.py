@@ -97,6 +97,13 @@ def submitted_arguments(log, namespace, name):
     return None
 
 
+# spark-submit's options that stand for a setting (SparkSubmitArguments): the operator passes
+# `spec.deps` this way.
+SUBMIT_OPTIONS = {"--jars": "spark.jars", "--packages": "spark.jars.packages", "--exclude-packages": "spark.jars.excludes",
+                  "--repositories": "spark.jars.repositories", "--files": "spark.files",
+                  "--py-files": "spark.submit.pyFiles", "--archives": "spark.archives"}
+
+
 def confs(args):
     """spark-submit's settings from its arguments: the last value of a key wins, as in Spark."""
     out = {}
@@ -104,6 +111,8 @@ def confs(args):
         if flag == "--conf":
             key, _, val = value.partition("=")
             out[key] = val
+        elif flag in SUBMIT_OPTIONS:
+            out[SUBMIT_OPTIONS[flag]] = value
     return out
 
 
