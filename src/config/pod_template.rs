@@ -49,6 +49,10 @@ pub const OWNED_MAIN_CONTAINER_FIELDS: &[(&str, &str)] = &[
         "cores, coreRequest, coreLimit, memory and memoryOverhead decide it",
     ),
     (
+        "workingDir",
+        "a cluster-mode driver (the operator form) copies its dependencies into it, so it is the writable scratch folder",
+    ),
+    (
         "terminationMessagePath",
         "the driver's failure is written there for `kubectl describe`",
     ),

@@ -468,7 +468,9 @@ pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
 /// submits): the hardening, environment, volumes, node selector, tolerations and priority class
 /// of the Job's pod, which is the driver in client mode, from the same parts, and the Job's
 /// deadline as the pod's. Spark fills in the image, command, resources, labels and its own
-/// volumes. `token`: whether it mounts the API token.
+/// volumes. Its working directory is the scratch folder: a cluster-mode driver copies the jars,
+/// files, archives and resolved packages it serves into its working directory, and its root
+/// filesystem (the image's `WORKDIR`) is read-only. `token`: whether it mounts the API token.
 pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
     let driver = job.spec.driver.as_pod();
     let uid = job.spec.submitter.run_as_user;
@@ -490,6 +492,7 @@ pub fn driver_template(job: &ResolvedJob, token: bool) -> PodTemplateSpec {
                     env: (!env.is_empty()).then_some(env),
                     security_context: Some(driver_security_context(uid)),
                     volume_mounts: Some(mounts),
+                    working_dir: Some(SCRATCH_DIR.into()),
                     ..Default::default()
                 }],
                 volumes: Some(volumes),

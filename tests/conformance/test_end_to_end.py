@@ -259,18 +259,24 @@ def test_the_amazon_reviews_job_runs_to_completion(binary, cluster, node, tmp_pa
                      timeout=30)
 
 
-def test_the_spark_operator_runs_the_operator_form_to_completed(binary, cluster, node, tmp_path):
-    """The operator form of the reviews job (pointed at SeaweedFS), run by the real Spark Operator
-    (built from its Go module): its spark-submit, in cluster mode, makes the driver pod from our
-    template; the test node runs it as the image's `driver` entrypoint does and resolves the
+def test_the_spark_operator_runs_the_operator_form_to_completed(binary, cluster, node, maven_mirror, tmp_path):
+    """The operator form of the reviews job (pointed at SeaweedFS, with a package from the Maven
+    mirror), run by the real Spark Operator (built from its Go module): its spark-submit, in
+    cluster mode, makes the driver pod from our template; the test node runs it as the image's
+    `driver` entrypoint does (which resolves the package through the mirror) and resolves the
     driver's Service for the executors as cluster DNS would; the rows are read, the driver pod
     succeeds, and the operator reports the application COMPLETED."""
     agent, endpoint = node
     namespace = "e2e-operator"
     path = the_config(tmp_path, endpoint, namespace)
+    config = yaml.safe_load(path.read_text())
+    package = f"org.apache.spark:spark-avro_2.12:{config['spec']['sparkVersion']}"
+    config["spec"]["deps"] = {"packages": [package], "repositories": [maven_mirror.url.replace("127.0.0.1", GATEWAY)]}
+    path.write_text(yaml.safe_dump(config))
     objects = documents(run([binary, "operator", "--once", path]).stdout)
     app = objects[-1]
     assert app["kind"] == "SparkApplication"
+    assert app["spec"]["deps"] == config["spec"]["deps"], app["spec"].get("deps")
     prepare(cluster, namespace)
     applied = tmp_path / "operator-form.yaml"
     applied.write_text(yaml.safe_dump_all([o for o in objects if o["kind"] != "Namespace"]))
@@ -297,6 +303,9 @@ def test_the_spark_operator_runs_the_operator_form_to_completed(binary, cluster,
     driver_out = driver[-1].log.read_text(errors="replace")
     assert state["state"] == "COMPLETED", f"{state}\n{driver_out[-4000:]}"
     assert review_rows(driver_out) == 10
+    # The driver (spark-submit in the pod, in client mode) resolved the package through the mirror.
+    group, artifact, version = package.split(":")
+    assert f"found {group}#{artifact};{version} in repo-1" in driver_out, driver_out[:6000]
     executors = executors_ran(agent, namespace)
     assert executors and all("Successfully registered with driver" in e.log.read_text(errors="replace")
                               for e in executors)
