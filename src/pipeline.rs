@@ -179,47 +179,13 @@ pub fn chart(
 ) -> Result<FileTree, PipelineError> {
     let job = config.resolve(None)?;
     manifests(job, None)?;
-    without_pod_templates(config, None, job)?;
     let mut environments = Vec::new();
     for name in config.environment_names() {
         let env = config.resolve(Some(name))?;
         manifests(env, None)?;
-        without_pod_templates(config, Some(name), env)?;
         environments.push((name, env));
     }
     Ok(helm::chart(job, &environments, config_file, chart_version)?)
-}
-
-/// The chart writes its pods as Go templates tuned by values; a user's pod template merged under
-/// them would be a second merge written in Go, so the chart refuses one, at its line.
-fn without_pod_templates(
-    config: &Config,
-    env: Option<&str>,
-    job: &ResolvedJob,
-) -> Result<(), PipelineError> {
-    let roles = [
-        ("driver", job.spec.driver.pod_template.is_some()),
-        ("executor", job.spec.executor.pod_template.is_some()),
-    ];
-    let findings: Vec<_> = roles
-        .into_iter()
-        .filter(|(_, set)| *set)
-        .map(|(role, _)| {
-            config
-                .finding(
-                    env,
-                    Code::PodTemplate,
-                    &format!("spec.{role}.podTemplate"),
-                    "the Helm chart does not carry pod templates",
-                )
-                .help("use `render`, `kustomize` or `operator`, which merge it; or move its fields to typed ones")
-        })
-        .collect();
-    if findings.is_empty() {
-        Ok(())
-    } else {
-        Err(ConfigError::Invalid(Diagnostics(findings)).into())
-    }
 }
 
 #[cfg(test)]

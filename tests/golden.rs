@@ -89,12 +89,13 @@ fn every_example_operator_form_is_as_snapshotted() {
     }
 }
 
-/// A job with its own pod templates: not an example, since the chart refuses pod templates.
+/// A job with its own pod templates (a fixture, not an example: its images and sidecars are made
+/// up, and the examples stay readable without them).
 const POD_TEMPLATE_JOB: &str = "tests/pod-template/spark-job.yaml";
 
 /// `pod-template-<form>-<env>`: its plain and operator forms for the base and `prod` (which adds
 /// executor GPUs), each with the config's warnings (the fields of the templates the tool
-/// overrides); `pod-template-kustomize` its Kustomize tree.
+/// overrides); `pod-template-kustomize` its Kustomize tree and `pod-template-chart` its chart.
 fn pod_template_snapshots() -> Vec<(String, Option<&'static str>, bool)> {
     let mut out = Vec::new();
     for env in [None, Some("prod")] {
@@ -129,6 +130,8 @@ fn the_pod_template_job_is_as_snapshotted() {
     let tree =
         k8s_s3_spark::pipeline::kustomize_tree(&config, Path::new(POD_TEMPLATE_JOB)).unwrap();
     golden().bind(|| insta::assert_snapshot!("pod-template-kustomize", joined(&tree)));
+    let chart = k8s_s3_spark::pipeline::chart(&config, "spark-job.yaml", "0.1.0").unwrap();
+    golden().bind(|| insta::assert_snapshot!("pod-template-chart", joined(&chart)));
 }
 
 /// A file tree as one text: each file under a `=== path ===` header.
@@ -223,7 +226,10 @@ fn no_orphaned_snapshots() {
                 .map(|f| format!("invalid-{}", f.file_stem().unwrap().to_string_lossy())),
         )
         .chain(pod_template_snapshots().into_iter().map(|(s, ..)| s))
-        .chain(["pod-template-kustomize".to_owned()])
+        .chain([
+            "pod-template-kustomize".to_owned(),
+            "pod-template-chart".to_owned(),
+        ])
         .chain(example_dirs().iter().map(|d| format!("chart-{}", name(d))))
         .chain(
             example_dirs()

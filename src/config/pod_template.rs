@@ -1,7 +1,8 @@
 //! Which fields of a user's pod template (`driver.podTemplate`, `executor.podTemplate`) the tool
 //! owns, which have a typed field of their own, and which `restricted` forbids: the one list the
 //! validator warns and refuses from, and that the merge ([`crate::k8s::pod_template`]) is tested
-//! against, so a field the tool starts setting cannot be overridden without a warning.
+//! against, so a field the tool starts setting cannot be overridden without a warning. The
+//! chart's Go copy of the merge (`k8s-s3-spark.mergeUnder`) is generated with these lists.
 
 /// Pod fields the tool sets on every pod it describes: a template's value is replaced, with a
 /// warning. Each with what decides it instead.

@@ -15,8 +15,8 @@ use crate::config::pod_template::{
 };
 
 /// Lists joined rather than replaced: theirs after ours (validation refuses a name or path of
-/// theirs that ours has).
-const JOINED: &[&str] = &["env", "envFrom", "ports", "volumeMounts", "volumes"];
+/// theirs that ours has). The chart's Go merge (`k8s-s3-spark.over`) is given this list.
+pub const JOINED: &[&str] = &["env", "envFrom", "ports", "volumeMounts", "volumes"];
 
 /// `ours` (metadata and spec of a pod the tool describes) merged over `theirs`.
 pub fn merge_under(

@@ -2,8 +2,10 @@
 a ConfigMap and DNS options for the driver; labels, a metrics port, topology spread and a log
 shipper for the executors) merged under ours, judged by the real tools: kubernetes-validate and
 checkov on the plain form, Pod Security `restricted` admission of the pods as the Job controller
-and Spark would create them, the Spark Operator's CRDs for its form. Real spark-submit making
-executors from the merged template is in test_spark_submit.py."""
+and Spark would create them, the Spark Operator's CRDs for its form, real Helm for the chart
+(whose Go copy of the merge must give render's objects, and whose values schema refuses a
+misspelt field of a template). Real spark-submit making executors from the merged template is in
+test_spark_submit.py."""
 
 import json
 
@@ -12,6 +14,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, assert_valid_and_policy_clean, documents, pod_spec, run, submitter, tool
+from test_helm import K8S_VERSION, by_key, helm_template, lint
 
 JOB = ROOT / "tests" / "pod-template" / "spark-job.yaml"
 ENVIRONMENTS = [None, "prod"]
@@ -102,3 +105,37 @@ def test_the_kustomize_tree_builds_to_what_render_gives(binary, tmp_path):
     for env in ENVIRONMENTS:
         built = documents(run([tool("kubectl"), "kustomize", tree / (f"overlays/{env}" if env else "base")]).stdout)
         assert by_key(built) == by_key(render(binary, *flags(env))), env
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS, ids=lambda e: e or "base")
+def test_the_chart_merges_the_templates_as_render_does(binary, tmp_path, env):
+    """`helm template` of the chart (with values-ENV.yaml for an environment) gives render's
+    objects: the chart's Go merge (k8s-s3-spark.mergeUnder, given the tool's field tables) puts
+    the sidecars, volumes, labels, ports and DNS of the templates where render's merge puts them,
+    drops the fields the tool owns and hardens the sidecars."""
+    chart = tmp_path / "chart"
+    made = run([binary, "chart", JOB, "--out", chart])
+    assert "warning[KS127]" in made.stderr, made.stderr
+    plain = render(binary, *flags(env))
+    job = submitter(plain)
+    values = chart / (f"values-{env}.yaml" if env else "values.yaml")
+    helm = by_key(helm_template(chart, job["metadata"]["name"], job["metadata"]["namespace"], values, tmp_path))
+    plain = by_key(plain)
+    assert sorted(helm) == sorted(plain)
+    for key in plain:
+        assert helm[key] == plain[key], key
+    # Not vacuous: the merged pods carry the templates' parts.
+    spec = pod_spec(helm[(job["kind"], job["metadata"]["name"])])
+    assert spec.get("initContainers") and spec.get("dnsConfig"), spec
+    overrides = yaml.safe_load(values.read_text()) if env else None
+    report = lint(str(chart), overrides, strict=True, kube_version=f"v{K8S_VERSION}",
+                  namespace=job["metadata"]["namespace"])
+    assert not report["errors"] and not [m for m in report["messages"] if m["severity"] >= 2], report
+
+
+def test_the_charts_values_schema_refuses_a_misspelt_template_field(binary, tmp_path):
+    chart = tmp_path / "chart"
+    run([binary, "chart", JOB, "--out", chart])
+    values = {"executor": {"podTemplate": {"spec": {"topologySpreadConstrains": []}}}}
+    report = lint(str(chart), values, strict=True, kube_version=f"v{K8S_VERSION}", namespace="ns")
+    assert any("topologySpreadConstrains" in e for e in report["errors"]), report["errors"]

@@ -19,6 +19,7 @@ use super::FileTree;
 use crate::config::ResolvedJob;
 use crate::config::SparkJob;
 use crate::config::model::{ConcurrencyPolicy, S3Credentials};
+use crate::config::pod_template;
 use crate::k8s::ExternalSecret;
 use crate::k8s::labels::{self, Component};
 use crate::k8s::policy;
@@ -194,6 +195,12 @@ fn templates(
         "termination_message_path": crate::k8s::job::TERMINATION_MESSAGE_PATH,
         "command_block": indent(&yaml::to_yaml(&json!({ "command": crate::k8s::job::command() })), args::JOB_INDENT),
         "executor_token": rbac::needs_token(PodRole::Executor, job),
+        // The tables of a user's pod template merge, for the chart's Go copy of it.
+        "joined": go_list(crate::k8s::pod_template::JOINED.iter().copied()),
+        "carried_metadata": go_list(pod_template::CARRIED_METADATA.iter().map(|(f, _)| *f)),
+        "owned_pod_fields": go_list(pod_template::OWNED_POD_FIELDS.iter().map(|(f, _)| *f)),
+        "owned_container_fields": go_list(pod_template::OWNED_CONTAINER_FIELDS.iter().map(|(f, _)| *f)),
+        "owned_main_container_fields": go_list(pod_template::OWNED_MAIN_CONTAINER_FIELDS.iter().map(|(f, _)| *f)),
         "high_uid": policy::HIGH_UID,
         "pod_security_labels": policy::POD_SECURITY_LABELS
             .iter()
@@ -372,6 +379,14 @@ fn readme(
         spark = job.spec.spark_version,
         table = values_yaml::table(values, schema),
     )
+}
+
+/// Field names as the arguments of a Go template's `list` or `omit`: `"a" "b"`.
+fn go_list<'a>(fields: impl Iterator<Item = &'a str>) -> String {
+    fields
+        .map(|f| format!("{f:?}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]

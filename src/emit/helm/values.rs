@@ -252,16 +252,6 @@ impl ChartValues {
                 props.remove("webIdentity");
             }
         }
-        // The chart carries no pod template (`pipeline::chart` refuses a config with one): a value
-        // for it would be ignored, so the schema refuses it.
-        for role in ["DriverSpec", "ExecutorSpec"] {
-            if let Some(props) = schema
-                .pointer_mut(&format!("/definitions/{role}/properties"))
-                .and_then(Value::as_object_mut)
-            {
-                props.remove("podTemplate");
-            }
-        }
         crate::config::schema::prune_definitions(&mut schema);
         // Helm's defaults are values.yaml; a schema `default` (the config's own defaults) would
         // contradict it wherever the job sets another value.
