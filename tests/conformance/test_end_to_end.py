@@ -154,6 +154,18 @@ def node(cluster, tmp_path_factory, s3a_jars, table_jars, spark41, spark42, seaw
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def mirror_repository(mirror):
+    """The Maven mirror's URL as the test node's pods reach it (through the node's gateway)."""
+    return mirror.url.replace("127.0.0.1", GATEWAY)
+
+
+def assert_resolved_through_mirror(package, log):
+    """Ivy's report in a driver's log: `package` came from the first repository the config
+    names (`repo-1`, the mirror), not from Maven Central, which the test network does not reach."""
+    group, artifact, version = package.split(":")
+    assert f"found {group}#{artifact};{version} in repo-1" in log, log[:6000]
+
+
 def the_config(tmp_path, endpoint, namespace, environments=None, **spec):
     """The Amazon reviews example pointed at SeaweedFS in the test network, in `namespace`, with
     `spec` changes and the given environments (none by default)."""
@@ -271,7 +283,7 @@ def test_the_spark_operator_runs_the_operator_form_to_completed(binary, cluster,
     path = the_config(tmp_path, endpoint, namespace)
     config = yaml.safe_load(path.read_text())
     package = f"org.apache.spark:spark-avro_2.12:{config['spec']['sparkVersion']}"
-    config["spec"]["deps"] = {"packages": [package], "repositories": [maven_mirror.url.replace("127.0.0.1", GATEWAY)]}
+    config["spec"]["deps"] = {"packages": [package], "repositories": [mirror_repository(maven_mirror)]}
     path.write_text(yaml.safe_dump(config))
     objects = documents(run([binary, "operator", "--once", path]).stdout)
     app = objects[-1]
@@ -304,8 +316,7 @@ def test_the_spark_operator_runs_the_operator_form_to_completed(binary, cluster,
     assert state["state"] == "COMPLETED", f"{state}\n{driver_out[-4000:]}"
     assert review_rows(driver_out) == 10
     # The driver (spark-submit in the pod, in client mode) resolved the package through the mirror.
-    group, artifact, version = package.split(":")
-    assert f"found {group}#{artifact};{version} in repo-1" in driver_out, driver_out[:6000]
+    assert_resolved_through_mirror(package, driver_out)
     executors = executors_ran(agent, namespace)
     assert executors and all("Successfully registered with driver" in e.log.read_text(errors="replace")
                               for e in executors)
@@ -651,7 +662,7 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
     config["spec"]["arguments"] = [f"s3a://{BUCKET}/{KEY}", output, *config["spec"]["arguments"][2:]]
     config["spec"]["s3"].update({"endpoint": endpoint, "pathStyleAccess": True, "region": "us-east-1",
                                  "paths": [f"s3a://{BUCKET}/{KEY}"], "outputs": [output]})
-    config["spec"]["deps"]["repositories"] = [maven_mirror.url.replace("127.0.0.1", GATEWAY)]
+    config["spec"]["deps"]["repositories"] = [mirror_repository(maven_mirror)]
     config["spec"]["schedule"]["cron"] = "* * * * *"
     config["spec"]["environments"] = {}
     path = tmp_path / "spark-job.yaml"
@@ -687,7 +698,7 @@ def test_the_nightly_example_runs_when_its_cron_job_fires(binary, cluster, node,
     group, artifact, version = package.split(":")
     jar = f"/maven2/{group.replace('.', '/')}/{artifact}/{version}/{artifact}-{version}.jar"
     assert jar in maven_mirror.asked, maven_mirror.asked
-    assert f"found {group}#{artifact};{version} in repo-1" in log, log[:6000]
+    assert_resolved_through_mirror(package, log)
     ran = executors_ran(agent, namespace)
     assert 1 <= len(ran) <= config["spec"]["dynamicAllocation"]["maxExecutors"], len(ran)
     # Each executor kept its shuffle and spill files on a claim of its own: the driver made it
