@@ -202,24 +202,31 @@ pub fn env_var_name(s: &str) -> Result<(), String> {
     }
 }
 
-/// Size units Spark accepts in memory settings, with their multiplier in MiB.
-const SPARK_MEMORY_UNITS: [(char, u64); 5] = [
-    ('k', 0),
-    ('m', 1),
-    ('g', 1 << 10),
-    ('t', 1 << 20),
-    ('p', 1 << 30),
-];
+/// Size units of the Spark sizes the tool writes, with their multiplier in MiB. Spark also takes
+/// `p` and a trailing `b` (`2gb`), but the driver's heap reaches the JVM as `-Xmx2gb`, which the
+/// JVM refuses ("Invalid maximum heap size"): one form for every size, the one both read.
+pub const SPARK_MEMORY_UNITS: [(char, u64); 4] = [('k', 0), ('m', 1), ('g', 1 << 10), ('t', 1 << 20)];
+
+/// The JSON-schema pattern of a Spark size (the config's schema and the chart's
+/// `values.schema.json`): what [`spark_memory_mib`] accepts matches it (a test keeps it so).
+pub const SPARK_MEMORY_PATTERN: &str = "^[1-9][0-9]*[kKmMgGtT]$";
 
 /// The largest memory setting we accept, in MiB (64 TiB): anything above is a typo.
 pub const MAX_SPARK_MEMORY_MIB: u64 = 64 << 20;
 
-/// Parses a Spark memory string (`512m`, `2g`, `1024k`; the unit is required, case-insensitive,
-/// an optional trailing `b` allowed as in `512mb`) to whole MiB.
+/// Parses a Spark memory string (`512m`, `2g`, `1024k`; the unit is required, either case) to
+/// whole MiB.
 pub fn spark_memory_mib(s: &str) -> Result<u64, String> {
     let lower = s.to_ascii_lowercase();
-    let trimmed = lower.strip_suffix('b').unwrap_or(&lower);
-    let Some(unit) = trimmed.chars().last().filter(|c| c.is_ascii_alphabetic()) else {
+    if let Some(without) = lower
+        .strip_suffix('b')
+        .filter(|t| t.ends_with(|c: char| c.is_ascii_alphabetic()))
+    {
+        return Err(format!(
+            "has a trailing 'b', which the JVM refuses as a heap size (-Xmx{s}); write {without}, the form Spark and the JVM both read"
+        ));
+    }
+    let Some(unit) = lower.chars().last().filter(|c| c.is_ascii_alphabetic()) else {
         return Err("needs a unit: k, m, g or t (e.g. 512m, 2g)".into());
     };
     let Some(&(_, mib)) = SPARK_MEMORY_UNITS.iter().find(|(u, _)| *u == unit) else {
@@ -227,9 +234,12 @@ pub fn spark_memory_mib(s: &str) -> Result<u64, String> {
             "has unknown unit {unit:?}; use k, m, g or t (e.g. 512m, 2g)"
         ));
     };
-    let digits = &trimmed[..trimmed.len() - 1];
+    let digits = &lower[..lower.len() - 1];
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err("must be a whole number followed by a unit (e.g. 512m, 2g)".into());
+    }
+    if digits.len() > 1 && digits.starts_with('0') {
+        return Err("must not start with 0 (e.g. 512m, 2g)".into());
     }
     let n: u64 = digits.parse().map_err(|_| "is too large".to_string())?;
     let total = if unit == 'k' {
@@ -477,7 +487,11 @@ mod tests {
         assert_eq!(spark_memory_mib("512m"), Ok(512));
         assert_eq!(spark_memory_mib("2g"), Ok(2048));
         assert_eq!(spark_memory_mib("2G"), Ok(2048));
-        assert_eq!(spark_memory_mib("512mb"), Ok(512));
+        // The JVM refuses -Xmx512mb, so no size takes a trailing b (it says what to write).
+        assert!(spark_memory_mib("512mb").unwrap_err().contains("write 512m"));
+        assert!(spark_memory_mib("4GB").unwrap_err().contains("write 4g"));
+        assert!(spark_memory_mib("1p").is_err());
+        assert!(spark_memory_mib("0512m").is_err());
         assert_eq!(spark_memory_mib("2048k"), Ok(2));
         assert!(spark_memory_mib("512").is_err());
         assert!(spark_memory_mib("0").is_err());
@@ -486,6 +500,24 @@ mod tests {
         assert!(spark_memory_mib("99999t").is_err());
         assert!(spark_memory_mib("1.5g").is_err());
         assert!(spark_memory_mib("99999999999999999999999g").is_err());
+    }
+
+    #[test]
+    fn the_schema_pattern_of_sizes_agrees_with_the_rule() {
+        let pattern = jsonschema::validator_for(&serde_json::json!({"pattern": SPARK_MEMORY_PATTERN}))
+            .unwrap();
+        for text in [
+            "512m", "2g", "2G", "4t", "2048k", "1k", "512mb", "4GB", "1p", "0512m", "0g", "2", "g",
+            "1.5g", "2 g", "-1g", "99999t",
+        ] {
+            let matches = pattern.is_valid(&serde_json::json!(text));
+            if spark_memory_mib(text).is_ok() {
+                assert!(matches, "{text}: the rule accepts it, the schema must too");
+            }
+            if text.ends_with(['b', 'B', 'p']) || text.starts_with('0') {
+                assert!(!matches, "{text}: the schema refuses it as the rule does");
+            }
+        }
     }
 
     #[test]

@@ -317,12 +317,16 @@ macro_rules! spark_pod_spec {
             /// executors, `cores` for the driver (the Job's container).
             #[serde(default, skip_serializing_if = "Option::is_none")]
             pub core_limit: Option<String>,
-            /// JVM heap as a Spark size (`512m`, `2g`).
+            /// JVM heap as a Spark size: a whole number and one unit, k, m, g or t (`512m`,
+            /// `2g`; not `2gb`, which the driver's JVM refuses as `-Xmx2gb`).
             #[serde(default = "default_memory")]
+            #[schemars(pattern(crate::syntax::SPARK_MEMORY_PATTERN))]
             pub memory: String,
-            /// Memory beyond the heap as a Spark size; Spark's default is 10% of `memory`
-            /// (40% for Python and R), at least 384m.
+            /// Memory beyond the heap as a Spark size; by default 10% of `memory` (40% for
+            /// Python and R, whose interpreter shares the pod: the tool sets that factor, which
+            /// Spark applies itself only in cluster mode), at least 384m.
             #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[schemars(pattern(crate::syntax::SPARK_MEMORY_PATTERN))]
             pub memory_overhead: Option<String>,
             /// Labels added to these pods.
             #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -111,6 +111,18 @@ const RESERVED_CONFS: &[(&str, &str)] = &[
         "set spec.executor.memoryOverhead",
     ),
     (
+        "spark.executor.memoryOverheadFactor",
+        "set spec.executor.memoryOverhead; the tool sets the factor for Python and R, whose executors Spark would give 10% in client mode",
+    ),
+    (
+        "spark.driver.memoryOverheadFactor",
+        "set spec.driver.memoryOverhead; the Job's container is sized from it",
+    ),
+    (
+        "spark.kubernetes.memoryOverheadFactor",
+        "set spec.executor.memoryOverhead and spec.driver.memoryOverhead",
+    ),
+    (
         "spark.kubernetes.executor.request.cores",
         "set spec.executor.coreRequest",
     ),

@@ -53,25 +53,38 @@ pub struct ResolvedJob {
 /// Spark's minimum memory overhead of a pod, in MiB (`MEMORY_OVERHEAD_MIN_MIB`).
 pub const MIN_MEMORY_OVERHEAD_MIB: u64 = 384;
 
+/// Spark's default memory overhead of a pod, in percent of its heap: 10% for JVM applications,
+/// 40% for Python and R, whose interpreter shares the pod. Spark raises the factor for Python and
+/// R only in cluster mode (its driver feature step); the Job runs Spark in client mode, so the
+/// tool sizes the driver's container with it and sets it for the executors
+/// (`spark::settings`): one definition for both pods.
+pub fn overhead_percent(app_type: ApplicationType) -> u64 {
+    match app_type {
+        ApplicationType::Python | ApplicationType::R => 40,
+        ApplicationType::Java | ApplicationType::Scala => 10,
+    }
+}
+
+/// A pod's memory in MiB as Spark sizes it: the heap plus `memoryOverhead`, else
+/// [`overhead_percent`] of the heap, at least 384 MiB. `None` when a size does not parse (the
+/// rules have said so).
+pub fn pod_memory_mib(heap: &str, overhead: Option<&str>, app_type: ApplicationType) -> Option<u64> {
+    let heap = syntax::spark_memory_mib(heap).ok()?;
+    let overhead = match overhead {
+        Some(o) => syntax::spark_memory_mib(o).ok()?,
+        None => (heap * overhead_percent(app_type) / 100).max(MIN_MEMORY_OVERHEAD_MIB),
+    };
+    Some(heap + overhead)
+}
+
 /// The resources of a container that runs the driver of `job`: the CPU it asks for
-/// (`coreRequest`, else `cores`) and may use (`coreLimit`, else `cores`); its heap plus overhead
-/// (`memoryOverhead`, else Spark's default factor of the heap: 10% for JVM applications, 40% for
-/// Python and R, whose interpreter shares the container; at least 384 MiB) as both request and
-/// limit. `None` when a memory size does not parse (the rules have said so).
+/// (`coreRequest`, else `cores`) and may use (`coreLimit`, else `cores`); its memory
+/// ([`pod_memory_mib`]) as both request and limit. `None` when a memory size does not parse
+/// (the rules have said so).
 pub fn driver_resources(job: &SparkJob) -> Option<Resources> {
     let driver = job.spec.driver.as_pod();
-    let heap = syntax::spark_memory_mib(driver.memory).ok()?;
-    let overhead = match driver.memory_overhead {
-        Some(o) => syntax::spark_memory_mib(o).ok()?,
-        None => {
-            let percent = match job.spec.app_type {
-                ApplicationType::Python | ApplicationType::R => 40,
-                ApplicationType::Java | ApplicationType::Scala => 10,
-            };
-            (heap * percent / 100).max(MIN_MEMORY_OVERHEAD_MIB)
-        }
-    };
-    let memory = format!("{}Mi", heap + overhead);
+    let mib = pod_memory_mib(driver.memory, driver.memory_overhead, job.spec.app_type)?;
+    let memory = format!("{mib}Mi");
     let cores = driver.cores.to_string();
     Some(Resources {
         requests: ResourceAmounts {

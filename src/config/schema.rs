@@ -287,6 +287,17 @@ fn describe(
                     .into(),
             ),
         },
+        ValidationErrorKind::Pattern { pattern } if pattern == crate::syntax::SPARK_MEMORY_PATTERN => {
+            let text = instance.as_str().unwrap_or_default();
+            let reason = crate::syntax::spark_memory_mib(text)
+                .err()
+                .unwrap_or_else(|| "is not a Spark size".into());
+            SchemaProblem {
+                field,
+                message: format!("{text:?} {reason}"),
+                help: Some("write a Spark size such as 512m or 4g".into()),
+            }
+        }
         ValidationErrorKind::Minimum { .. } | ValidationErrorKind::Maximum { .. } => {
             SchemaProblem {
                 field,

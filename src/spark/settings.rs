@@ -17,15 +17,35 @@ use super::submit::{
     ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, KEY_ENV, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
 };
 use crate::config::ResolvedJob;
+use crate::config::resolved::overhead_percent;
 use crate::config::model::{
     ApplicationType, Committer, Dependencies, DynamicAllocationSpec, GpuSpec, S3Credentials,
     VolumeSpec,
 };
 use crate::spark::versions::{
     BINDING_PARQUET_OUTPUT_COMMITTER, JobVersions, MIN_HADOOP_MAGIC_ENABLED,
-    MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
+    MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_OVERHEAD_FACTOR, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
     MIN_SPARK_MAGIC_DEFAULT, PATH_OUTPUT_COMMIT_PROTOCOL, uses_pod_templates,
 };
+
+/// The executors' memory overhead factor for Python and R applications (none for JVM ones:
+/// Spark's default is theirs). Spark raises it to 40% itself only in cluster mode; in client mode
+/// (the Job) its executors would get 10%, so it is set, with the percentage that sizes the
+/// driver's container ([`overhead_percent`]). `sparkConf` may not set the factors (a size in
+/// `memoryOverhead` overrides it).
+fn overhead_factor(app_type: ApplicationType, versions: JobVersions) -> Option<Row> {
+    if !matches!(app_type, ApplicationType::Python | ApplicationType::R) {
+        return None;
+    }
+    let key = if versions.spark >= MIN_SPARK_EXECUTOR_OVERHEAD_FACTOR {
+        "spark.executor.memoryOverheadFactor"
+    } else {
+        "spark.kubernetes.memoryOverheadFactor"
+    };
+    #[allow(clippy::cast_precision_loss)] // a percentage
+    let factor = overhead_percent(app_type) as f64 / 100.0;
+    Some(conf(key, Text::Lit(factor.to_string())))
+}
 
 /// How user text is escaped for the kubelets it passes through (`$` becomes `$$` per kubelet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -591,6 +611,7 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
         },
     ]);
 
+    rows.extend(overhead_factor(spec.app_type, versions));
     rows.extend(gpus(&spec.executor.gpu));
 
     // The driver's labels, annotations, env and placement are this pod's own (`k8s::job`).

@@ -108,6 +108,9 @@ pub const MIN_SPARK_ON_DEMAND_CLAIMS: Version = Version::new(3, 1, 0);
 /// `spark.kubernetes.authenticate.executor.serviceAccountName` from Spark 3.1 (SPARK-30122).
 pub const MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT: Version = Version::new(3, 1, 0);
 /// `spark.kubernetes.driver.service.deleteOnTermination` and
+/// `spark.executor.memoryOverheadFactor` from Spark 3.3 (SPARK-38194); before it, Kubernetes pods
+/// read `spark.kubernetes.memoryOverheadFactor`.
+pub const MIN_SPARK_EXECUTOR_OVERHEAD_FACTOR: Version = Version::new(3, 3, 0);
 /// `spark.kubernetes.driver.ownPersistentVolumeClaim` from Spark 3.2 (Spark's configuration
 /// docs). The driver of 3.5.9 deletes Services and PVCs by label when it stops unless they say
 /// false (seen against the real API server: a 403 stack trace in every driver log).

@@ -76,6 +76,22 @@ def cases():
     return names
 
 
+def spark_mib(size):
+    """A Spark size (`512m`, `2g`) in MiB, as Spark reads it."""
+    return int(size[:-1]) * {"k": 1, "m": 1024, "g": 1024**2, "t": 1024**3}[size[-1].lower()] // 1024
+
+
+def executor_memory_mib(app_type, confs):
+    """What Spark asks for each executor pod (`BasicExecutorFeatureStep`): heap plus overhead,
+    the overhead `memoryOverhead` else 40% of the heap for Python and R (the documented default,
+    which Spark applies itself only in cluster mode) and 10% for JVM applications, at least 384."""
+    heap = spark_mib(confs["spark.executor.memory"])
+    if "spark.executor.memoryOverhead" in confs:
+        return heap + spark_mib(confs["spark.executor.memoryOverhead"])
+    factor = 0.4 if app_type in ("Python", "R") else 0.1
+    return heap + max(int(heap * factor), 384)
+
+
 def conf_args(container):
     args = container["args"]
     return dict(args[i + 1].split("=", 1) for i, a in enumerate(args) if a == "--conf")
@@ -137,6 +153,11 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
             if secrets:  # the output made the Secret: the keys must be in it
                 assert set(secrets[secret_name]["data"]) >= {executor_env[v]["valueFrom"]["secretKeyRef"]["key"]
                                                              for v in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        # Its memory is what the docs promise for the application's language, in client mode too.
+        app_type = config_of(next(e for e in EXAMPLES if case.startswith(f"{e.name}-")))["spec"]["type"]
+        memory = f"{executor_memory_mib(app_type, confs)}Mi"
+        assert spark_container["resources"]["requests"]["memory"] == memory, (app_type, spark_container["resources"])
+        assert spark_container["resources"]["limits"]["memory"] == memory
         # Executors reach the driver at the Job pod's address (here the harness's 127.0.0.1).
         assert executor_env["SPARK_DRIVER_URL"]["value"].startswith("spark://CoarseGrainedScheduler@127.0.0.1:")
 
