@@ -205,7 +205,8 @@ pub fn env_var_name(s: &str) -> Result<(), String> {
 /// Size units of the Spark sizes the tool writes, with their multiplier in MiB. Spark also takes
 /// `p` and a trailing `b` (`2gb`), but the driver's heap reaches the JVM as `-Xmx2gb`, which the
 /// JVM refuses ("Invalid maximum heap size"): one form for every size, the one both read.
-pub const SPARK_MEMORY_UNITS: [(char, u64); 4] = [('k', 0), ('m', 1), ('g', 1 << 10), ('t', 1 << 20)];
+pub const SPARK_MEMORY_UNITS: [(char, u64); 4] =
+    [('k', 0), ('m', 1), ('g', 1 << 10), ('t', 1 << 20)];
 
 /// The JSON-schema pattern of a Spark size (the config's schema and the chart's
 /// `values.schema.json`): what [`spark_memory_mib`] accepts matches it (a test keeps it so).
@@ -488,7 +489,11 @@ mod tests {
         assert_eq!(spark_memory_mib("2g"), Ok(2048));
         assert_eq!(spark_memory_mib("2G"), Ok(2048));
         // The JVM refuses -Xmx512mb, so no size takes a trailing b (it says what to write).
-        assert!(spark_memory_mib("512mb").unwrap_err().contains("write 512m"));
+        assert!(
+            spark_memory_mib("512mb")
+                .unwrap_err()
+                .contains("write 512m")
+        );
         assert!(spark_memory_mib("4GB").unwrap_err().contains("write 4g"));
         assert!(spark_memory_mib("1p").is_err());
         assert!(spark_memory_mib("0512m").is_err());
@@ -504,8 +509,9 @@ mod tests {
 
     #[test]
     fn the_schema_pattern_of_sizes_agrees_with_the_rule() {
-        let pattern = jsonschema::validator_for(&serde_json::json!({"pattern": SPARK_MEMORY_PATTERN}))
-            .unwrap();
+        let pattern =
+            jsonschema::validator_for(&serde_json::json!({"pattern": SPARK_MEMORY_PATTERN}))
+                .unwrap();
         for text in [
             "512m", "2g", "2G", "4t", "2048k", "1k", "512mb", "4GB", "1p", "0512m", "0g", "2", "g",
             "1.5g", "2 g", "-1g", "99999t",

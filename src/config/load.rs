@@ -216,6 +216,38 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
 
     let at = |field: &str| spans.position(field);
     let mut all = Diagnostics::default();
+    // A field that holds a refused character is reported for that alone.
+    let refusals = super::text::check(&document);
+    let refused: Vec<String> = refusals.iter().map(|r| r.field.clone()).collect();
+    let unrefused = |d: &Diagnostic| {
+        d.code == Code::Text
+            || !refused
+                .iter()
+                .any(|r| d.field == *r || super::spans::is_within(&d.field, r))
+    };
+    for refusal in refusals {
+        let (what, help) = if refusal.in_key {
+            (
+                "its key holds",
+                "write the key with letters, digits and punctuation only",
+            )
+        } else {
+            (
+                "holds",
+                "remove it: write line breaks as real line breaks (a `|` block), and other characters as plain text",
+            )
+        };
+        all.0.push(
+            Diagnostic::new(
+                Code::Text,
+                refusal.field.clone(),
+                format!("{what} {} (character {})", refusal.reason, refusal.index),
+            )
+            .in_file(file)
+            .at(at(&refusal.field))
+            .help(help),
+        );
+    }
     // Types first: the schema is generated from them, so a document they accept passes it too
     // (a test keeps that true over every fixture). Only a rejected document pays for compiling
     // the schema, which then reports every structural problem at once.
@@ -255,6 +287,7 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             }
             // Every field that parsed still gets the rules, so one run shows every problem.
             // A problem on a field the schema already refused (or inside it) is not repeated.
+            all.0.retain(unrefused);
             let Some(job) = typed_from_value(&pruned) else {
                 all.normalize();
                 return Err(ConfigError::Invalid(all));
@@ -262,9 +295,10 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             let mut more = Diagnostics::default();
             rules(file, &job, &spans, &mut more);
             all.0.extend(more.0.into_iter().filter(|d| {
-                !removed
-                    .iter()
-                    .any(|r| d.field == *r || super::spans::is_within(&d.field, r))
+                unrefused(d)
+                    && !removed
+                        .iter()
+                        .any(|r| d.field == *r || super::spans::is_within(&d.field, r))
             }));
             all.normalize();
             return Err(ConfigError::Invalid(all));
@@ -275,6 +309,7 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     let (warnings, errors): (Vec<_>, Vec<_>) = all
         .0
         .into_iter()
+        .filter(unrefused)
         .partition(|d| d.severity == Severity::Warning);
     let mut warnings = Diagnostics(warnings);
     warnings.normalize();
@@ -424,7 +459,7 @@ fn value_at<'a>(document: &'a Value, field: &str) -> Option<&'a Value> {
 /// full path then reports exactly what it always did. On success both paths agree: the schema
 /// is generated from the types, so the types accepting a document means the schema does too.
 fn parse_clean(file: &Path, text: &str) -> Option<Config> {
-    if text.contains('!') {
+    if text.contains('!') || super::text::may_hold_refused(text) {
         return None;
     }
     let mut options = typed_options();

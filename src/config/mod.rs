@@ -12,6 +12,7 @@ pub mod resolved;
 pub mod schema;
 pub mod spans;
 pub mod strict;
+pub mod text;
 pub mod validate;
 
 use std::path::PathBuf;

@@ -68,7 +68,11 @@ pub fn overhead_percent(app_type: ApplicationType) -> u64 {
 /// A pod's memory in MiB as Spark sizes it: the heap plus `memoryOverhead`, else
 /// [`overhead_percent`] of the heap, at least 384 MiB. `None` when a size does not parse (the
 /// rules have said so).
-pub fn pod_memory_mib(heap: &str, overhead: Option<&str>, app_type: ApplicationType) -> Option<u64> {
+pub fn pod_memory_mib(
+    heap: &str,
+    overhead: Option<&str>,
+    app_type: ApplicationType,
+) -> Option<u64> {
     let heap = syntax::spark_memory_mib(heap).ok()?;
     let overhead = match overhead {
         Some(o) => syntax::spark_memory_mib(o).ok()?,

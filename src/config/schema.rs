@@ -287,7 +287,9 @@ fn describe(
                     .into(),
             ),
         },
-        ValidationErrorKind::Pattern { pattern } if pattern == crate::syntax::SPARK_MEMORY_PATTERN => {
+        ValidationErrorKind::Pattern { pattern }
+            if pattern == crate::syntax::SPARK_MEMORY_PATTERN =>
+        {
             let text = instance.as_str().unwrap_or_default();
             let reason = crate::syntax::spark_memory_mib(text)
                 .err()

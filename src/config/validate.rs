@@ -1121,7 +1121,11 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
 fn confs(p: &mut Problems, spec: &SparkJobSpec) {
     for key in spec.spark_conf.keys() {
         let field = &|| join_key("spec.sparkConf", key);
-        if !key.starts_with("spark.") || key.len() <= "spark.".len() {
+        if key.contains(|c: char| c == '=' || c.is_whitespace() || c.is_control()) {
+            // spark-submit splits `--conf` at the first `=`: the rest would set another key.
+            p.add(Code::Setting, field, format!("{key:?} is not a Spark setting name: it has '=', a space, a line break or a control character"),
+                "write the key alone (e.g. spark.sql.shuffle.partitions) and the value after the colon");
+        } else if !key.starts_with("spark.") || key.len() <= "spark.".len() {
             p.add(Code::Setting, field, format!("{key:?} is not a Spark setting; spark-submit ignores keys that do not start with `spark.`"),
                 "for Hadoop settings use hadoopConf without the spark.hadoop. prefix");
         } else if let Some(hadoop_key) = key.strip_prefix("spark.hadoop.") {
@@ -1185,7 +1189,7 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
 
 /// Why a Hadoop key may not be set in hadoopConf, with the fix; `None` when it may.
 fn hadoop_conf_refusal(key: &str) -> Option<(Code, String, String)> {
-    if key.is_empty() || key.contains(char::is_whitespace) || key.contains('=') {
+    if key.is_empty() || key.contains(|c: char| c == '=' || c.is_whitespace() || c.is_control()) {
         Some((
             Code::Setting,
             format!("{key:?} is not a Hadoop setting name"),

@@ -17,15 +17,16 @@ use super::submit::{
     ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, KEY_ENV, MASTER, POD_TEMPLATE_DIR, SCRATCH_DIR, escape,
 };
 use crate::config::ResolvedJob;
-use crate::config::resolved::overhead_percent;
 use crate::config::model::{
     ApplicationType, Committer, Dependencies, DynamicAllocationSpec, GpuSpec, S3Credentials,
     VolumeSpec,
 };
+use crate::config::resolved::overhead_percent;
 use crate::spark::versions::{
     BINDING_PARQUET_OUTPUT_COMMITTER, JobVersions, MIN_HADOOP_MAGIC_ENABLED,
-    MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_OVERHEAD_FACTOR, MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT,
-    MIN_SPARK_MAGIC_DEFAULT, PATH_OUTPUT_COMMIT_PROTOCOL, uses_pod_templates,
+    MIN_HADOOP_REGION_CONF, MIN_SPARK_DRIVER_CLEANUP_CONFS, MIN_SPARK_EXECUTOR_OVERHEAD_FACTOR,
+    MIN_SPARK_EXECUTOR_SERVICE_ACCOUNT, MIN_SPARK_MAGIC_DEFAULT, PATH_OUTPUT_COMMIT_PROTOCOL,
+    uses_pod_templates,
 };
 
 /// The executors' memory overhead factor for Python and R applications (none for JVM ones:
@@ -879,6 +880,42 @@ mod tests {
             .map(|(_, conf)| conf.clone())
             .filter(|c| c.contains("committer") || c.contains("commitProtocol"))
             .collect()
+    }
+
+    #[test]
+    fn python_and_r_executors_get_the_documented_overhead_under_each_lines_key() {
+        let factor = |spark: &str, kind: &str| {
+            let text = format!(
+                "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata:\n  name: job\n  namespace: spark\nspec:\n  type: {kind}\n  sparkVersion: {spark}\n  image: acme/job:1.0\n  mainApplicationFile: local:///app/job.{}\n{}",
+                if kind == "Python" { "py" } else { "jar" },
+                if kind == "Python" {
+                    ""
+                } else {
+                    "  mainClass: a.B\n"
+                },
+            );
+            let config = crate::config::parse(Path::new("job.yaml"), text.as_bytes()).unwrap();
+            args(&table(config.resolve(None).unwrap(), &BTreeMap::new()))
+                .into_iter()
+                .filter(|a| a.contains("emoryOverheadFactor"))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            factor("3.5.3", "Python"),
+            ["spark.executor.memoryOverheadFactor=0.4"]
+        );
+        assert_eq!(
+            factor("4.1.1", "Python"),
+            ["spark.executor.memoryOverheadFactor=0.4"]
+        );
+        assert_eq!(
+            factor("3.2.4", "Python"),
+            ["spark.kubernetes.memoryOverheadFactor=0.4"]
+        );
+        assert!(
+            factor("3.5.3", "Scala").is_empty(),
+            "JVM executors keep Spark's 10%"
+        );
     }
 
     #[test]
