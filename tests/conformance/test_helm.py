@@ -192,6 +192,32 @@ def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(b
                                       "requests": {"cpu": "2", "memory": "3772Mi"}}
 
 
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if e.name in ("amazon-reviews", "minio")],
+                         ids=lambda e: e.name)
+@pytest.mark.parametrize("driver", [
+    {"memory": "4g"},
+    {"memory": "8G", "cores": 4},
+    {"memory": "3g", "memoryOverhead": "700m"},
+    {"memory": "2048m", "coreRequest": "500m", "coreLimit": "3"},
+    {"memory": "512m"},  # the overhead's 384 MiB minimum
+], ids=lambda d: "-".join(f"{k}={v}" for k, v in d.items()))
+def test_tuning_the_driver_with_set_resizes_the_jobs_container_as_render_would(binary, charts, example, driver,
+                                                                                tmp_path):
+    """`--set driver.memory=4g` (and the other sizing values) on the chart gives the Job's container
+    the size `render` gives a config with that value: the chart works it out at install."""
+    config = config_of(example)
+    config["spec"]["environments"] = {}
+    config["spec"].setdefault("driver", {}).update(driver)
+    path = tmp_path / "spark-job.yaml"
+    path.write_text(yaml.safe_dump(config))
+    name, namespace = config["metadata"]["name"], config["metadata"]["namespace"]
+    plain = by_key(documents(run([binary, "render", path]).stdout))
+    helm = by_key(render_chart(charts[example.name], {"driver": driver}, name, namespace))
+    container = lambda objects: pod_spec(submitter(list(objects.values())))["containers"][0]
+    assert container(helm)["resources"] == container(plain)["resources"]
+    assert container(helm)["args"] == container(plain)["args"]
+
+
 def test_volumes_of_every_kind_are_the_same_in_the_chart_as_in_render(binary, tmp_path):
     """Driver volumes (an emptyDir in memory, an existing claim read-only) on the Job's pod, and
     executor volumes (an emptyDir with a size limit, an on-demand claim, an existing claim) as

@@ -224,11 +224,9 @@ impl ChartValues {
                 web_identity,
                 paths: spec.s3.paths.clone(),
             },
-            submitter: SubmitterSpec {
-                // The chart states the driver's container size, worked out from the driver.
-                resources: Some(job.driver_resources.clone()),
-                ..spec.submitter.clone()
-            },
+            // Unset resources: the chart works the driver's container size out from `driver`
+            // at install (`k8s-s3-spark.driverResources`), so `--set driver.memory` resizes it.
+            submitter: spec.submitter.clone(),
             schedule: spec.schedule.clone(),
         }
     }
