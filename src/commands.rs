@@ -56,6 +56,16 @@ pub enum Error {
     /// `init`'s options make an invalid config.
     #[error("these init options make an invalid config; nothing was written:\n{0}")]
     BadInit(crate::diagnostics::Diagnostics),
+    /// An `init` option that does not apply to the other options given.
+    #[error("{option} {why}; nothing was written")]
+    InapplicableOption {
+        /// The option, as typed.
+        option: &'static str,
+        /// Why it does not apply.
+        why: &'static str,
+        /// What to do instead.
+        fix: &'static str,
+    },
     /// `init` found a config already there.
     #[error("{} exists; init never overwrites a config", .0.display())]
     Exists(PathBuf),
@@ -109,6 +119,7 @@ impl Error {
             | Self::NoConfigs(_)
             | Self::Exists(_)
             | Self::BadInit(_)
+            | Self::InapplicableOption { .. }
             | Self::BadVersion { .. }
             | Self::Doctor(_)
             | Self::CheckS3(_)
@@ -135,11 +146,18 @@ impl Error {
             Self::NoConfigs(_) => Some("pass spark-job.yaml files or folders that contain them".into()),
             Self::BadInit(_) => Some("change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)".into()),
             Self::Exists(_) => Some("choose another folder, or edit the file you have".into()),
+            Self::InapplicableOption { fix, .. } => Some((*fix).into()),
             Self::BadVersion { .. } => Some("pass the full version, e.g. --spark 3.5.3 --hadoop 3.3.4".into()),
             Self::FileExists(_) => Some("remove it, or pass another --dockerfile path".into()),
             Self::UnknownCommand { known, .. } => Some(format!("use one of: {}", known.join(", "))),
             Self::Drift(_) | Self::InvalidConfigs(..) | Self::ChecksFailed(_) | Self::Output(_) => None,
         }
+    }
+
+    /// Whether this is stdout closed by its reader (`k8s-s3-spark schema | head -1`): the reader
+    /// had what it wanted, so the command ends quietly, as Unix tools do.
+    pub fn is_closed_pipe(&self) -> bool {
+        matches!(self, Self::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
 
     /// The message and its help, as the CLI prints them: the one rendering of an error, with
@@ -323,6 +341,16 @@ fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     };
     let mut staged = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
     staged.write_all(bytes).map_err(io_error)?;
+    // What this writes is shared (a config, its schema, a Dockerfile): readable by all, as any
+    // file an editor saves, not the 0600 of a temporary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        staged
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io_error)?;
+    }
     staged.persist_noclobber(path).map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             Error::FileExists(path.to_path_buf())
@@ -779,7 +807,18 @@ fn declares_spark_job(path: &Path) -> bool {
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     let head = String::from_utf8_lossy(&head[..n]);
-    head.contains(config::model::API_VERSION) && head.contains("SparkJob")
+    // A top-level `kind: SparkJob` makes it one of ours whatever its apiVersion says, so a
+    // mistyped apiVersion is reported instead of the file being skipped.
+    head.contains(config::model::API_VERSION)
+        || head.lines().any(|line| {
+            line.strip_prefix("kind:").map(|v| {
+                v.split('#')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .trim_matches(['"', '\''])
+            }) == Some("SparkJob")
+        })
 }
 
 fn init(args: &InitArgs, stdout: &mut dyn Write) -> Result<(), Error> {
@@ -793,6 +832,20 @@ fn init(args: &InitArgs, stdout: &mut dyn Write) -> Result<(), Error> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| crate::syntax::dns1123_label(n).is_ok());
+    if args.role_arn.is_some() && !matches!(args.credentials, CredentialsKind::WebIdentity) {
+        return Err(Error::InapplicableOption {
+            option: "--role-arn",
+            why: "applies only to --credentials web-identity",
+            fix: "add --credentials web-identity, or leave out --role-arn",
+        });
+    }
+    if args.main_class.is_some() && matches!(args.app_type, AppType::Python | AppType::R) {
+        return Err(Error::InapplicableOption {
+            option: "--main-class",
+            why: "applies only to --type scala or --type java (Python and R applications have no main class)",
+            fix: "add --type scala (or java), or leave out --main-class",
+        });
+    }
     let write_schema = args.schema.is_none();
     let options = StarterOptions {
         name: args

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         &progress,
     ) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is_closed_pipe() => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{}", error.report());
             ExitCode::from(error.exit_code())

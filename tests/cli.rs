@@ -824,3 +824,88 @@ fn operator_writes_the_application_says_what_it_cannot_carry_and_refuses_old_spa
         "{err}"
     );
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // `k8s-s3-spark schema | head -1`: the reader takes one line and closes the pipe.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"))
+        .arg("schema")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "{\n");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn validate_of_a_folder_reports_a_spark_job_with_a_mistyped_api_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = fs::read_to_string("examples/amazon-reviews/spark-job.yaml").unwrap();
+    for (name, api) in [("v1.yaml", "v1"), ("beta.yaml", "k8s-s3-spark/v1beta1")] {
+        let text = good.replace(
+            "apiVersion: k8s-s3-spark/v1alpha1",
+            &format!("apiVersion: {api}"),
+        );
+        assert_ne!(text, good);
+        fs::write(dir.path().join(name), text).unwrap();
+    }
+    // Another kind is not ours, and is still skipped.
+    fs::write(
+        dir.path().join("other.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\n",
+    )
+    .unwrap();
+    let o = run(&["validate", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", text(&o.stdout));
+    let out = text(&o.stdout) + &text(&o.stderr);
+    assert!(
+        out.contains("v1.yaml") && out.contains("beta.yaml"),
+        "{out}"
+    );
+    assert!(!out.contains("other.yaml"), "{out}");
+}
+
+#[test]
+fn init_refuses_options_that_do_not_apply_and_writes_shareable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    for args in [
+        vec!["init", d, "--role-arn", "arn:aws:iam::123456789012:role/x"],
+        vec!["init", d, "--main-class", "a.B"],
+        vec!["init", d, "--type", "r", "--main-class", "a.B"],
+    ] {
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert!(
+            text(&o.stderr).contains("applies only to"),
+            "{}",
+            text(&o.stderr)
+        );
+        assert!(
+            !dir.path().join("spark-job.yaml").exists(),
+            "nothing written"
+        );
+    }
+    assert_eq!(
+        code(&run(&["init", d, "--type", "scala", "--main-class", "a.B"])),
+        0
+    );
+    #[cfg(unix)]
+    for file in ["spark-job.yaml", "spark-job.schema.json"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{file}");
+    }
+}

@@ -1728,6 +1728,41 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
     outputs(p, s3, versions);
 }
 
+/// The first input of `paths` that the output `url` overlaps, and how: the same location, an
+/// output above an input (overwriting it deletes the input), or below one (later runs read their
+/// own output). Keys compare as folders, per bucket.
+fn overlap<'a>(url: &str, paths: &'a [String]) -> Option<(&'a str, &'static str)> {
+    let (bucket, key) = syntax::s3a_url(url).ok()?;
+    let key = key.trim_end_matches('/');
+    let under = |inner: &str, outer: &str| {
+        outer.is_empty() || inner == outer || inner.starts_with(&format!("{outer}/"))
+    };
+    paths.iter().find_map(|path| {
+        let (input_bucket, input_key) = syntax::s3a_url(path).ok()?;
+        let input_key = input_key.trim_end_matches('/');
+        if input_bucket != bucket {
+            None
+        } else if input_key == key {
+            Some((
+                path.as_str(),
+                "is also an input: a job that overwrites its own input loses it; input",
+            ))
+        } else if under(input_key, key) {
+            Some((
+                path.as_str(),
+                "holds an input: overwriting it deletes the input",
+            ))
+        } else if under(key, input_key) {
+            Some((
+                path.as_str(),
+                "lies under an input: later runs read their own output as input; input",
+            ))
+        } else {
+            None
+        }
+    })
+}
+
 /// `s3.outputs` and `s3.committer`: locations, the versions the committers need, and a staging
 /// committer's shared folder.
 fn outputs(p: &mut Problems, s3: &S3Spec, versions: Option<JobVersions>) {
@@ -1739,14 +1774,12 @@ fn outputs(p: &mut Problems, s3: &S3Spec, versions: Option<JobVersions>) {
                 format!("{url:?} {reason}"),
                 "write s3a://bucket/prefix, e.g. s3a://my-bucket/results/daily",
             );
-        } else if s3.paths.contains(url) {
+        } else if let Some((input, message)) = overlap(url, &s3.paths) {
             p.add(
                 Code::Output,
                 join_index("spec.s3.outputs", i),
-                format!(
-                    "{url:?} is also in s3.paths: a job that overwrites its own input loses it"
-                ),
-                "write the results to another prefix",
+                format!("{url:?} {message} {input:?}"),
+                "write the results to a prefix of their own, beside the inputs rather than above or below them",
             );
         }
     }
