@@ -81,6 +81,12 @@ def spark_mib(size):
     return int(size[:-1]) * {"k": 1, "m": 1024, "g": 1024**2, "t": 1024**3}[size[-1].lower()] // 1024
 
 
+def quantity_mib(quantity):
+    """A Kubernetes memory quantity in binary units (`3072Mi`, `5Gi`) in MiB."""
+    number, unit = quantity[:-2], quantity[-2:]
+    return int(number) * {"Ki": 1, "Mi": 1024, "Gi": 1024**2, "Ti": 1024**3}[unit] // 1024
+
+
 def executor_memory_mib(app_type, confs):
     """What Spark asks for each executor pod (`BasicExecutorFeatureStep`): heap plus overhead,
     the overhead `memoryOverhead` else 40% of the heap for Python and R (the documented default,
@@ -155,9 +161,10 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
                                                              for v in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
         # Its memory is what the docs promise for the application's language, in client mode too.
         app_type = config_of(next(e for e in EXAMPLES if case.startswith(f"{e.name}-")))["spec"]["type"]
-        memory = f"{executor_memory_mib(app_type, confs)}Mi"
-        assert spark_container["resources"]["requests"]["memory"] == memory, (app_type, spark_container["resources"])
-        assert spark_container["resources"]["limits"]["memory"] == memory
+        # (The API server writes a quantity back in its own form: 5120Mi as 5Gi.)
+        resources = spark_container["resources"]
+        for side in ("requests", "limits"):
+            assert quantity_mib(resources[side]["memory"]) == executor_memory_mib(app_type, confs), (app_type, resources)
         # Executors reach the driver at the Job pod's address (here the harness's 127.0.0.1).
         assert executor_env["SPARK_DRIVER_URL"]["value"].startswith("spark://CoarseGrainedScheduler@127.0.0.1:")
 
