@@ -14,6 +14,8 @@
 //! 6. [`pipeline`]: config in, checked objects and file trees out (the library API);
 //!    [`preflight`]: versions, doctor, build-plan, check-s3;
 //! 7. [`commands`] runs what [`cli`] parsed; [`starter`] is `init`'s config.
+// The chart generator's template context is one `json!` literal, deeper than the default limit.
+#![recursion_limit = "256"]
 
 pub mod cli;
 pub mod commands;

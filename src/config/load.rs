@@ -219,33 +219,13 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     // A field that holds a refused character is reported for that alone.
     let refusals = super::text::check(&document);
     let refused: Vec<String> = refusals.iter().map(|r| r.field.clone()).collect();
-    let unrefused = |d: &Diagnostic| {
-        d.code == Code::Text
-            || !refused
-                .iter()
-                .any(|r| d.field == *r || super::spans::is_within(&d.field, r))
-    };
+    let unrefused = |d: &Diagnostic| d.code == Code::Text || !covered(&d.field, &refused);
     for refusal in refusals {
-        let (what, help) = if refusal.in_key {
-            (
-                "its key holds",
-                "write the key with letters, digits and punctuation only",
-            )
-        } else {
-            (
-                "holds",
-                "remove it: write line breaks as real line breaks (a `|` block), and other characters as plain text",
-            )
-        };
         all.0.push(
-            Diagnostic::new(
-                Code::Text,
-                refusal.field.clone(),
-                format!("{what} {} (character {})", refusal.reason, refusal.index),
-            )
-            .in_file(file)
-            .at(at(&refusal.field))
-            .help(help),
+            Diagnostic::new(Code::Text, refusal.field.clone(), refusal.message())
+                .in_file(file)
+                .at(at(&refusal.field))
+                .help(refusal.help()),
         );
     }
     // Types first: the schema is generated from them, so a document they accept passes it too
@@ -294,12 +274,11 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             };
             let mut more = Diagnostics::default();
             rules(file, &job, &spans, &mut more);
-            all.0.extend(more.0.into_iter().filter(|d| {
-                unrefused(d)
-                    && !removed
-                        .iter()
-                        .any(|r| d.field == *r || super::spans::is_within(&d.field, r))
-            }));
+            all.0.extend(
+                more.0
+                    .into_iter()
+                    .filter(|d| unrefused(d) && !covered(&d.field, &removed)),
+            );
             all.normalize();
             return Err(ConfigError::Invalid(all));
         }
@@ -327,6 +306,14 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
         errors.normalize();
         Err(ConfigError::Invalid(errors))
     }
+}
+
+/// Whether `field` is one of `fields` or inside one: a problem already reported there (a refused
+/// character, a schema error) is not reported again from inside.
+fn covered(field: &str, fields: &[String]) -> bool {
+    fields
+        .iter()
+        .any(|f| field == f || super::spans::is_within(field, f))
 }
 
 /// The semantic rules for the base job and every environment, each problem at its position.

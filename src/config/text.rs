@@ -46,6 +46,27 @@ pub struct Refusal {
     pub reason: &'static str,
 }
 
+impl Refusal {
+    /// The finding's message (the value itself is never repeated: it may be a key).
+    pub fn message(&self) -> String {
+        let what = if self.in_key {
+            "its key holds"
+        } else {
+            "holds"
+        };
+        format!("{what} {} (character {})", self.reason, self.index)
+    }
+
+    /// How to fix it.
+    pub fn help(&self) -> &'static str {
+        if self.in_key {
+            "write the key with letters, digits and punctuation only"
+        } else {
+            "remove it: write line breaks as real line breaks (a `|` block), and other characters as plain text"
+        }
+    }
+}
+
 /// Every key and string value of `document` that holds a refused character, in document order.
 pub fn check(document: &Value) -> Vec<Refusal> {
     let mut out = Vec::new();

@@ -138,6 +138,7 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
         assert "AWS_ACCESS_KEY_ID" not in env and "AWS_SECRET_ACCESS_KEY" not in env
         assert "WebIdentity" in provider or "Anonymous" in provider
 
+    app_type = config_of(next(e for e in EXAMPLES if case.startswith(f"{e.name}-")))["spec"]["type"]
     # It asked the API server for exactly its executors, through our Role, owned by the Job's pod.
     executors = run.executors()
     assert len(executors) == int(confs["spark.executor.instances"]), [e["metadata"]["name"] for e in executors]
@@ -160,7 +161,6 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
                 assert set(secrets[secret_name]["data"]) >= {executor_env[v]["valueFrom"]["secretKeyRef"]["key"]
                                                              for v in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
         # Its memory is what the docs promise for the application's language, in client mode too.
-        app_type = config_of(next(e for e in EXAMPLES if case.startswith(f"{e.name}-")))["spec"]["type"]
         # (The API server writes a quantity back in its own form: 5120Mi as 5Gi.)
         resources = spark_container["resources"]
         for side in ("requests", "limits"):
