@@ -132,6 +132,10 @@ pub struct VersionsArgs {
     /// A Hadoop version, e.g. 3.3.4 (default: the one the Spark line ships with).
     #[arg(long, value_name = "X.Y.Z")]
     pub hadoop: Option<String>,
+    /// How to print the verdict: text, or JSON for CI (the versions, whether they fit, the jars
+    /// with their addresses, notes, and the text).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 /// Arguments of `doctor`.

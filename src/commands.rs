@@ -48,7 +48,7 @@ pub enum Error {
     #[error("{} is out of date; regenerate it without --check", .0.display())]
     Drift(PathBuf),
     /// `validate` found invalid configs (each already reported).
-    #[error("{0} of {1} config files are invalid")]
+    #[error("{0} of {files} {verb} invalid", files = crate::report::plural(*.1, "config file"), verb = if *.0 == 1 { "is" } else { "are" })]
     InvalidConfigs(usize, usize),
     /// `validate` was given paths without configs.
     #[error("no config files (*.yaml or *.yml with kind SparkJob) found in {}", .0.join(", "))]
@@ -260,7 +260,13 @@ fn versions(args: &VersionsArgs, stdout: &mut dyn Write) -> Result<(), Error> {
     let spark = version_flag("spark", args.spark.as_deref())?;
     let hadoop = version_flag("hadoop", args.hadoop.as_deref())?;
     let report = compat::report(spark, hadoop);
-    stdout.write_all(report.text.as_bytes())?;
+    if args.format == ReportFormat::Json {
+        let json =
+            serde_json::to_string_pretty(&report.to_json(spark)).map_err(std::io::Error::other)?;
+        writeln!(stdout, "{json}")?;
+    } else {
+        stdout.write_all(report.text.as_bytes())?;
+    }
     if report.fits {
         Ok(())
     } else {
@@ -321,6 +327,16 @@ fn build_plan(
     if let Some(path) = &args.dockerfile {
         write_new_file(path, plan.dockerfile.as_bytes())?;
         writeln!(stderr, "wrote {}", path.display())?;
+        if let Some((from, _)) = build_plan::application_copy(&job.spec.main_application_file)
+            && std::fs::symlink_metadata(context.join(&from)).is_err()
+        {
+            writeln!(
+                stderr,
+                "warning: the Dockerfile copies {from} from {}, which has no such file: `docker build` fails until the application (mainApplicationFile: {}) is there",
+                context.display(),
+                job.spec.main_application_file
+            )?;
+        }
     }
     stdout.write_all(plan.script.as_bytes())?;
     Ok(())
@@ -377,7 +393,18 @@ fn check_cluster(
         progress,
     });
     progress.clear();
-    let findings = findings?;
+    let json = args.format.or_json(args.json) == ReportFormat::Json;
+    let findings = match findings {
+        Ok(findings) => findings,
+        // A script reading the JSON learns why there is no verdict.
+        Err(e) if json => {
+            let failure = serde_json::json!({ "error": e.to_string(), "help": e.help() });
+            let text = serde_json::to_string_pretty(&failure).map_err(std::io::Error::other)?;
+            writeln!(stdout, "{text}")?;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let findings: Vec<_> = findings
         .into_iter()
         .map(|f| f.in_file(&args.config))
@@ -386,7 +413,7 @@ fn check_cluster(
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    if args.format.or_json(args.json) == ReportFormat::Json {
+    if json {
         let json = serde_json::to_string_pretty(&findings).map_err(std::io::Error::other)?;
         writeln!(stdout, "{json}")?;
     } else {
@@ -395,9 +422,9 @@ fn check_cluster(
         }
         writeln!(
             stdout,
-            "{}: {} objects checked in namespace {}: {}",
+            "{}: {} checked in namespace {}: {}",
             args.config.display(),
-            manifests.len(),
+            crate::report::plural(manifests.len(), "object"),
             job.metadata.namespace,
             if errors == 0 {
                 "the cluster would accept and run them".to_owned()
@@ -528,6 +555,13 @@ fn one_job<'c>(
     args: &RenderArgs,
 ) -> Result<std::borrow::Cow<'c, config::ResolvedJob>, Error> {
     let job = config.resolve(args.env.as_deref())?;
+    if args.once && job.spec.schedule.is_none() {
+        return Err(Error::InapplicableOption {
+            option: "--once",
+            why: "applies to a config with spec.schedule (a CronJob), and this one has none",
+            fix: "drop --once: without a schedule the output already is a one-off run",
+        });
+    }
     Ok(if args.once {
         std::borrow::Cow::Owned(job.once())
     } else {
@@ -748,16 +782,16 @@ fn print_validation(
     }
     writeln!(
         stdout,
-        "ok: {} ({} environments{}{}, {} objects)",
+        "ok: {} ({}{}{}, {})",
         report.file.display(),
-        report.environments.len(),
+        crate::report::plural(report.environments.len(), "environment"),
         if report.environments.is_empty() {
             ""
         } else {
             ": "
         },
         report.environments.join(", "),
-        report.objects.unwrap_or_default()
+        crate::report::plural(report.objects.unwrap_or_default(), "object")
     )?;
     Ok(())
 }
@@ -817,7 +851,7 @@ fn declares_spark_job(path: &Path) -> bool {
                     .unwrap_or_default()
                     .trim()
                     .trim_matches(['"', '\''])
-            }) == Some("SparkJob")
+            }) == Some(config::model::KIND)
         })
 }
 

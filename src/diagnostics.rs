@@ -116,6 +116,7 @@ codes! {
         Gpu = "KS125", Error, "The executors' GPUs are incomplete or invalid: no discovery script, a vendor that is no domain, a task amount Spark refuses.";
         PodTemplate = "KS126", Error, "A pod template weakens security (what Pod Security restricted forbids), sets a field that has a typed field too, or has a part the tool cannot carry.";
         PodTemplateOverride = "KS127", Warning, "A pod template sets a field the tool owns (security contexts, service account, token, Spark's container): the tool's value is used.";
+        CreatesNamespace = "KS128", Warning, "The output creates the job's namespace: applying it sets the namespace's Pod Security level, and deleting the output with kubectl deletes the namespace and everything in it.";
     }
     "Spark distributions and images (doctor)" {
         DuplicateJar = "KS201", Error, "Several versions of one jar: the JVM loads whichever comes first.";

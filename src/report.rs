@@ -9,6 +9,11 @@ use serde_json::{Value, json};
 
 use crate::diagnostics::{Code, Diagnostic, HELP_SEPARATOR};
 
+/// `n` and a noun, plural unless `n` is 1: "1 object", "2 objects".
+pub fn plural(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The SARIF version written, and the schema that defines it.
 pub const SARIF_VERSION: &str = "2.1.0";
 /// The `$schema` of the SARIF logs written (SchemaStore's copy of the OASIS schema).

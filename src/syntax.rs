@@ -208,6 +208,17 @@ pub fn env_var_name(s: &str) -> Result<(), String> {
 pub const SPARK_MEMORY_UNITS: [(char, u64); 4] =
     [('k', 0), ('m', 1), ('g', 1 << 10), ('t', 1 << 20)];
 
+/// An image tag as [`image_ref`] reads it, for schemas (the chart's `values.schema.json`): up to
+/// 128 letters, digits, '_', '.' or '-', not starting with '.' or '-' (a test keeps them agreeing).
+pub const IMAGE_TAG_PATTERN: &str = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+
+/// An image digest as [`image_ref`] reads it (`sha256:` and at least 32 hex digits), for schemas.
+pub const IMAGE_DIGEST_PATTERN: &str = "^[a-z0-9]+:[0-9a-fA-F]{32,}$";
+
+/// The tag that names whatever was pushed last: refused without a digest, since every pull may
+/// get a different image.
+pub const MOVING_TAG: &str = "latest";
+
 /// The JSON-schema pattern of a Spark size (the config's schema and the chart's
 /// `values.schema.json`): what [`spark_memory_mib`] accepts matches it (a test keeps it so).
 pub const SPARK_MEMORY_PATTERN: &str = "^[1-9][0-9]*[kKmMgGtT]$";
@@ -523,6 +534,49 @@ mod tests {
             if text.ends_with(['b', 'B', 'p']) || text.starts_with('0') {
                 assert!(!matches, "{text}: the schema refuses it as the rule does");
             }
+        }
+    }
+
+    #[test]
+    fn the_schema_pattern_of_tags_agrees_with_the_rule() {
+        let pattern =
+            jsonschema::validator_for(&serde_json::json!({"pattern": IMAGE_TAG_PATTERN})).unwrap();
+        let long = "a".repeat(128);
+        let too_long = "a".repeat(129);
+        for tag in [
+            "3.5.3-1", "v1", "_x", "A.b-c_d", &long, &too_long, "", ".x", "-x", "a b", "é",
+        ] {
+            let rule = image_ref(&format!("repo:{tag}")).is_ok();
+            assert_eq!(
+                pattern.is_valid(&serde_json::json!(tag)),
+                rule,
+                "{tag:?}: the schema and the rule disagree"
+            );
+        }
+    }
+
+    #[test]
+    fn the_schema_pattern_of_digests_agrees_with_the_rule() {
+        let pattern =
+            jsonschema::validator_for(&serde_json::json!({"pattern": IMAGE_DIGEST_PATTERN}))
+                .unwrap();
+        let hex = "0123456789abcdef".repeat(4);
+        for digest in [
+            format!("sha256:{hex}"),
+            format!("sha256:{}", hex.to_uppercase()),
+            format!("sha512:{hex}{hex}"),
+            format!("sha256:{}", &hex[..31]),
+            format!("SHA256:{hex}"),
+            format!(":{hex}"),
+            format!("sha256:{hex}g"),
+            "sha256".to_owned(),
+        ] {
+            let rule = image_ref(&format!("repo@{digest}")).is_ok();
+            assert_eq!(
+                pattern.is_valid(&serde_json::json!(digest)),
+                rule,
+                "{digest:?}: the schema and the rule disagree"
+            );
         }
     }
 

@@ -337,7 +337,10 @@ fn validate_takes_files_and_folders_and_reports_every_bad_file() {
     let ok = run(&["validate", "examples"]);
     assert_eq!(code(&ok), 0, "{}", text(&ok.stderr));
     assert_eq!(
-        text(&ok.stdout).lines().count(),
+        text(&ok.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok: "))
+            .count(),
         5,
         "five example configs found"
     );
@@ -762,11 +765,13 @@ fn the_help_for_credential_settings_leads_to_an_accepted_config() {
 
 #[test]
 fn errors_that_are_not_findings_print_their_help_the_same_way() {
-    let o = run(&["render", "examples/minio/spark-job.yaml", "--env", "nope"]);
+    let o = run(&["render", EXAMPLE, "--env", "nope"]);
     assert_eq!(code(&o), 2);
     assert_eq!(
         text(&o.stderr),
-        "examples/minio/spark-job.yaml: no environment \"nope\" in spec.environments\n  help: use one of: dev, prod\n"
+        format!(
+            "{EXAMPLE}: no environment \"nope\" in spec.environments\n  help: use one of: dev, prod\n"
+        )
     );
 }
 
@@ -780,6 +785,80 @@ fn check_cluster_without_a_kube_context_says_how_to_give_one() {
     let err = text(&o.stderr);
     assert!(err.starts_with("cannot read the kube context"), "{err}");
     assert!(err.contains("\n  help: point $KUBECONFIG"), "{err}");
+}
+
+#[test]
+fn check_cluster_on_an_unreachable_server_names_it_in_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    // Port 1 on the loopback: nothing listens, the connection is refused at once.
+    let kubeconfig = dir.path().join("config");
+    fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: \"https://127.0.0.1:1\"}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {token: t}\n",
+    )
+    .unwrap();
+    let env = [("KUBECONFIG", kubeconfig.to_str().unwrap())];
+    let o = run_env(&["check-cluster", EXAMPLE], &env);
+    assert_eq!(code(&o), 1);
+    assert!(
+        text(&o.stderr).starts_with("cannot reach the API server at https://127.0.0.1:1/: "),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run_env(&["check-cluster", EXAMPLE, "--format", "json"], &env);
+    assert_eq!(code(&o), 1);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("https://127.0.0.1:1/"),
+        "{json}"
+    );
+    assert!(json["help"].as_str().unwrap().contains("readyz"), "{json}");
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused_and_missing_files_are_named() {
+    let o = run(&["render", EXAMPLE, "--once"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("--once applies to a config with spec.schedule"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(o.stdout.is_empty());
+    let o = run(&[
+        "render",
+        "examples/nightly-summary/spark-job.yaml",
+        "--once",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("kind: Job\n"));
+
+    // build-plan --dockerfile: the COPY of an application file that is not beside the config.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("spark-job.yaml");
+    fs::copy(EXAMPLE, &config).unwrap();
+    let dockerfile = dir.path().join("Dockerfile");
+    let args = [
+        "build-plan",
+        config.to_str().unwrap(),
+        "--dockerfile",
+        dockerfile.to_str().unwrap(),
+    ];
+    let o = run(&args);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("warning: the Dockerfile copies simple_read.py from"),
+        "{}",
+        text(&o.stderr)
+    );
+    fs::remove_file(&dockerfile).unwrap();
+    fs::write(dir.path().join("simple_read.py"), "print(1)\n").unwrap();
+    let o = run(&args);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
 }
 
 #[test]

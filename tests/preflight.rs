@@ -74,7 +74,32 @@ fn versions_answers_from_the_validators_table() {
     let pair = run(&["versions", "--spark", "3.5.3", "--hadoop", "3.3.4"], &[]);
     assert_eq!(code(&pair), 0, "{}", out(&pair));
     assert!(out(&pair).contains("aws-java-sdk-bundle-1.12.262.jar"));
-    assert!(out(&pair).contains("Writing to S3 (s3.outputs) through the S3A committers also needs:\n  spark-hadoop-cloud_2.12-3.5.3.jar    https://repo1.maven.org/maven2/org/apache/spark/spark-hadoop-cloud_2.12/3.5.3/spark-hadoop-cloud_2.12-3.5.3.jar\n"), "{}", out(&pair));
+    // Maven Central has no spark-hadoop-cloud 3.5.3: the nearest release of the line, said so.
+    assert!(out(&pair).contains("Writing to S3 (s3.outputs) through the S3A committers also needs:\n  spark-hadoop-cloud_2.12-3.5.4.jar    https://repo1.maven.org/maven2/org/apache/spark/spark-hadoop-cloud_2.12/3.5.4/spark-hadoop-cloud_2.12-3.5.4.jar\n  (spark-hadoop-cloud_2.12 3.5.3 is not on Maven Central; 3.5.4 is the nearest published release of the 3.5 line"), "{}", out(&pair));
+    assert!(!out(&pair).contains("3.5.3.jar"), "{}", out(&pair));
+    let json = run(&["versions", "--spark", "4.2.0", "--format", "json"], &[]);
+    assert_eq!(code(&json), 0, "{}", out(&json));
+    let json: serde_json::Value = serde_json::from_str(&out(&json)).unwrap();
+    assert_eq!(json["fits"], true);
+    assert_eq!(json["hadoop"], "3.5.0");
+    let files: Vec<&str> = json["jars"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["fileName"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"hadoop-aws-3.5.0.jar"), "{files:?}");
+    assert!(
+        !files.iter().any(|f| f.starts_with("spark-hadoop-cloud")),
+        "none is published for 4.2: {files:?}"
+    );
+    assert!(
+        json["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("-Phadoop-cloud"),
+        "{json}"
+    );
     let bad = run(&["versions", "--spark", "2.4.1", "--hadoop", "2.7.3"], &[]);
     assert_eq!(code(&bad), 1);
     // The same words the config validator uses for the same misfit.
@@ -125,7 +150,7 @@ fn doctor_knows_the_committers_binding() {
         "{}",
         out(&o)
     );
-    assert!(out(&o).contains("add spark-hadoop-cloud_2.12-3.5.3.jar (https://repo1.maven.org/maven2/org/apache/spark/spark-hadoop-cloud_2.12/3.5.3/spark-hadoop-cloud_2.12-3.5.3.jar)"), "{}", out(&o));
+    assert!(out(&o).contains("add spark-hadoop-cloud_2.12-3.5.4.jar (https://repo1.maven.org/maven2/org/apache/spark/spark-hadoop-cloud_2.12/3.5.4/spark-hadoop-cloud_2.12-3.5.4.jar); spark-hadoop-cloud_2.12 3.5.3 is not on Maven Central"), "{}", out(&o));
 
     // Another line's binding is a problem; another patch release of the same line is not.
     for (jar, problem) in [

@@ -215,6 +215,32 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     }
 
     let at = |field: &str| spans.position(field);
+    // Another kind of object (a Kubernetes Job, a SparkApplication) is said to be that, once,
+    // instead of listing every SparkJob field it lacks.
+    let kind = document.get("kind").and_then(Value::as_str);
+    let api_version = document.get("apiVersion").and_then(Value::as_str);
+    if let Some(kind) = kind.filter(|&k| k != super::model::KIND)
+        && api_version != Some(super::model::API_VERSION)
+    {
+        let what = match api_version {
+            Some(api_version) => format!("{api_version} {kind}"),
+            None => kind.to_owned(),
+        };
+        return Err(fail(
+            Diagnostic::new(
+                Code::DocumentShape,
+                "kind",
+                format!("this file is a {what}, not a k8s-s3-spark SparkJob config"),
+            )
+            .in_file(file)
+            .at(at("kind"))
+            .help(format!(
+                "k8s-s3-spark reads `apiVersion: {}` `kind: {}` files that describe a Spark job and generates the Kubernetes objects; `k8s-s3-spark init` writes one",
+                super::model::API_VERSION,
+                super::model::KIND
+            )),
+        ));
+    }
     let mut all = Diagnostics::default();
     // A field that holds a refused character is reported for that alone.
     let refusals = super::text::check(&document);

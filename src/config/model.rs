@@ -25,6 +25,9 @@ pub const IRSA_ANNOTATION: &str = "eks.amazonaws.com/role-arn";
 /// The API version this build of the tool reads.
 pub const API_VERSION: &str = "k8s-s3-spark/v1alpha1";
 
+/// The kind of a config.
+pub const KIND: &str = "SparkJob";
+
 /// A Spark batch job that reads S3, run on Kubernetes by a Job that calls `spark-submit`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

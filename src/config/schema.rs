@@ -153,6 +153,11 @@ fn explain(error: &jsonschema::ValidationError<'_>, out: &mut Vec<SchemaProblem>
             return;
         }
     }
+    // Every unknown field of the object, not only the first.
+    if let ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+        out.extend(unexpected.iter().map(|name| unknown_field(&field, name)));
+        return;
+    }
     // The subschema that failed, to list allowed values.
     let keyword = schema_value().pointer(error.schema_path().as_str());
     out.push(describe(
@@ -219,6 +224,45 @@ fn resolve(mut node: &'static Value) -> Option<&'static Value> {
     Some(node)
 }
 
+/// An unknown field `name` in the object at `field`, with the field it may be a misspelling of.
+fn unknown_field(field: &str, name: &str) -> SchemaProblem {
+    let known: Vec<&str> = schema_at(field)
+        .and_then(|p| p.get("properties"))
+        .and_then(Value::as_object)
+        .map(|props| props.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    // A spec field environments may not set: say so, rather than guess a spelling.
+    let in_environment = super::spans::parent(field) == Some("spec.environments");
+    let fixed = match name {
+        "type" => Some(
+            "the language is the job's, the same in every environment: set `spec.type` once, and give a job in another language its own config file",
+        ),
+        "environments" => {
+            Some("environments do not nest: declare each one directly under `spec.environments`")
+        }
+        _ => None,
+    };
+    if let Some(help) = fixed.filter(|_| in_environment) {
+        return SchemaProblem {
+            field: join_key(field, name),
+            message: format!("`{name}` cannot vary per environment"),
+            help: Some(help.into()),
+        };
+    }
+    let help = match closest(name, &known) {
+        Some(k) => {
+            format!("did you mean `{k}`? Fields are camelCase; see `k8s-s3-spark schema`")
+        }
+        None if !known.is_empty() => format!("fields here are: {}", known.join(", ")),
+        None => "see `k8s-s3-spark schema` for the fields".into(),
+    };
+    SchemaProblem {
+        field: join_key(field, name),
+        message: format!("unknown field `{name}`"),
+        help: Some(help),
+    }
+}
+
 fn describe(
     field: String,
     kind: &ValidationErrorKind,
@@ -229,24 +273,7 @@ fn describe(
     let plain = fallback.replace('"', "'");
     match kind {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let name = unexpected.first().cloned().unwrap_or_default();
-            let known: Vec<&str> = schema_at(&field)
-                .and_then(|p| p.get("properties"))
-                .and_then(Value::as_object)
-                .map(|props| props.keys().map(String::as_str).collect())
-                .unwrap_or_default();
-            let help = match closest(&name, &known) {
-                Some(k) => {
-                    format!("did you mean `{k}`? Fields are camelCase; see `k8s-s3-spark schema`")
-                }
-                None if !known.is_empty() => format!("fields here are: {}", known.join(", ")),
-                None => "see `k8s-s3-spark schema` for the fields".into(),
-            };
-            SchemaProblem {
-                field: join_key(&field, &name),
-                message: format!("unknown field `{name}`"),
-                help: Some(help),
-            }
+            unknown_field(&field, unexpected.first().map_or("", String::as_str))
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();

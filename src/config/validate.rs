@@ -177,6 +177,17 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
         syntax::dns1123_label,
         "use lowercase letters, digits and '-', at most 63 characters, e.g. spark-jobs",
     );
+    if spec.create_namespace {
+        p.add(
+            Code::CreatesNamespace,
+            "spec.createNamespace",
+            format!(
+                "the output creates namespace {}: applying it sets its Pod Security level to restricted (an existing namespace is relabelled), and `kubectl delete -f` of the output deletes the namespace and everything in it",
+                meta.namespace
+            ),
+            "create the namespace once, apart from jobs, and remove createNamespace; Helm keeps the generated one on uninstall and Argo CD and Flux do not prune it",
+        );
+    }
     labels(&mut p, "metadata.labels", &meta.labels);
     annotations(&mut p, "metadata.annotations", &meta.annotations);
     if let Some(version) = &meta.version {
@@ -871,7 +882,7 @@ fn image(p: &mut Problems, image: &str, version: Option<&str>) {
             format!("{image:?} has no tag, so every pull may get a different image"),
             "add a tag or digest, e.g. :3.5.3-1 or @sha256:...",
         ),
-        Ok(r) if r.tag == Some("latest") && r.digest.is_none() => p.add(
+        Ok(r) if r.tag == Some(syntax::MOVING_TAG) && r.digest.is_none() => p.add(
             Code::Image,
             "spec.image",
             format!("{image:?} uses the `latest` tag, so every pull may get a different image"),

@@ -179,15 +179,22 @@ impl Builder {
         };
         let sa_name = job.service_account_name();
 
+        // The namespace is not the job's: it carries no job labels (a prune or delete by the
+        // job's labels passes it by) and is kept when the job's objects are removed.
         let namespace_object = job.spec.create_namespace.then(|| {
-            let mut metadata = meta(namespace, Component::Namespace, false);
-            metadata.labels.get_or_insert_default().extend(
-                policy::POD_SECURITY_LABELS
+            let pairs = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+                pairs
                     .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-            );
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect()
+            };
             Namespace {
-                metadata,
+                metadata: ObjectMeta {
+                    name: Some(namespace.clone()),
+                    labels: Some(pairs(&policy::POD_SECURITY_LABELS)),
+                    annotations: Some(pairs(&policy::NAMESPACE_KEEP_ANNOTATIONS)),
+                    ..Default::default()
+                },
                 ..Default::default()
             }
         });

@@ -12,8 +12,6 @@ pub const MANAGED_BY: &str = "k8s-s3-spark";
 /// What part of the job an object is (`app.kubernetes.io/component`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Component {
-    /// The Namespace.
-    Namespace,
     /// ServiceAccount, Role, RoleBinding.
     Rbac,
     /// The credentials Secret.
@@ -32,7 +30,6 @@ impl Component {
     /// The label value.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Namespace => "namespace",
             Self::Rbac => "rbac",
             Self::Credentials => "credentials",
             Self::PodTemplates => "pod-templates",

@@ -19,6 +19,19 @@ pub const POD_SECURITY_LABELS: [(&str, &str); 3] = [
     ("pod-security.kubernetes.io/warn", "restricted"),
 ];
 
+/// Annotations that keep a Namespace the tool generates (`spec.createNamespace`) when the job's
+/// other objects are removed: a namespace may hold more than this job, so uninstalling or pruning
+/// the job must not delete it and everything in it. Helm keeps it on uninstall; Argo CD neither
+/// prunes nor deletes it; Flux does not prune it. (`kubectl delete -f` of the output still does.)
+pub const NAMESPACE_KEEP_ANNOTATIONS: [(&str, &str); 3] = [
+    (
+        "argocd.argoproj.io/sync-options",
+        "Prune=false,Delete=false",
+    ),
+    ("helm.sh/resource-policy", "keep"),
+    ("kustomize.toolkit.fluxcd.io/prune", "disabled"),
+];
+
 /// checkov's "high UID" threshold (CKV_K8S_40).
 pub const HIGH_UID: i64 = 10_000;
 

@@ -67,7 +67,7 @@ fn java_versions(spark: Version) -> &'static str {
 
 /// The application file to copy into the image: (path relative to the config's folder, path in
 /// the image), or `None` when the application is fetched at run time (s3a://, https://).
-fn application_copy(main_file: &str) -> Option<(String, String)> {
+pub fn application_copy(main_file: &str) -> Option<(String, String)> {
     let in_image = main_file.strip_prefix("local://")?;
     let name = in_image.rsplit('/').next().unwrap_or(in_image);
     Some((name.to_string(), in_image.to_string()))
@@ -189,13 +189,21 @@ pub fn plan(
             s,
             "#    Or, without building: unpack the published distribution for Hadoop {hadoop} from\n#    https://archive.apache.org/dist/spark/spark-{spark}/ as $SPARK_SRC/dist and add the S3A jars:"
         );
-        for jar in std::iter::once(&hadoop_aws).chain(&sdk_jars).chain(&cloud) {
+        let download = cloud.map(versions::Availability::of);
+        let downloads = download.as_ref().and_then(versions::Availability::jar);
+        for jar in std::iter::once(&hadoop_aws)
+            .chain(&sdk_jars)
+            .chain(downloads)
+        {
             let _ = writeln!(
                 s,
                 "#      curl -fLo \"$SPARK_SRC/dist/jars/{}\" {}",
                 jar.file_name(),
                 jar.maven_central_url()
             );
+        }
+        if let Some(note) = download.as_ref().and_then(versions::Availability::note) {
+            let _ = writeln!(s, "#      ({note})");
         }
     }
 

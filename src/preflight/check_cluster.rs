@@ -42,8 +42,13 @@ pub enum CheckClusterError {
     #[error("cannot read the kube context: {0}")]
     Config(String),
     /// The API server did not answer.
-    #[error("cannot reach the API server: {0}")]
-    Unreachable(String),
+    #[error("cannot reach the API server at {server}: {error}")]
+    Unreachable {
+        /// The server address of the kube context.
+        server: String,
+        /// What failed, with its causes.
+        error: String,
+    },
     /// The async runtime could not start.
     #[error("cannot start the client: {0}")]
     Runtime(#[from] std::io::Error),
@@ -56,7 +61,7 @@ impl CheckClusterError {
             Self::Config(_) => Some(
                 "point $KUBECONFIG or ~/.kube/config at the cluster, or pass --context NAME".into(),
             ),
-            Self::Unreachable(_) => {
+            Self::Unreachable { .. } => {
                 Some("check that `kubectl get --raw /readyz` works with the same context".into())
             }
             Self::Runtime(_) => None,
@@ -84,7 +89,7 @@ pub fn check(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClusterError
     runtime.block_on(check_async(request))
 }
 
-async fn client(context: Option<String>) -> Result<kube::Client, CheckClusterError> {
+async fn client(context: Option<String>) -> Result<(kube::Client, String), CheckClusterError> {
     let config = match context {
         Some(context) => {
             let options = KubeConfigOptions {
@@ -99,7 +104,26 @@ async fn client(context: Option<String>) -> Result<kube::Client, CheckClusterErr
             .await
             .map_err(|e| CheckClusterError::Config(e.to_string()))?,
     };
-    kube::Client::try_from(config).map_err(|e| CheckClusterError::Config(e.to_string()))
+    let server = config.cluster_url.to_string();
+    let client =
+        kube::Client::try_from(config).map_err(|e| CheckClusterError::Config(e.to_string()))?;
+    Ok((client, server))
+}
+
+/// An error and its causes on one line ("client error (Connect): tcp connect error: Connection
+/// refused"), each cause once.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 fn finding(code: Code, field: &str, message: String, help: impl Into<String>) -> Diagnostic {
@@ -107,7 +131,11 @@ fn finding(code: Code, field: &str, message: String, help: impl Into<String>) ->
 }
 
 async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClusterError> {
-    let client = client(request.context.clone()).await?;
+    let (client, server) = client(request.context.clone()).await?;
+    let unreachable = |e: kube::Error| CheckClusterError::Unreachable {
+        server: server.clone(),
+        error: with_causes(&e),
+    };
     let job = request.job;
     let namespace = job.metadata.namespace.as_str();
     let mut out = Vec::new();
@@ -150,7 +178,7 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
         }
         // Not allowed to read namespaces: the dry-runs below still tell whether it exists.
         Err(kube::Error::Api(status)) if status.code == 403 => true,
-        Err(e) => return Err(CheckClusterError::Unreachable(e.to_string())),
+        Err(e) => return Err(unreachable(e)),
     };
 
     // May the caller create (and update) every object?
@@ -191,7 +219,7 @@ async fn check_async(request: &Request<'_>) -> Result<Vec<Diagnostic>, CheckClus
                     ),
                     "apply with an account that may, or ask a cluster admin for a Role granting it (a Role can only grant what its creator holds)",
                 )),
-                Err(e) => return Err(CheckClusterError::Unreachable(e.to_string())),
+                Err(e) => return Err(unreachable(e)),
             }
         }
     }

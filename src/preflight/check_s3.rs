@@ -26,6 +26,7 @@ use crate::config::model::S3Credentials;
 use crate::credentials::{AwsKeys, SecretValue};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::progress::Progress;
+use crate::report::plural;
 use crate::syntax;
 
 /// How long a presigned request stays valid.
@@ -595,12 +596,8 @@ fn check_url(client: &Client<'_>, url: &str, bucket_name: &str, key: &str) -> Ur
                 } else {
                     format!(
                         "{}{} under {key:?}, first {} ({} bytes)",
-                        contents.len(),
-                        if contents.len() == 5 {
-                            "+ objects"
-                        } else {
-                            " objects"
-                        },
+                        plural(contents.len(), "object"),
+                        if contents.len() == 5 { " or more" } else { "" },
                         first.key,
                         first.size.unwrap_or(0)
                     )
@@ -1082,10 +1079,6 @@ pub fn json(target: &Target, reports: &[UrlReport]) -> String {
     });
     let text = serde_json::to_string_pretty(&value).unwrap_or_default();
     scrub(&format!("{text}\n"), target.keys.as_ref())
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Removes key values from text, in case a store echoes them in a message.

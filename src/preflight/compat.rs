@@ -2,10 +2,12 @@
 //! its image needs. Everything comes from [`crate::spark::versions`], the table the config
 //! validator uses too.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+
+use serde::Serialize;
 
 use crate::spark::versions::{
-    self, AwsSdk, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, MIN_HADOOP,
+    self, AwsSdk, CredentialsKind, FIRST_HADOOP_SDK_V2, HADOOP_AWS, Jar, MIN_HADOOP,
     MIN_HADOOP_COMMITTERS, MIN_HADOOP_REGION_CONF, MIN_HADOOP_WEB_IDENTITY, MIN_SPARK,
     MIN_SPARK_COMMITTERS, MIN_SPARK_POD_TEMPLATE, MIN_SPARK_PYTHON_R, Misfit, Pairing, SPARK_LINES,
     Version,
@@ -18,16 +20,85 @@ pub struct Report {
     pub text: String,
     /// False when the pairing asked about cannot work.
     pub fits: bool,
+    /// The jars named for download, in the order printed.
+    pub jars: Vec<JarEntry>,
+    /// Notes on those jars (an unpublished release, a Hadoop number that was never released).
+    pub notes: Vec<String>,
+    /// The Hadoop version the verdict is about (the line's default when not given).
+    pub hadoop: Option<Version>,
+}
+
+/// A jar the report names, for `--format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JarEntry {
+    /// File name in `jars/`.
+    pub file_name: String,
+    /// `group:artifact:version`.
+    pub coordinates: String,
+    /// Download address on Maven Central.
+    pub url: String,
+    /// What needs it: `s3a` (reading and writing S3) or `committers` (`s3.outputs`).
+    pub needed_for: &'static str,
+}
+
+impl JarEntry {
+    fn of(jar: &Jar, needed_for: &'static str) -> Self {
+        Self {
+            file_name: jar.file_name(),
+            coordinates: jar.coordinates(),
+            url: jar.maven_central_url(),
+            needed_for,
+        }
+    }
+}
+
+impl Report {
+    fn new() -> Self {
+        Self {
+            text: String::new(),
+            fits: true,
+            jars: Vec::new(),
+            notes: Vec::new(),
+            hadoop: None,
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    /// The report as JSON: the versions, whether they fit, the verdict (first line), the jars
+    /// with their addresses and notes, and the whole text.
+    pub fn to_json(&self, spark: Option<Version>) -> serde_json::Value {
+        serde_json::json!({
+            "spark": spark.map(|v| v.to_string()),
+            "hadoop": self.hadoop.map(|v| v.to_string()),
+            "fits": self.fits,
+            "verdict": self.text.lines().next().unwrap_or_default(),
+            "jars": self.jars,
+            "notes": self.notes,
+            "text": self.text,
+        })
+    }
+}
+
+impl fmt::Write for Report {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.text.push_str(s);
+        Ok(())
+    }
 }
 
 /// The whole table (no arguments), or the verdict on a Spark version, a Hadoop version, or both.
 pub fn report(spark: Option<Version>, hadoop: Option<Version>) -> Report {
     match spark {
         None => match hadoop {
-            None => Report {
-                text: table(),
-                fits: true,
-            },
+            None => {
+                let mut r = Report::new();
+                r.text = table();
+                r
+            }
             Some(h) => hadoop_only(h),
         },
         Some(s) => pairing(s, hadoop),
@@ -94,7 +165,7 @@ fn table() -> String {
 }
 
 /// The SDK, provider classes and jars of one Hadoop version.
-fn hadoop_facts(t: &mut String, hadoop: Version) {
+fn hadoop_facts(t: &mut Report, hadoop: Version) {
     let sdk = versions::aws_sdk(hadoop);
     let exact = versions::sdk_is_exact(hadoop);
     let _ = writeln!(
@@ -151,6 +222,28 @@ fn hadoop_facts(t: &mut String, hadoop: Version) {
     );
     for jar in std::iter::once(&hadoop_aws).chain(&sdk_jars) {
         let _ = writeln!(t, "  {:<36} {}", jar.file_name(), jar.maven_central_url());
+        t.jars.push(JarEntry::of(jar, "s3a"));
+    }
+    if versions::is_published(&hadoop_aws) == Some(false) {
+        let line: Vec<String> = versions::published_in_line(&hadoop_aws)
+            .iter()
+            .map(Version::to_string)
+            .collect();
+        let note = format!(
+            "hadoop-aws {hadoop} is not on Maven Central: no Hadoop release has this number{}; use the hadoopVersion of your distribution",
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ". Published {}.{} releases: {}",
+                    hadoop.major,
+                    hadoop.minor,
+                    line.join(", ")
+                )
+            }
+        );
+        let _ = writeln!(t, "  ({note})");
+        t.notes.push(note);
     }
     if sdk_jars.is_empty() {
         let _ = writeln!(
@@ -165,17 +258,15 @@ fn hadoop_facts(t: &mut String, hadoop: Version) {
 }
 
 fn hadoop_only(hadoop: Version) -> Report {
-    let mut t = String::new();
+    let mut t = Report::new();
     if hadoop < MIN_HADOOP {
         let m = Misfit::HadoopTooOld {
             hadoop,
             explicit: true,
         };
         let _ = writeln!(t, "Hadoop {hadoop}: does not fit\n  {}", m.message());
-        return Report {
-            text: t,
-            fits: false,
-        };
+        t.fits = false;
+        return t;
     }
     let lines: Vec<String> = SPARK_LINES
         .iter()
@@ -195,14 +286,12 @@ fn hadoop_only(hadoop: Version) -> Report {
         }
     );
     hadoop_facts(&mut t, hadoop);
-    Report {
-        text: t,
-        fits: true,
-    }
+    t.hadoop = Some(hadoop);
+    t
 }
 
 fn pairing(spark: Version, hadoop: Option<Version>) -> Report {
-    let mut t = String::new();
+    let mut t = Report::new();
     let subject = match hadoop {
         Some(h) => format!("Spark {spark} with Hadoop {h}"),
         None => format!("Spark {spark}"),
@@ -227,10 +316,8 @@ fn pairing(spark: Version, hadoop: Option<Version>) -> Report {
                     for m in &misfits {
                         let _ = writeln!(t, "  {}", m.finding());
                     }
-                    return Report {
-                        text: t,
-                        fits: false,
-                    };
+                    t.fits = false;
+                    return t;
                 }
             }
         }
@@ -268,14 +355,12 @@ fn pairing(spark: Version, hadoop: Option<Version>) -> Report {
     }
     hadoop_facts(&mut t, hadoop);
     committer_facts(&mut t, spark, hadoop);
-    Report {
-        text: t,
-        fits: true,
-    }
+    t.hadoop = Some(hadoop);
+    t
 }
 
 /// What writing to S3 (`s3.outputs`) needs: the S3A committers and spark-hadoop-cloud.
-fn committer_facts(t: &mut String, spark: Version, hadoop: Version) {
+fn committer_facts(t: &mut Report, spark: Version, hadoop: Version) {
     if spark < MIN_SPARK_COMMITTERS || hadoop < MIN_HADOOP_COMMITTERS {
         let _ = writeln!(
             t,
@@ -283,13 +368,16 @@ fn committer_facts(t: &mut String, spark: Version, hadoop: Version) {
         );
         return;
     }
-    let jar = versions::spark_hadoop_cloud(spark);
-    let _ = writeln!(
-        t,
-        "Writing to S3 (s3.outputs) through the S3A committers also needs:\n  {:<36} {}",
-        jar.file_name(),
-        jar.maven_central_url()
-    );
+    let download = versions::spark_hadoop_cloud_download(spark);
+    t.push_str("Writing to S3 (s3.outputs) through the S3A committers also needs:\n");
+    if let Some(jar) = download.jar() {
+        let _ = writeln!(t, "  {:<36} {}", jar.file_name(), jar.maven_central_url());
+        t.jars.push(JarEntry::of(jar, "committers"));
+    }
+    if let Some(note) = download.note() {
+        let _ = writeln!(t, "  ({note})");
+        t.notes.push(note);
+    }
 }
 
 #[cfg(test)]

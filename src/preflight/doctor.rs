@@ -446,7 +446,15 @@ pub fn diagnose(
     // to Spark internals that change between lines, not between patch releases of one line.
     let mut notes = Vec::new();
     if let Some(s) = spark.filter(|&s| s >= MIN_SPARK_COMMITTERS) {
-        let wanted = versions::spark_hadoop_cloud(s);
+        let download = versions::spark_hadoop_cloud_download(s);
+        let wanted = match download.jar() {
+            Some(jar) => format!("{} ({})", jar.file_name(), jar.maven_central_url()),
+            None => versions::spark_hadoop_cloud(s).file_name(),
+        };
+        let wanted = match download.note() {
+            Some(note) => format!("{wanted}; {note}"),
+            None => wanted,
+        };
         let cloud = by_artifact
             .keys()
             .find(|a| a.starts_with("spark-hadoop-cloud_"))
@@ -455,7 +463,7 @@ pub fn diagnose(
             Some(c) if c.line() != s.line() => problem(
                 Code::CloudMismatch,
                 format!("spark-hadoop-cloud {c} but spark-core {s}"),
-                format!("use {} ({})", wanted.file_name(), wanted.maven_central_url()),
+                format!("use {wanted}"),
             ),
             Some(_) => {}
             None => notes.push(
@@ -465,9 +473,7 @@ pub fn diagnose(
                     "no spark-hadoop-cloud jar: jobs with s3.outputs cannot commit through the S3A committers (ClassNotFoundException: org.apache.spark.internal.io.cloud.PathOutputCommitProtocol)",
                 )
                 .help(format!(
-                    "add {} ({}) to {jars_prefix}, or build with -Phadoop-cloud; read-only jobs do not need it",
-                    wanted.file_name(),
-                    wanted.maven_central_url()
+                    "add {wanted} to {jars_prefix}, or build with -Phadoop-cloud; read-only jobs do not need it"
                 )),
             ),
         }

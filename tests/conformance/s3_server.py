@@ -6,7 +6,6 @@ import os
 import subprocess
 import tarfile
 import time
-import warnings
 from pathlib import Path
 
 import boto3
@@ -63,13 +62,6 @@ PYSPARK_SHA256 = {
     "4.1.1": "77f78984aa84fbe865c717dd37b49913b4e5c97d76ef6824f932f1aefa6621ec",
     "4.2.0": "5ad689d53570ee1674193fd4f9bda065f0db3be9363a27d2a3406cc457b70b61",
 }
-# Not served by the Maven Central reachable here (404): the test leaves them out and says so.
-MAVEN_MISSING = {"spark-hadoop-cloud_2.13-4.2.0.jar"}
-# The Maven Central served here has no spark-hadoop-cloud 3.5.9 (404): the same line's 3.5.8 is
-# used for pyspark 3.5.9 (doctor accepts another patch release of the line; the test proves it runs).
-MAVEN_SUBSTITUTES = {"spark-hadoop-cloud_2.12-3.5.9.jar": "spark-hadoop-cloud_2.12-3.5.8.jar"}
-
-
 def maven_jar(url):
     """The jar at a Maven Central URL, cached in .cache/maven, its SHA-256 checked against
     MAVEN_SHA256 and its SHA-1 against Maven Central's .sha1 file."""
@@ -77,12 +69,6 @@ def maven_jar(url):
     import urllib.request
 
     name = url.rsplit("/", 1)[1]
-    if name in MAVEN_SUBSTITUTES:
-        warnings.warn(f"{name} is not served here; using {MAVEN_SUBSTITUTES[name]}")
-        old = name.removesuffix(".jar").rsplit("-", 1)[1]
-        name = MAVEN_SUBSTITUTES[name]
-        new = name.removesuffix(".jar").rsplit("-", 1)[1]
-        url = url.replace(f"/{old}/", f"/{new}/").rsplit("/", 1)[0] + "/" + name
     assert name in MAVEN_SHA256, f"pin the SHA-256 of {name} in MAVEN_SHA256"
     target = CACHE / "maven" / name
     if not target.exists() or hashlib.sha256(target.read_bytes()).hexdigest() != MAVEN_SHA256[name]:
@@ -100,23 +86,22 @@ def maven_jar(url):
 
 
 def versions_jars(binary, spark):
-    """The jars `versions --spark SPARK` names (hadoop-aws, its SDK bundle, the other jars S3A
-    loads, spark-hadoop-cloud), from Maven Central with checksums verified; those not served
-    here (MAVEN_MISSING) are left out with a warning."""
-    text = subprocess.run([binary, "versions", "--spark", spark], check=True, capture_output=True, text=True).stdout
-    urls = [word for line in text.splitlines() for word in line.split() if word.startswith("https://repo1.maven.org/")]
-    assert urls, text
-    for url in urls:
-        if url.rsplit("/", 1)[1] in MAVEN_MISSING:
-            warnings.warn(f"{url} is not served here: left out")
-    return [maven_jar(url) for url in urls if url.rsplit("/", 1)[1] not in MAVEN_MISSING]
+    """The jars `versions --spark SPARK --format json` names (hadoop-aws, its SDK bundle, the
+    other jars S3A loads, the published spark-hadoop-cloud nearest to SPARK when the line has
+    one), from Maven Central with checksums verified."""
+    report = json.loads(subprocess.run([binary, "versions", "--spark", spark, "--format", "json"], check=True,
+                                       capture_output=True, text=True).stdout)
+    assert report["jars"], report
+    return [maven_jar(jar["url"]) for jar in report["jars"]]
 
 
 @pytest.fixture(scope="session")
 def table_jars(binary):
     """The jars `versions --spark 3.5.9` names for pyspark 3.5.9 (hadoop-aws, its SDK bundle and
-    spark-hadoop-cloud), from Maven Central with checksums verified."""
+    spark-hadoop-cloud 3.5.8, the nearest published release of the line), from Maven Central
+    with checksums verified."""
     jars = versions_jars(binary, "3.5.9")
+    assert [j.name for j in jars][-1] == "spark-hadoop-cloud_2.12-3.5.8.jar", jars
     assert len(jars) == 3, jars
     return jars
 
@@ -149,9 +134,9 @@ def spark41(binary):
 
 @pytest.fixture(scope="session")
 def spark42(binary):
-    """pyspark 4.2.0 and the jars `versions --spark 4.2.0` names that Maven Central serves here:
-    hadoop-aws 3.5.0, the SDK v2 bundle 2.35.4 and analyticsaccelerator-s3 1.3.1 (not
-    spark-hadoop-cloud_2.13 4.2.0, a 404 here, so no writes through the committers on 4.2)."""
+    """pyspark 4.2.0 and the jars `versions --spark 4.2.0` names: hadoop-aws 3.5.0, the SDK v2
+    bundle 2.35.4 and analyticsaccelerator-s3 1.3.1 (Maven Central has no spark-hadoop-cloud of
+    the 4.2 line yet, and versions says so, so no writes through the committers on 4.2)."""
     jars = versions_jars(binary, "4.2.0")
     assert [j.name for j in jars] == ["hadoop-aws-3.5.0.jar", "bundle-2.35.4.jar", "analyticsaccelerator-s3-1.3.1.jar"]
     return pyspark_home("4.2.0"), jars

@@ -388,6 +388,10 @@ def test_notes_say_what_kubernetes_does_with_a_job_on_upgrade(charts):
     notes = next(text for template, text in rendered.items() if template.endswith("NOTES.txt"))
     assert "with a new image tag" not in notes, "a Job's pod template cannot change: upgrade does not rerun it"
     assert "helm uninstall r -n ns" in notes and "helm upgrade` of this release fails" in notes
+    # Waiting ends on either outcome (a wait for complete alone sits out its timeout on failure).
+    assert "--for=condition=complete" in notes and "--for=condition=failed" in notes, notes
+    # Every paragraph stands apart.
+    assert "\n\nA Job's pod template" in notes, notes
     rendered = Chart.load(str(charts["minio"])).render(None, name="r", namespace="ns", is_install=True)
     notes = next(text for template, text in rendered.items() if template.endswith("NOTES.txt"))
     assert "get externalsecret r-events-count-s3-credentials" in notes, notes
@@ -413,6 +417,10 @@ def test_pod_templates_mount_a_token_only_where_the_pod_calls_the_api_server(cha
     ({"driver": {"cores": 0}}, "/driver/cores"),
     ({"executor": {"instancez": 3}}, "instancez"),
     ({"image": {"tag": None}}, "tag"),
+    # validate's image rule: a tag that names one image, unless a digest pins it.
+    ({"image": {"tag": "latest"}}, "/image/tag"),
+    ({"image": {"tag": ""}}, "/image/tag"),
+    ({"image": {"tag": "3.5 final"}}, "/image/tag"),
     ({"submitter": {"runAsUser": "root"}}, "/submitter/runAsUser"),
     # Kubernetes' own Affinity type skips unknown fields; the chart's schema does not.
     ({"driver": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecutin": {}}}}},

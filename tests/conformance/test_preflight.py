@@ -158,3 +158,33 @@ def test_check_s3_takes_the_generated_jobs_settings(binary, data, tmp_path):
     assert "credentials: profile [default]" in result.stdout and "(path style)" in result.stdout
     assert "note: the Job reads its keys from Secret events-count-s3-credentials" in result.stdout
     assert SECRET_KEY not in result.stdout + result.stderr
+
+
+def test_every_jar_versions_names_is_published_on_maven_central(binary):
+    """Every download `versions` can print, for every patch release 0-12 of every line it knows,
+    is in its artifact's maven-metadata.xml on Maven Central (Apache skips many patch releases of
+    spark-hadoop-cloud: the tool names the nearest published one, or says there is none)."""
+    import urllib.request
+    import xml.etree.ElementTree as ET
+
+    published = {}
+
+    def releases(group, artifact):
+        if (group, artifact) not in published:
+            url = f"https://repo1.maven.org/maven2/{group.replace('.', '/')}/{artifact}/maven-metadata.xml"
+            with urllib.request.urlopen(url, timeout=120) as response:
+                root = ET.fromstring(response.read())
+            published[(group, artifact)] = {v.text for v in root.iter("version")}
+        return published[(group, artifact)]
+
+    named = set()
+    for line in ["3.0", "3.1", "3.2", "3.3", "3.4", "3.5", "4.0", "4.1", "4.2", "4.3"]:
+        for patch in range(13):
+            report = json.loads(run([binary, "versions", "--spark", f"{line}.{patch}", "--format", "json"]).stdout)
+            for jar in report["jars"]:
+                group, artifact, version = jar["coordinates"].split(":")
+                assert jar["url"].endswith(f"/{artifact}/{version}/{jar['fileName']}"), jar
+                named.add((group, artifact, version))
+    for group, artifact, version in sorted(named):
+        assert version in releases(group, artifact), f"{group}:{artifact}:{version} is not on Maven Central"
+    assert any(a.startswith("spark-hadoop-cloud") for _, a, _ in named), named

@@ -207,11 +207,8 @@ fn templates(
         "overhead_percent": crate::config::resolved::overhead_percent(spec.app_type),
         "min_overhead_mib": crate::config::resolved::MIN_MEMORY_OVERHEAD_MIB,
 
-        "pod_security_labels": policy::POD_SECURITY_LABELS
-            .iter()
-            .map(|(k, v)| format!("    {k}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        "pod_security_labels": metadata_map(&policy::POD_SECURITY_LABELS),
+        "namespace_annotations": metadata_map(&policy::NAMESPACE_KEEP_ANNOTATIONS),
         "token_skip": annotation_line(&policy::TOKEN),
         "uid_skip": annotation_line(&policy::LOW_UID),
         "digest_skip": annotation_line(&policy::TAG_NOT_DIGEST),
@@ -288,6 +285,12 @@ fn version_label(job: &SparkJob) -> &'static str {
 }
 
 /// `text` with every line indented by `prefix`, without the final newline.
+/// Constant labels or annotations as the YAML lines of a map under `metadata` (indented 4).
+fn metadata_map(pairs: &[(&str, &str)]) -> String {
+    let map: std::collections::BTreeMap<&str, &str> = pairs.iter().copied().collect();
+    indent(yaml::to_yaml(&map).trim_end(), "    ")
+}
+
 fn indent(text: &str, prefix: &str) -> String {
     text.lines()
         .map(|line| format!("{prefix}{line}"))

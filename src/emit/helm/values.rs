@@ -254,6 +254,35 @@ impl ChartValues {
         // Helm's defaults are values.yaml; a schema `default` (the config's own defaults) would
         // contradict it wherever the job sets another value.
         strip_defaults(&mut schema);
+        // The image rule of `validate`: a tag of the tag grammar, and without a digest one that
+        // names a fixed image (neither empty nor the moving `latest`).
+        if let Some(image) = schema
+            .pointer_mut("/definitions/ImageValues")
+            .and_then(Value::as_object_mut)
+        {
+            image.insert(
+                "anyOf".into(),
+                serde_json::json!([
+                    {
+                        "properties": {
+                            "digest": {"pattern": crate::syntax::IMAGE_DIGEST_PATTERN},
+                            "tag": {"anyOf": [{"const": ""}, {"pattern": crate::syntax::IMAGE_TAG_PATTERN}]}
+                        },
+                        "description": "pinned by digest: the tag is only informative"
+                    },
+                    {
+                        "properties": {
+                            "digest": {"const": ""},
+                            "tag": {
+                                "pattern": crate::syntax::IMAGE_TAG_PATTERN,
+                                "not": {"const": crate::syntax::MOVING_TAG}
+                            }
+                        },
+                        "description": "pinned by tag: not empty, not `latest`"
+                    }
+                ]),
+            );
+        }
         if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
             props.insert("global".into(), serde_json::json!({"description": "Helm's values shared with subcharts.", "type": "object"}));
         }
