@@ -864,6 +864,19 @@ fn annotations(p: &mut Problems, field: impl Field + Copy, annotations: &BTreeMa
             syntax::qualified_name,
             "annotation keys are [prefix/]name, e.g. example.com/owner",
         );
+        if key.starts_with(crate::spark::submit::ANNOTATION_PREFIX) {
+            p.add(
+                Code::Label,
+                join_key(&field.path(), key),
+                format!(
+                    "{key:?} is an annotation of the tool's own (the Job's pod reads its image and Secret name from them)"
+                ),
+                format!(
+                    "use another prefix than {}",
+                    crate::spark::submit::ANNOTATION_PREFIX
+                ),
+            );
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! A Kustomize tree for GitOps: `base/` (one file per object, a kustomization, and a
 //! `kustomizeconfig.yaml`) and `overlays/<env>/` per environment, each expressing its differences
-//! with the `namespace` and `images` transformers and JSON6902 patches guarded by `test` ops.
+//! with the `namespace` and `images` transformers and strategic-merge patches that address what
+//! they change by name ([`strategic_patch`]).
 //!
 //! Kustomize rewrites names in fields it knows (serviceAccountName, roleRef, volumes, secretKeyRef)
 //! but not inside strings. The submitter takes the namespace and service account from the downward
@@ -14,13 +15,14 @@ use k8s_openapi::api::batch::v1::{CronJob, Job};
 use serde_json::{Value, json};
 
 use super::FileTree;
-use super::json_patch::{self, Op};
+use super::strategic_patch;
 use crate::config::model::S3Credentials;
 use crate::config::resolved::Image;
 use crate::config::{ResolvedJob, SparkJob};
-use crate::k8s::labels::{self, Component};
+use crate::k8s::labels::{self, Component, JobLabels};
 use crate::k8s::{Manifest, kind_rank};
-use crate::spark::submit::ENV_IMAGE;
+use crate::spark::settings;
+use crate::spark::submit::{ANNOTATION_IMAGE, ANNOTATION_SECRET};
 use crate::yaml;
 
 /// The git-ignored file a secretGenerator reads keys from.
@@ -35,35 +37,54 @@ pub struct Rendered<'a> {
 }
 
 /// `base/kustomizeconfig.yaml`: tells Kustomize which plain strings in the submitter's pod are
-/// references, at the pod spec of each kind that runs it ([`crate::k8s::pod_spec_pointer`]).
+/// references: the pod's own annotations that its env reads ([`ANNOTATION_IMAGE`],
+/// [`ANNOTATION_SECRET`]), at the pod template of each kind that runs it
+/// ([`crate::k8s::pod_spec_pointer`]). Nothing else: no env value of the user's is rewritten.
 fn kustomize_config() -> String {
-    // The env values of the pod of each kind, as fieldSpecs entries indented by `indent`.
-    let entries = |indent: &str| -> String {
+    // A fieldSpec path escapes the '/' inside a key.
+    let entries = |key: &str, indent: &str| -> String {
         [Job::KIND, CronJob::KIND]
             .into_iter()
             .filter_map(|kind| {
                 let pod = crate::k8s::pod_spec_pointer(kind)?.trim_start_matches('/');
+                let template = pod.strip_suffix("/spec")?;
                 Some(format!(
-                    "{indent}- kind: {kind}\n{indent}  path: {pod}/containers/env/value\n"
+                    "{indent}- kind: {kind}\n{indent}  path: {template}/metadata/annotations/{}\n",
+                    key.replace('/', "\\/")
                 ))
             })
             .collect()
     };
-    let (env_values, images) = (entries("  "), entries(""));
+    let (secrets, images) = (
+        entries(ANNOTATION_SECRET, "  "),
+        entries(ANNOTATION_IMAGE, ""),
+    );
+    // The driver's own keys come from the Secret an ExternalSecret writes: Kustomize knows
+    // secretKeyRef names Secrets, not that an ExternalSecret's name is one.
+    let key_refs: String = [Job::KIND, CronJob::KIND]
+        .into_iter()
+        .filter_map(|kind| {
+            let pod = crate::k8s::pod_spec_pointer(kind)?.trim_start_matches('/');
+            Some(format!(
+                "  - kind: {kind}\n    path: {pod}/containers/env/valueFrom/secretKeyRef/name\n"
+            ))
+        })
+        .collect();
     format!(
         "\
 # Tells Kustomize which plain strings in the submitter's pod are references, so its transformers
-# keep them right: spark-submit reads the image and the credentials Secret's name from these env
-# vars. With this, `images:`, `namePrefix:`/`nameSuffix:` and secretGenerator hash suffixes in any
-# overlay built on this base (ours or yours) also update the values spark-submit uses.
+# keep them right: spark-submit reads the image and the credentials Secret's name from the pod's
+# {ANNOTATION_IMAGE} and {ANNOTATION_SECRET} annotations (and nothing else here is touched). With
+# this, `images:`, `namePrefix:`/`nameSuffix:` and secretGenerator hash suffixes in any overlay built
+# on this base (ours or yours) also update the values spark-submit uses.
 # An ExternalSecret writes the Secret of its own name: renaming it renames the Secret it writes and
 # the pod's reference with it.
 nameReference:
 - kind: Secret
   fieldSpecs:
-{env_values}- kind: ExternalSecret
+{secrets}- kind: ExternalSecret
   fieldSpecs:
-{env_values}  - kind: ExternalSecret
+{secrets}{key_refs}  - kind: ExternalSecret
     path: spec/target/name
 images:
 {images}"
@@ -187,17 +208,22 @@ fn transformed_base(
                     }
                 }
             }
-            if let (Some(image), Some(pod)) = (image, crate::k8s::pod_spec_pointer(m.kind))
-                && let Some(containers) = v
+            if let (Some(image), Some(pod)) = (image, crate::k8s::pod_spec_pointer(m.kind)) {
+                if let Some(containers) = v
                     .pointer_mut(&format!("{pod}/containers"))
                     .and_then(Value::as_array_mut)
-            {
-                for c in containers {
-                    c["image"] = json!(image);
-                    let env = c.get_mut("env").and_then(Value::as_array_mut);
-                    for e in env.into_iter().flatten().filter(|e| e["name"] == ENV_IMAGE) {
-                        e["value"] = json!(image);
+                {
+                    for c in containers {
+                        c["image"] = json!(image);
                     }
+                }
+                let template = pod.strip_suffix("/spec").unwrap_or(pod);
+                if let Some(annotations) = v
+                    .pointer_mut(&format!("{template}/metadata/annotations"))
+                    .and_then(Value::as_object_mut)
+                    .filter(|a| a.contains_key(ANNOTATION_IMAGE))
+                {
+                    annotations.insert(ANNOTATION_IMAGE.into(), json!(image));
                 }
             }
             v
@@ -262,12 +288,23 @@ fn overlay(
             .find(|(b, _)| b.kind == m.kind && b.name == m.name);
         match found {
             Some((_, old)) => {
-                let ops: Vec<Op> = json_patch::diff(old, &m.value);
-                if ops.is_empty() {
+                let Some(patch) = strategic_patch(old, &m.value) else {
                     continue;
-                }
+                };
                 let file = format!("{}.patch.yaml", m.kind.to_ascii_lowercase());
-                tree.add(format!("{dir}/{file}"), yaml::to_yaml(&ops), false);
+                let mut header = format!(
+                    "# What environment {name} changes in {} {} (a strategic-merge patch).\n",
+                    m.kind, m.name
+                );
+                if crate::k8s::pod_spec_pointer(m.kind).is_some() {
+                    header.push_str("# Containers and env vars are named (those named alone keep their place);\n# spark-submit's arguments are a plain list, given whole.\n");
+                    header.push_str(&changed_settings(base.job, env.job));
+                }
+                tree.add(
+                    format!("{dir}/{file}"),
+                    header + &yaml::to_yaml(&patch),
+                    false,
+                );
                 patches.push(json!({ "path": file, "target": { "kind": m.kind, "name": m.name } }));
             }
             None => {
@@ -305,6 +342,61 @@ fn overlay(
         header(config_file, &format!("environment {name}")) + &yaml::to_yaml(&kustomization),
         false,
     );
+}
+
+/// The strategic-merge patch turning `old` into `new`, with their identity (apiVersion, kind,
+/// name), or `None` when they do not differ.
+fn strategic_patch(old: &Value, new: &Value) -> Option<Value> {
+    let api_version = new["apiVersion"].as_str().unwrap_or_default();
+    // Kubernetes' own groups ("" and the unqualified or *.k8s.io ones): Kustomize knows their
+    // merge keys. Custom resources' groups are qualified domains of their own.
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let builtin = !group.contains('.') || group.ends_with(".k8s.io");
+    let mut patch = strategic_patch::diff(old, new, builtin)?;
+    let mut metadata = match patch.remove("metadata") {
+        Some(Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    metadata.insert("name".into(), new["metadata"]["name"].clone());
+    let mut out = serde_json::Map::new();
+    out.insert("apiVersion".into(), new["apiVersion"].clone());
+    out.insert("kind".into(), new["kind"].clone());
+    out.insert("metadata".into(), Value::Object(metadata));
+    out.extend(patch);
+    Some(Value::Object(out))
+}
+
+/// A comment naming the Spark settings an environment changes, from the two settings tables
+/// (the patch carries spark-submit's arguments whole, so a reviewer reads the change here).
+fn changed_settings(base: &ResolvedJob, env: &ResolvedJob) -> String {
+    let settings = |job: &ResolvedJob| -> Vec<(String, String)> {
+        let labels = JobLabels::new(job).spark_pod(Component::Executor);
+        settings::confs(&settings::table(job, &labels))
+    };
+    let (before, after) = (settings(base), settings(env));
+    let find = |list: &[(String, String)], key: &str| {
+        list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+    };
+    let quoted = |v: &Option<String>| {
+        v.as_ref()
+            .map_or_else(|| "(unset)".to_owned(), |v| json!(v).to_string())
+    };
+    let mut keys: Vec<&String> = before.iter().chain(&after).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    let lines: Vec<String> = keys
+        .into_iter()
+        .filter_map(|key| {
+            let (old, new) = (find(&before, key), find(&after, key));
+            (old != new)
+                .then(|| format!("#   {}: {} -> {}\n", json!(key), quoted(&old), quoted(&new)))
+        })
+        .collect();
+    if lines.is_empty() {
+        String::new()
+    } else {
+        format!("# Spark settings it changes:\n{}", lines.concat())
+    }
 }
 
 fn readme(job: &SparkJob, environments: &[(&str, Rendered<'_>)], config_file: &str) -> String {
@@ -346,9 +438,11 @@ fn readme(job: &SparkJob, environments: &[(&str, Rendered<'_>)], config_file: &s
         _ => {}
     }
     out.push_str(
-        "\n`base/kustomizeconfig.yaml` tells Kustomize that the submitter's image and Secret name env vars are\n\
-         references, so `images:`, `namePrefix:`, `nameSuffix:` and generated-Secret hash suffixes in your own\n\
-         overlays keep spark-submit pointed at the objects that exist.\n",
+        "\n`base/kustomizeconfig.yaml` tells Kustomize that the submitter pod's `k8s-s3-spark/image` and\n\
+         `k8s-s3-spark/secret` annotations (which spark-submit reads) are references, so `images:`,\n\
+         `namePrefix:`, `nameSuffix:` and generated-Secret hash suffixes in your own overlays keep\n\
+         spark-submit pointed at the objects that exist; nothing else of yours is rewritten. Each\n\
+         environment's patches are strategic-merge patches that name what they change.\n",
     );
     out
 }

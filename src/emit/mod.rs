@@ -3,10 +3,10 @@
 //! into loading or validation.
 
 pub mod helm;
-pub mod json_patch;
 pub mod kustomize;
 pub mod operator;
 pub mod plain;
+pub mod strategic_patch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -21,9 +21,9 @@ use crate::config::model::{
 };
 use crate::config::{ResolvedJob, SparkJob};
 use crate::spark::submit::{
-    self, ENV_IMAGE, ENV_NAMESPACE, ENV_POD_IP, ENV_POD_NAME, ENV_SECRET, ENV_SERVICE_ACCOUNT,
-    EXECUTOR_TEMPLATE, KEY_ENV, POD_TEMPLATE_DIR, SCRATCH_DIR, SCRATCH_VOLUME, SPARK_SUBMIT,
-    TEMPLATES_VOLUME,
+    self, ANNOTATION_IMAGE, ANNOTATION_SECRET, ENV_IMAGE, ENV_NAMESPACE, ENV_POD_IP, ENV_POD_NAME,
+    ENV_SECRET, ENV_SERVICE_ACCOUNT, EXECUTOR_TEMPLATE, KEY_ENV, POD_TEMPLATE_DIR, SCRATCH_DIR,
+    SCRATCH_VOLUME, SPARK_SUBMIT, TEMPLATES_VOLUME,
 };
 
 /// Name of the Job's container (spark-submit, and in it the driver).
@@ -115,14 +115,14 @@ fn driver_env(job: &ResolvedJob) -> Vec<EnvVar> {
         },
         EnvVar {
             name: ENV_IMAGE.into(),
-            value: Some(submit::escape(&job.spec.image)),
+            value_from: field_ref(&submit::annotation_field(ANNOTATION_IMAGE)),
             ..Default::default()
         },
     ];
-    if let Some(secret) = job.secret_name() {
+    if job.secret_name().is_some() {
         env.push(EnvVar {
             name: ENV_SECRET.into(),
-            value: Some(submit::escape(&secret)),
+            value_from: field_ref(&submit::annotation_field(ANNOTATION_SECRET)),
             ..Default::default()
         });
     }
@@ -351,8 +351,7 @@ pub fn job(
                 PodTemplateSpec {
                     metadata: Some(ObjectMeta {
                         labels: Some(pod_labels),
-                        annotations: (!driver.annotations.is_empty())
-                            .then(|| driver.annotations.clone()),
+                        annotations: Some(pod_annotations(job_config, driver.annotations)),
                         ..Default::default()
                     }),
                     spec: Some(PodSpec {
@@ -371,6 +370,20 @@ pub fn job(
         }),
         ..Default::default()
     }
+}
+
+/// The Job pod's annotations: the user's, and the values its env reads through the downward
+/// API ([`ANNOTATION_IMAGE`], [`ANNOTATION_SECRET`]).
+fn pod_annotations(
+    job: &ResolvedJob,
+    theirs: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut annotations = theirs.clone();
+    annotations.insert(ANNOTATION_IMAGE.into(), job.spec.image.clone());
+    if let Some(secret) = job.secret_name() {
+        annotations.insert(ANNOTATION_SECRET.into(), secret);
+    }
+    annotations
 }
 
 /// `ours` with the user's pod template, if any, merged under it.

@@ -819,6 +819,30 @@ fn committer_rows(rows: &mut Vec<Row>, committer: &Committer, versions: JobVersi
 }
 
 /// The arguments after `spark-submit` for this job.
+/// The `--conf` settings of a table as (key, value) pairs, in order: the settings [`args`] passes
+/// (values as they are written there, user text as the user wrote it).
+pub fn confs(rows: &[Row]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for row in rows {
+        match row {
+            Row::Conf { key, value, when } if when.holds() => {
+                let mut text = String::new();
+                value.push(&mut text);
+                out.push((key.evaluate(), text));
+            }
+            Row::Each {
+                prefix, entries, ..
+            } => out.extend(
+                entries
+                    .iter()
+                    .map(|(k, v)| (format!("{prefix}{k}"), v.clone())),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
 pub fn args(rows: &[Row]) -> Vec<String> {
     let mut out = Vec::new();
     for row in rows {

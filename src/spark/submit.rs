@@ -32,10 +32,26 @@ pub const KEY_ENV: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 pub const ENV_NAMESPACE: &str = "K8S_S3_SPARK_NAMESPACE";
 /// Env var with the pod's service account (downward API `spec.serviceAccountName`).
 pub const ENV_SERVICE_ACCOUNT: &str = "K8S_S3_SPARK_SERVICE_ACCOUNT";
-/// Env var with the image for the executors (the Job pod's own image).
+/// Env var with the image for the executors (the Job pod's own image), read from the pod's
+/// [`ANNOTATION_IMAGE`].
 pub const ENV_IMAGE: &str = "K8S_S3_SPARK_IMAGE";
-/// Env var with the name of the credentials Secret.
+/// Env var with the name of the credentials Secret, read from the pod's [`ANNOTATION_SECRET`].
 pub const ENV_SECRET: &str = "K8S_S3_SPARK_SECRET";
+/// The annotations of the tool's own, under this prefix; users may not set them.
+pub const ANNOTATION_PREFIX: &str = "k8s-s3-spark/";
+/// The Job pod's annotation holding the executors' image (the pod's own), which [`ENV_IMAGE`]
+/// reads through the downward API. An annotation of its own, not an env value, so that
+/// Kustomize's `images:` transformer can be told to update exactly it (and no env value of the
+/// user's that happens to equal the image).
+pub const ANNOTATION_IMAGE: &str = "k8s-s3-spark/image";
+/// The Job pod's annotation holding the credentials Secret's name, which [`ENV_SECRET`] reads;
+/// Kustomize renames it with the Secret (`namePrefix`, generator hashes) and nothing else.
+pub const ANNOTATION_SECRET: &str = "k8s-s3-spark/secret";
+
+/// The downward API path of one of the pod's annotations.
+pub fn annotation_field(key: &str) -> String {
+    format!("metadata.annotations['{key}']")
+}
 /// Where the pod templates are mounted in the submitter.
 pub const POD_TEMPLATE_DIR: &str = "/opt/k8s-s3-spark/pod-templates";
 /// File name of the executor pod template.

@@ -126,6 +126,25 @@ def pod_spec(obj):
     return job_spec(obj)["template"]["spec"]
 
 
+def pod_annotations(obj):
+    """The annotations of the submitter's pod, in a Job or a CronJob."""
+    return job_spec(obj)["template"]["metadata"].get("annotations", {})
+
+
+def env_from_annotation(env_var):
+    """The annotation key an env var reads through the downward API (None if it does not)."""
+    path = env_var.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath", "")
+    prefix, suffix = "metadata.annotations['", "']"
+    return path[len(prefix):-len(suffix)] if path.startswith(prefix) and path.endswith(suffix) else None
+
+
+def submitter_value(obj, name):
+    """What the submitter's env var NAME holds in its pod: its value, or the annotation it reads."""
+    env = {e["name"]: e for e in pod_spec(obj)["containers"][0].get("env", [])}
+    key = env_from_annotation(env[name])
+    return pod_annotations(obj)[key] if key else env[name]["value"]
+
+
 def config_of(example):
     """The parsed spark-job.yaml of an example folder."""
     return yaml.safe_load((example / "spark-job.yaml").read_text())

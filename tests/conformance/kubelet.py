@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pyspark
 
+from node_agent import metadata_field
+
 SPARK_HOME = Path(pyspark.__file__).parent
 SPARK_SUBMIT = SPARK_HOME / "bin" / "spark-submit"
 
@@ -52,7 +54,8 @@ def container_env(job, pod_name, pod_ip, secrets):
         if "value" in item:
             env[item["name"]] = expand(item["value"], env)
         elif "fieldRef" in item["valueFrom"]:
-            env[item["name"]] = fields[item["valueFrom"]["fieldRef"]["fieldPath"]]
+            path = item["valueFrom"]["fieldRef"]["fieldPath"]
+            env[item["name"]] = fields[path] if path in fields else metadata_field(job["spec"]["template"], path)
         else:
             ref = item["valueFrom"]["secretKeyRef"]
             env[item["name"]] = secrets[ref["name"]][ref["key"]]

@@ -56,6 +56,15 @@ TERMINATION_TAIL = 2048
 TERMINATION_MESSAGE = 4096  # the kubelet reads at most this much of the message file
 
 
+def metadata_field(pod, path):
+    """A downward API `metadata.annotations['KEY']` or `metadata.labels['KEY']` of a pod."""
+    for field in ("annotations", "labels"):
+        prefix = f"metadata.{field}['"
+        if path.startswith(prefix) and path.endswith("']"):
+            return pod["metadata"].get(field, {}).get(path[len(prefix):-2], "")
+    raise KeyError(path)
+
+
 def now():
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -236,9 +245,10 @@ class Pod:
 
     def field(self, path):
         spec = self.obj["spec"]
-        return {"metadata.name": self.name, "metadata.namespace": self.namespace, "metadata.uid": self.uid,
-                "status.podIP": self.ip, "status.hostIP": GATEWAY, "spec.nodeName": spec.get("nodeName", ""),
-                "spec.serviceAccountName": spec.get("serviceAccountName", "default")}[path]
+        fields = {"metadata.name": self.name, "metadata.namespace": self.namespace, "metadata.uid": self.uid,
+                  "status.podIP": self.ip, "status.hostIP": GATEWAY, "spec.nodeName": spec.get("nodeName", ""),
+                  "spec.serviceAccountName": spec.get("serviceAccountName", "default")}
+        return fields[path] if path in fields else metadata_field(self.obj, path)
 
     def write_items(self, folder, data, items=None):
         folder.mkdir(parents=True, exist_ok=True)

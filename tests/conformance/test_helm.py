@@ -10,7 +10,7 @@ import yaml
 from helm_python.chart import Chart, lint
 
 from conftest import (EXAMPLES, K8S_VERSION, assert_valid_and_policy_clean, config_of, documents, environments,
-                      job_spec, pod_spec, render_chart, run, submitter)
+                      job_spec, pod_spec, render_chart, run, submitter, submitter_value)
 
 HELM_OWN_LABELS = {"helm.sh/chart", "app.kubernetes.io/managed-by"}
 
@@ -182,7 +182,7 @@ def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(b
     name, _, plain = chart_equals_render(binary, config, tmp_path)
     pod = plain[("Job", name)]["spec"]["template"]
     assert pod["metadata"]["labels"]["team"] == "data"
-    assert pod["metadata"]["annotations"] == {"example.com/owner": "data-eng"}
+    assert pod["metadata"]["annotations"]["example.com/owner"] == "data-eng"
     assert pod["spec"]["nodeSelector"] == {"kubernetes.io/arch": "amd64"}
     assert pod["spec"]["tolerations"][0]["key"] == "dedicated"
     assert pod["spec"]["priorityClassName"] == "spark-drivers"
@@ -299,7 +299,7 @@ def check_consistent(objects, namespace, release_fullname):
     args = container["args"]
     env = {e["name"]: e for e in container["env"]}
     assert args[args.index("--name") + 1] == release_fullname
-    assert env["K8S_S3_SPARK_IMAGE"]["value"] == container["image"]
+    assert submitter_value(job, "K8S_S3_SPARK_IMAGE") == container["image"]
     assert env["K8S_S3_SPARK_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace"
     binding = kinds["RoleBinding"][release_fullname]
     assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": release_fullname}
@@ -328,7 +328,7 @@ def test_overrides_stay_consistent(charts, example):
     assert "spark.executor.instances=7" in args
     assert "spark.kubernetes.executor.label.app.kubernetes.io/instance=nightly" in args
     if secret:
-        assert env["K8S_S3_SPARK_SECRET"]["value"] == "other-secret"
+        assert submitter_value(submitter(objects), "K8S_S3_SPARK_SECRET") == "other-secret"
         # The driver (this container) reads its keys from the same Secret.
         for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             assert env[var]["valueFrom"]["secretKeyRef"]["name"] == "other-secret"
@@ -348,7 +348,7 @@ def test_created_secret_is_the_one_referenced(charts):
     kinds, container, env, args = check_consistent(objects, "ns", "r-simple-read")
     # What the release makes is named after the release.
     assert list(kinds["Secret"]) == ["r-simple-read-s3-credentials"]
-    assert env["K8S_S3_SPARK_SECRET"]["value"] == "r-simple-read-s3-credentials"
+    assert submitter_value(submitter(objects), "K8S_S3_SPARK_SECRET") == "r-simple-read-s3-credentials"
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.name)

@@ -9,9 +9,10 @@ import pytest
 import yaml
 
 from conftest import (EXAMPLES, SUBMITTER_KINDS, assert_valid_and_policy_clean, config_of, documents, environments,
-                      fill_credentials, pod_spec, run, tool)
+                      fill_credentials, pod_annotations, pod_spec, run, submitter_value, tool)
 
 FAKE_KEYS = {"id": "AKIAFAKEFAKEFAKE1234", "secret": "fake/Secret+Key0123456789"}
+SECRET_ANNOTATION = "k8s-s3-spark/secret"
 
 
 def secret_settings(config):
@@ -46,14 +47,19 @@ def kustomize(directory):
 
 def unhash(objects, secret_name):
     """Kustomize appends a content hash to generated Secret names; map it back for comparison."""
+    hashed = lambda name: name.startswith(secret_name + "-")  # noqa: E731
     for o in objects:
-        if o["kind"] == "Secret" and o["metadata"]["name"].startswith(secret_name + "-"):
+        if o["kind"] == "Secret" and hashed(o["metadata"]["name"]):
             o["metadata"]["name"] = secret_name
         if o["kind"] in SUBMITTER_KINDS:
+            annotations = pod_annotations(o)
+            if hashed(annotations.get(SECRET_ANNOTATION, "")):
+                annotations[SECRET_ANNOTATION] = secret_name
             for c in pod_spec(o)["containers"]:
                 for e in c.get("env", []):
-                    if e["name"] == "K8S_S3_SPARK_SECRET" and e["value"].startswith(secret_name + "-"):
-                        e["value"] = secret_name
+                    ref = e.get("valueFrom", {}).get("secretKeyRef")
+                    if ref and hashed(ref["name"]):
+                        ref["name"] = secret_name
     return objects
 
 
@@ -131,7 +137,22 @@ def test_user_transformations_keep_references_right(trees, cluster, tmp_path, ex
         "nameSuffix": "-v2",
         "images": [{"name": repository, "newTag": "user-tag"}],
     }
+    # The user's own env values that happen to equal the image or the Secret's name are theirs:
+    # no transformer may rewrite them.
     secret = secret_settings(config)
+    own = [{"name": "USER_IMAGE", "value": config["spec"]["image"]}]
+    if secret:
+        own.append({"name": "USER_SECRET", "value": secret["name"]})
+    kind = "CronJob" if config["spec"].get("schedule") else "Job"
+    pod = {"containers": [{"name": "spark-submit", "env": own}]}
+    user["patches"] = [{
+        "target": {"kind": kind},
+        "patch": yaml.safe_dump({
+            "apiVersion": "batch/v1", "kind": kind, "metadata": {"name": "any"},
+            "spec": {"jobTemplate": {"spec": {"template": {"spec": pod}}}} if kind == "CronJob"
+            else {"template": {"spec": pod}},
+        }),
+    }]
     if secret and not secret["external"]:
         generator = {"name": secret["name"], "namespace": "team-ns",
                      "literals": [f"{secret['id_key']}=AKIAUSER", f"{secret['secret_key']}=user-secret"]}
@@ -165,14 +186,20 @@ def test_user_transformations_keep_references_right(trees, cluster, tmp_path, ex
     assert binding["subjects"] == [{"kind": "ServiceAccount", "name": sa, "namespace": "team-ns"}]
     # The image spark-submit gives the driver and executors is the one the Job runs.
     assert container["image"] == f"{repository}:user-tag"
-    assert env_vars["K8S_S3_SPARK_IMAGE"]["value"] == container["image"]
+    assert submitter_value(job, "K8S_S3_SPARK_IMAGE") == container["image"]
+    assert env_vars["USER_IMAGE"]["value"] == config["spec"]["image"], "the user's own value is left alone"
+    if secret:
+        assert env_vars["USER_SECRET"]["value"] == secret["name"], "the user's own value is left alone"
+        # The driver's own keys come from the Secret spark-submit names for the executors.
+        for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            assert env_vars[var]["valueFrom"]["secretKeyRef"]["name"] == submitter_value(job, "K8S_S3_SPARK_SECRET")
     for volume in pod["volumes"]:
         if "configMap" in volume:
             assert volume["configMap"]["name"] in kinds["ConfigMap"]
     if secret and secret["external"]:
         # The ExternalSecret follows the user's prefix and suffix, writes the Secret of its own
         # name, and that is the name spark-submit gives the driver and executors.
-        name = env_vars["K8S_S3_SPARK_SECRET"]["value"]
+        name = submitter_value(job, "K8S_S3_SPARK_SECRET")
         assert name == f"team-{secret['name']}-v2", name
         external = kinds["ExternalSecret"][name]
         assert external["spec"]["target"]["name"] == name
@@ -181,7 +208,7 @@ def test_user_transformations_keep_references_right(trees, cluster, tmp_path, ex
             if "secretKeyRef" in arg:
                 assert arg.split("=", 1)[1].split(":", 1)[1] in keys, arg
     elif secret:
-        name = env_vars["K8S_S3_SPARK_SECRET"]["value"]
+        name = submitter_value(job, "K8S_S3_SPARK_SECRET")
         assert name in kinds["Secret"], (name, list(kinds["Secret"]))
         keys = set(kinds["Secret"][name]["data"])
         for arg in container["args"]:

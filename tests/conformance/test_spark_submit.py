@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import yaml
 from conftest import (EXAMPLES, ROOT, config_of, documents, environments, fill_credentials, pod_spec, render_chart, run,
-                      submitter, tool)
+                      submitter, submitter_value, tool)
 from control_plane import run_driver
 from kubelet import IGNORED_CONF_MESSAGES, expand
 from test_helm import with_executors
@@ -116,7 +116,7 @@ def test_the_jobs_pod_drives_what_we_generated(submissions, case):
     namespace = job["metadata"]["namespace"]
     confs = conf_args(container)
     env = {e["name"]: e for e in container["env"]}
-    secret_name = env["K8S_S3_SPARK_SECRET"]["value"] if "K8S_S3_SPARK_SECRET" in env else None
+    secret_name = submitter_value(job, "K8S_S3_SPARK_SECRET") if "K8S_S3_SPARK_SECRET" in env else None
 
     # The driver is this process, in the Job's pod, with the settings we generated.
     driver = run.report["conf"]

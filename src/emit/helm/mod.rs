@@ -24,7 +24,7 @@ use crate::k8s::ExternalSecret;
 use crate::k8s::labels::{self, Component};
 use crate::k8s::policy;
 use crate::k8s::rbac::{self, PodRole};
-use crate::spark::settings;
+use crate::spark::{settings, submit};
 use crate::yaml;
 use k8s_openapi::Resource;
 
@@ -207,6 +207,10 @@ fn templates(
         "overhead_percent": crate::config::resolved::overhead_percent(spec.app_type),
         "min_overhead_mib": crate::config::resolved::MIN_MEMORY_OVERHEAD_MIB,
 
+        "annotation_image": submit::ANNOTATION_IMAGE,
+        "annotation_secret": submit::ANNOTATION_SECRET,
+        "annotation_image_field": submit::annotation_field(submit::ANNOTATION_IMAGE),
+        "annotation_secret_field": submit::annotation_field(submit::ANNOTATION_SECRET),
         "pod_security_labels": metadata_map(&policy::POD_SECURITY_LABELS),
         "namespace_annotations": metadata_map(&policy::NAMESPACE_KEEP_ANNOTATIONS),
         "token_skip": annotation_line(&policy::TOKEN),
