@@ -67,7 +67,7 @@ pub fn starter(o: &StarterOptions) -> String {
          #   k8s-s3-spark render spark-job.yaml            # plain manifests on stdout\n\
          #   k8s-s3-spark chart spark-job.yaml --out chart # or a Helm chart, or `kustomize`\n\
          #\n\
-         # Every field is documented in `k8s-s3-spark schema` and the README's config reference.\n\
+         # Every field is documented in `k8s-s3-spark schema` and in k8s-s3-spark's docs/config-reference.md.\n\
          apiVersion: k8s-s3-spark/v1alpha1\n\
          kind: SparkJob\n\
          metadata:\n\

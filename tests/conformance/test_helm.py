@@ -167,6 +167,29 @@ def chart_equals_render(binary, config, tmp_path):
     return name, namespace, plain
 
 
+# Text that would become YAML keys or Go template actions if written into values.yaml as text.
+HOSTILE = "x\nexecutor:\n  instances: 99\nhostNetwork: true\n  {{ .Release.Name }} $(HOME) $$ 'q' \"dq\" # c"
+ONE_LINE = "x: {{ .Release.Name }} $(HOME) $$ 'q' \"dq\" # c"
+
+
+def test_hostile_text_in_every_free_text_field_reaches_the_chart_as_written(binary, tmp_path):
+    """Annotations (the job's, the service account's, the driver's and executors'), env values,
+    arguments and sparkConf values holding line breaks, template actions, `$(VAR)`, quotes and a
+    comment sign: real Helm's objects equal `render`'s (values.yaml is serialized, not text)."""
+    config = config_of(EXAMPLES[0])
+    config["metadata"]["annotations"] = {"example.com/note": HOSTILE}
+    config["spec"]["serviceAccount"] = {"annotations": {"example.com/sa": HOSTILE}}
+    config["spec"]["arguments"] = [HOSTILE, "plain"]
+    config["spec"]["sparkConf"] = {"spark.app.note": ONE_LINE}  # one line: spark-submit reads one
+    config["spec"]["driver"] = {"annotations": {"example.com/d": HOSTILE}, "env": [{"name": "NOTE", "value": HOSTILE}]}
+    config["spec"]["executor"] = {"annotations": {"example.com/e": HOSTILE}, "env": [{"name": "NOTE", "value": HOSTILE}]}
+    name, _, plain = chart_equals_render(binary, config, tmp_path)
+    job = plain[("Job", name)]
+    assert job["metadata"]["annotations"]["example.com/note"] == HOSTILE
+    assert job["spec"]["template"]["metadata"]["annotations"]["example.com/d"] == HOSTILE
+    assert "hostNetwork" not in job["spec"]["template"]["spec"]
+
+
 def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(binary, tmp_path):
     """The driver is the Job's pod: its labels, annotations, env (with a `$` to escape), node
     selector, tolerations and sizing land on that pod, the same way in the chart as in `render`."""

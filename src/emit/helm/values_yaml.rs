@@ -48,8 +48,17 @@ fn description(node: &Value, root: &Value) -> String {
         .join(" ")
 }
 
+/// One value on the line of its key, at any depth: YAML's own form when it fits on one line,
+/// else JSON's (a double-quoted scalar YAML reads as the same string). A block scalar (`|-`)
+/// would be indented for the top level, and its lines would become keys of the mapping around it.
 fn scalar(value: &Value) -> String {
-    yaml::to_yaml(value).trim_end().to_owned()
+    let text = yaml::to_yaml(value);
+    let text = text.trim_end();
+    if text.contains('\n') {
+        serde_json::to_string(value).expect("values are JSON")
+    } else {
+        text.to_owned()
+    }
 }
 
 fn comment(out: &mut String, indent: usize, text: &str) {
@@ -263,6 +272,20 @@ pub fn table<T: Serialize>(values: &T, schema: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hostile_text_at_any_depth_reads_back_as_written() {
+        let hostile = "x\nexecutor:\n  instances: 99\n  hostNetwork: true";
+        let values = json!({
+            "metadata": {"annotations": {"a": hostile, "b": "one line", "c": "{{ .Values }}"}},
+            "serviceAccount": {"annotations": {hostile: hostile}},
+            "driver": {"env": [{"name": "X", "value": hostile}], "cores": 1},
+            "note": hostile,
+        });
+        let text = commented(&values, &json!({}));
+        let read: Value = serde_saphyr::from_str(&text).expect("valid YAML");
+        assert_eq!(read, values, "{text}");
+    }
 
     #[test]
     fn an_overlay_holds_only_what_changes_and_nulls_what_goes() {
