@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pyspark
 
-from node_agent import metadata_field
-
 SPARK_HOME = Path(pyspark.__file__).parent
 SPARK_SUBMIT = SPARK_HOME / "bin" / "spark-submit"
 
@@ -36,6 +34,15 @@ def expand(text, env):
         out.append(text[i])
         i += 1
     return "".join(out)
+
+
+def metadata_field(pod, path):
+    """A downward API `metadata.annotations['KEY']` or `metadata.labels['KEY']` of a pod."""
+    for field in ("annotations", "labels"):
+        prefix = f"metadata.{field}['"
+        if path.startswith(prefix) and path.endswith("']"):
+            return pod["metadata"].get(field, {}).get(path[len(prefix):-2], "")
+    raise KeyError(path)
 
 
 def container_env(job, pod_name, pod_ip, secrets):

@@ -47,22 +47,13 @@ import traceback
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kubelet import expand
+from kubelet import expand, metadata_field
 
 BRIDGE = "ks3br0"
 SUBNET = "10.244.0"
 GATEWAY = f"{SUBNET}.1"
 TERMINATION_TAIL = 2048
 TERMINATION_MESSAGE = 4096  # the kubelet reads at most this much of the message file
-
-
-def metadata_field(pod, path):
-    """A downward API `metadata.annotations['KEY']` or `metadata.labels['KEY']` of a pod."""
-    for field in ("annotations", "labels"):
-        prefix = f"metadata.{field}['"
-        if path.startswith(prefix) and path.endswith("']"):
-            return pod["metadata"].get(field, {}).get(path[len(prefix):-2], "")
-    raise KeyError(path)
 
 
 def now():
