@@ -283,8 +283,8 @@ pub struct ChartArgs {
     /// Where to write (required for `chart`).
     #[command(flatten)]
     pub output: RequiredOutputArgs,
-    /// The chart's version (Chart.yaml `version`).
-    #[arg(long, value_name = "SEMVER", default_value = "0.1.0")]
+    /// The chart's version (Chart.yaml `version`): SemVer 2, e.g. 1.4.0 or 1.4.0-rc.1.
+    #[arg(long, value_name = "SEMVER", default_value = "0.1.0", value_parser = chart_version)]
     pub chart_version: String,
 }
 
@@ -421,4 +421,9 @@ pub enum CredentialsKind {
     PodIdentity,
     /// No credentials (public buckets).
     Anonymous,
+}
+
+/// `--chart-version`: a SemVer 2 version, as Helm requires of Chart.yaml's `version`.
+fn chart_version(text: &str) -> Result<String, String> {
+    crate::syntax::semver(text).map(|()| text.to_owned())
 }

@@ -315,13 +315,13 @@ fn build_plan(
         image_version: args.image_version.clone(),
         config_file: args.config.file_name().map_or_else(
             || "spark-job.yaml".into(),
-            |f| f.to_string_lossy().into_owned(),
+            |f| crate::syntax::shown_file_name(&f.to_string_lossy()),
         ),
-        context: context.display().to_string(),
-        dockerfile: args.dockerfile.as_ref().map_or_else(
+        context: crate::syntax::shown_file_name(&context.display().to_string()),
+        dockerfile: crate::syntax::shown_file_name(&args.dockerfile.as_ref().map_or_else(
             || context.join("Dockerfile").display().to_string(),
             |d| d.display().to_string(),
-        ),
+        )),
     };
     let plan = build_plan::plan(job, &env_images, &options);
     if let Some(path) = &args.dockerfile {
@@ -609,10 +609,10 @@ fn write_manifests(
 
 fn chart(args: &ChartArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
-    let file = args
-        .config
-        .file_name()
-        .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
+    let file = args.config.file_name().map_or_else(
+        || "spark-job.yaml".into(),
+        |f| crate::syntax::shown_file_name(&f.to_string_lossy()),
+    );
     let tree = pipeline::chart(&config, &file, &args.chart_version)?;
     let out = &args.output;
     output(&tree, &out.out, out.check, out.force, stdout, stderr)

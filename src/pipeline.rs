@@ -105,9 +105,10 @@ pub fn kustomize_tree(config: &Config, file: &Path) -> Result<FileTree, Pipeline
         let m = manifests_with(&mut builder, job, None)?;
         envs.push((name, job, m));
     }
-    let file = file
-        .file_name()
-        .map_or_else(|| "spark-job.yaml".into(), |f| f.to_string_lossy());
+    let file = file.file_name().map_or_else(
+        || "spark-job.yaml".into(),
+        |f| crate::syntax::shown_file_name(&f.to_string_lossy()),
+    );
     let base = kustomize::Rendered {
         job: base_job,
         manifests: &base_manifests,

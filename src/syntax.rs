@@ -208,6 +208,64 @@ pub fn env_var_name(s: &str) -> Result<(), String> {
 pub const SPARK_MEMORY_UNITS: [(char, u64); 4] =
     [('k', 0), ('m', 1), ('g', 1 << 10), ('t', 1 << 20)];
 
+/// A SemVer 2 version (semver.org): `MAJOR.MINOR.PATCH`, then optionally `-` and dot-separated
+/// pre-release identifiers and `+` and build identifiers, all of ASCII letters, digits and '-';
+/// numbers (the three and numeric pre-release identifiers) without leading zeros.
+pub fn semver(text: &str) -> Result<(), String> {
+    let fail = |why: &str| {
+        Err(format!(
+            "{text:?} is not a SemVer 2 version ({why}); write e.g. 1.4.0 or 1.4.0-rc.1"
+        ))
+    };
+    let (rest, build) = match text.split_once('+') {
+        Some((rest, build)) => (rest, Some(build)),
+        None => (text, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((core, pre)) => (core, Some(pre)),
+        None => (rest, None),
+    };
+    let number = |n: &str| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && (n == "0" || !n.starts_with('0'))
+    };
+    let identifier =
+        |i: &str| !i.is_empty() && i.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.len() != 3 || !parts.iter().all(|p| number(p)) {
+        return fail("MAJOR.MINOR.PATCH, numbers without leading zeros");
+    }
+    if let Some(pre) = pre {
+        let ok = pre
+            .split('.')
+            .all(|i| identifier(i) && (!i.bytes().all(|b| b.is_ascii_digit()) || number(i)));
+        if !ok {
+            return fail(
+                "pre-release identifiers are letters, digits and '-', numbers without leading zeros",
+            );
+        }
+    }
+    if let Some(build) = build
+        && !build.split('.').all(identifier)
+    {
+        return fail("build identifiers are letters, digits and '-'");
+    }
+    Ok(())
+}
+
+/// A file name as generated files and printed plans name it: as it is when it is plain text,
+/// else JSON-quoted, so a line break or control character in a name can never start a line of
+/// YAML, a Dockerfile or a shell script, or reach a terminal.
+pub fn shown_file_name(name: &str) -> String {
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))
+    {
+        serde_json::Value::from(name).to_string()
+    } else {
+        name.to_owned()
+    }
+}
+
 /// An image tag as [`image_ref`] reads it, for schemas (the chart's `values.schema.json`): up to
 /// 128 letters, digits, '_', '.' or '-', not starting with '.' or '-' (a test keeps them agreeing).
 pub const IMAGE_TAG_PATTERN: &str = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
@@ -464,6 +522,12 @@ pub fn s3a_url(s: &str) -> Result<(&str, &str), String> {
         return Err("must start with s3a:// (Hadoop's S3A connector)".into());
     };
     let (bucket, key) = rest.split_once('/').unwrap_or((rest, ""));
+    if key.chars().any(char::is_control) {
+        return Err(
+            "has a line break or control character in its key, which S3A and Spark read as the end of the path"
+                .into(),
+        );
+    }
     let ok = (3..=63).contains(&bucket.len())
         && bucket
             .bytes()
@@ -482,6 +546,44 @@ pub fn s3a_url(s: &str) -> Result<(&str, &str), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn semver_2_only() {
+        for ok in [
+            "0.1.0",
+            "1.4.0",
+            "10.20.30",
+            "1.0.0-rc.1",
+            "1.0.0-0.3.7",
+            "1.0.0-x-y.z",
+            "1.0.0+build.5",
+            "1.0.0-a+001",
+        ] {
+            assert!(semver(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "1.0",
+            "v1.0.0",
+            "01.0.0",
+            "1.0.0-01",
+            "1.0.0-",
+            "1.0.0+",
+            "1.0.0\nfoo: bar",
+            "{{",
+            "1.0.0-a..b",
+            "1.0.0 ",
+        ] {
+            assert!(semver(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn s3a_urls_are_one_line() {
+        assert!(s3a_url("s3a://bucket/a b/c.csv").is_ok());
+        assert!(s3a_url("s3a://bucket/a\nb").is_err());
+        assert!(s3a_url("s3a://bucket/a\tb").is_err());
+    }
 
     #[test]
     fn dns_labels() {

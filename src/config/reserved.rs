@@ -16,6 +16,27 @@ pub const RESERVED_ENV: &[&str] = &[
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
+/// Labels Spark sets on the pods it makes and refuses in user labels at run time (its
+/// `Constants`: SPARK_ROLE_LABEL, SPARK_APP_ID_LABEL, SPARK_EXECUTOR_ID_LABEL,
+/// SPARK_APP_NAME_LABEL, SPARK_RESOURCE_PROFILE_ID_LABEL).
+pub const SPARK_LABELS: &[&str] = &[
+    "spark-role",
+    "spark-app-selector",
+    "spark-exec-id",
+    "spark-app-name",
+    "spark-resource-profile-id",
+];
+
+/// The prefix of the env vars the tool sets in the Job's pod (`K8S_S3_SPARK_IMAGE`...).
+pub const TOOL_ENV_PREFIX: &str = "K8S_S3_SPARK_";
+
+/// Confs whose value Spark copies into the executors' environment (`SPARK_JAVA_OPT_n`,
+/// `SPARK_CLASSPATH`), where the executors' kubelet expands `$(VAR)` once more.
+pub const EXECUTOR_ENV_CONFS: &[&str] = &[
+    "spark.executor.extraJavaOptions",
+    "spark.executor.extraClassPath",
+];
+
 /// Spark confs the tool sets from fields, with the field to use instead.
 const RESERVED_CONFS: &[(&str, &str)] = &[
     ("spark.jars.packages", "set spec.deps.packages"),
@@ -216,6 +237,18 @@ const RESERVED_CONF_PREFIXES: &[(&str, &str)] = &[
         "set spec.s3.credentials.secret",
     ),
     ("spark.dynamicAllocation.", "set spec.dynamicAllocation"),
+    // The typed fields refuse Spark's and the tool's own labels; these would pass them by.
+    (
+        "spark.kubernetes.executor.label.",
+        "set spec.executor.labels",
+    ),
+    (
+        "spark.kubernetes.executor.annotation.",
+        "set spec.executor.annotations",
+    ),
+    // Spark copies these into the executors' env, which their kubelet expands again: the typed
+    // field escapes for both kubelets.
+    ("spark.executorEnv.", "set spec.executor.env"),
     (
         "spark.kubernetes.executor.volumes.",
         "set spec.executor.volumes (emptyDir, onDemandClaim or persistentVolumeClaim)",

@@ -12,7 +12,9 @@ use super::model::{
     SparkJob, SparkJobSpec, TolerationOperator, VolumeSpec,
 };
 use super::pod_template as pod_templates;
-use super::reserved::{RESERVED_ENV, reserved_conf_reason};
+use super::reserved::{
+    EXECUTOR_ENV_CONFS, RESERVED_ENV, SPARK_LABELS, TOOL_ENV_PREFIX, reserved_conf_reason,
+};
 use super::spans::{join_index, join_key};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::redact::{self, CREDENTIAL_SETTING_HELP};
@@ -837,6 +839,14 @@ fn labels(p: &mut Problems, field: impl Field + Copy, labels: &BTreeMap<String, 
             syntax::qualified_name,
             "label keys are [prefix/]name, e.g. team or example.com/team",
         );
+        if SPARK_LABELS.contains(&key.as_str()) {
+            p.add(
+                Code::Label,
+                &f,
+                format!("{key:?} is a label Spark sets on its pods and refuses from users"),
+                "remove it; use your own key, e.g. example.com/role",
+            );
+        }
         if key.starts_with(syntax::RECOMMENDED_LABEL_PREFIX) {
             p.add(
                 Code::Label,
@@ -926,6 +936,7 @@ fn reachable_file(file: &str) -> bool {
     REACHABLE_SCHEMES
         .iter()
         .any(|s| file.starts_with(s) && file.len() > s.len())
+        && !file.chars().any(char::is_control)
 }
 
 /// Whether `text` is `parts` non-empty Maven name parts joined by ':' (letters, digits, '.', '_',
@@ -1113,7 +1124,7 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
     if !reachable_file(file) {
         p.add(Code::Application, "spec.mainApplicationFile",
             format!("{file:?} is not a file spark-submit can reach from the driver"),
-            "use local:///path/in/the/image (e.g. local:///app/simple_read.py) or an s3a:// or https:// URL");
+            "use local:///path/in/the/image (e.g. local:///app/simple_read.py) or an s3a:// or https:// URL, on one line");
     }
     let needs_class = matches!(
         spec.app_type,
@@ -1206,6 +1217,14 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
                     "write the value on one line",
                 );
             }
+            if EXECUTOR_ENV_CONFS.contains(&key.as_str()) && value.contains('$') {
+                p.add(
+                    Code::Setting,
+                    &field,
+                    "Spark copies this value into the executors' environment, whose kubelet reads `$(NAME)` as a variable and `$$` as `$`",
+                    "write it without '$' (set variables in spec.executor.env, which is escaped for every kubelet)",
+                );
+            }
             p.no_key(&field, value);
         }
     }
@@ -1279,6 +1298,22 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
     annotations(p, &|| f("annotations"), pod.annotations);
     for (i, var) in pod.env.iter().enumerate() {
         let field = || join_key(&join_index(&f("env"), i), "name");
+        if var.name.starts_with(TOOL_ENV_PREFIX) {
+            p.add(
+                Code::EnvVar,
+                &field,
+                format!("{} is one of the tool's own variables (spark-submit reads the image, namespace and Secret from them)", var.name),
+                format!("use a name that does not start with {TOOL_ENV_PREFIX}"),
+            );
+        }
+        if pod.env[..i].iter().any(|other| other.name == var.name) {
+            p.add(
+                Code::EnvVar,
+                &field,
+                format!("{} is set twice: the second would silently win", var.name),
+                "keep one entry per name",
+            );
+        }
         p.rule(
             Code::EnvVar,
             &field,

@@ -24,7 +24,7 @@ use crate::k8s::spark_application::{
     SparkApplicationSpec,
 };
 use crate::k8s::{self, Bundle, Manifest, job};
-use crate::spark::settings;
+use crate::spark::settings::{self, Escape};
 use crate::spark::submit::{ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT, expand};
 use crate::spark::versions::{MIN_SPARK_POD_TEMPLATE, uses_pod_templates};
 
@@ -299,9 +299,12 @@ struct Submit {
     arguments: Vec<String>,
 }
 
-/// Reads the Job's spark-submit arguments as its kubelet expands them: the names the Job's pod
-/// gets from its own spec are known here; the pod's name and IP are not (their settings are
-/// dropped).
+/// The Job's spark-submit settings as its kubelet expands them (the names the Job's pod gets
+/// from its own spec are known here; the pod's name and IP are not, and their settings are
+/// dropped), read from the settings table, and the application file and arguments from the typed
+/// job: never from a command line, where an argument of the application's own could pass for an
+/// option. In cluster mode spark-submit puts the file and arguments into the driver container's
+/// args, which the driver's kubelet expands: they are escaped once, as the Job passes them.
 fn submit(job: &ResolvedJob, labels: &JobLabels) -> Submit {
     let namespace = job.metadata.namespace.clone();
     let account = job.service_account_name().to_owned();
@@ -314,33 +317,20 @@ fn submit(job: &ResolvedJob, labels: &JobLabels) -> Submit {
         n if n == ENV_SECRET => secret.clone(),
         _ => None,
     };
-    let args = settings::args(&settings::table(
-        job,
-        &labels.spark_pod(Component::Executor),
-    ));
-    let mut confs = Vec::new();
-    let mut positional = Vec::new();
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--conf" => {
-                let conf = expand(it.next().map_or("", String::as_str), var);
-                if let Some((k, v)) = conf.split_once('=') {
-                    confs.push((k.to_owned(), v.to_owned()));
-                }
-            }
-            // The operator passes these from the application's own fields.
-            "--master" | "--deploy-mode" | "--name" | "--class" => {
-                it.next();
-            }
-            _ => positional.push(expand(arg, var)),
-        }
-    }
-    let mut positional = positional.into_iter();
+    let rows = settings::table(job, &labels.spark_pod(Component::Executor));
+    let confs = settings::confs(&rows)
+        .into_iter()
+        .map(|(key, value)| (expand(&key, var), expand(&value, var)))
+        .collect();
     Submit {
         confs,
-        file: positional.next().unwrap_or_default(),
-        arguments: positional.collect(),
+        file: Escape::Once.apply(&job.spec.main_application_file),
+        arguments: job
+            .spec
+            .arguments
+            .iter()
+            .map(|a| Escape::Once.apply(a))
+            .collect(),
     }
 }
 

@@ -259,10 +259,11 @@ pub fn plan(
     );
 
     let copy = match application_copy(&spec.main_application_file) {
-        Some((from, to)) => format!("COPY {from} {to}\n"),
+        // The JSON form: a name with spaces or quotes stays one argument.
+        Some((from, to)) => format!("COPY {}\n", serde_json::json!([from, to])),
         None => format!(
             "# {} is fetched at run time; nothing to copy.\n",
-            spec.main_application_file
+            crate::syntax::shown_file_name(&spec.main_application_file)
         ),
     };
     let dockerfile = format!(

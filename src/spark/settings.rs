@@ -819,8 +819,8 @@ fn committer_rows(rows: &mut Vec<Row>, committer: &Committer, versions: JobVersi
 }
 
 /// The arguments after `spark-submit` for this job.
-/// The `--conf` settings of a table as (key, value) pairs, in order: the settings [`args`] passes
-/// (values as they are written there, user text as the user wrote it).
+/// The `--conf` settings of a table as (key, value) pairs, in order, exactly as [`args`] writes
+/// them (escaped for the kubelets they pass through).
 pub fn confs(rows: &[Row]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for row in rows {
@@ -828,15 +828,18 @@ pub fn confs(rows: &[Row]) -> Vec<(String, String)> {
             Row::Conf { key, value, when } if when.holds() => {
                 let mut text = String::new();
                 value.push(&mut text);
-                out.push((key.evaluate(), text));
+                out.push((Escape::Once.apply(&key.evaluate()), text));
             }
             Row::Each {
-                prefix, entries, ..
-            } => out.extend(
-                entries
-                    .iter()
-                    .map(|(k, v)| (format!("{prefix}{k}"), v.clone())),
-            ),
+                prefix,
+                entries,
+                escape,
+                ..
+            } => out.extend(entries.iter().map(|(k, v)| {
+                let mut key = Escape::Once.apply(prefix);
+                Escape::Once.push(&mut key, k);
+                (key, escape.apply(v))
+            })),
             _ => {}
         }
     }
