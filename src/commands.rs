@@ -783,7 +783,7 @@ fn print_validation(
     writeln!(
         stdout,
         "ok: {} ({}{}{}, {})",
-        report.file.display(),
+        crate::syntax::shown_file_name(&report.file.display().to_string()),
         crate::report::plural(report.environments.len(), "environment"),
         if report.environments.is_empty() {
             ""

@@ -105,9 +105,12 @@ pub fn default_credentials_file() -> PathBuf {
 
 /// Reads a profile's keys from an AWS shared credentials file (INI: `[profile]`, `key = value`).
 pub fn from_profile(file: &Path, profile: &str) -> Result<AwsKeys, CredentialsError> {
-    let text = std::fs::read_to_string(file).map_err(|source| CredentialsError::Read {
-        file: file.to_path_buf(),
-        source,
+    // A credentials file is a few profiles: a link to a device or a FIFO is refused, not read.
+    let text = crate::files::read_regular_text(file, 1 << 20).map_err(|source| {
+        CredentialsError::Read {
+            file: file.to_path_buf(),
+            source,
+        }
     })?;
     let mut known = Vec::new();
     let mut header_line = None;

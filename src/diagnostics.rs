@@ -235,10 +235,29 @@ impl Diagnostic {
     }
 }
 
+/// Text for a terminal: control characters (but line breaks) written as `\u{..}` escapes, so a
+/// name taken from a file or a folder can never act as a terminal command.
+fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(|c| c != '\n' && c.is_control()) {
+        text.chars()
+            .map(|c| {
+                if c != '\n' && c.is_control() {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.file.as_os_str().is_empty() {
-            write!(f, "{}", self.file.display())?;
+            write!(f, "{}", for_terminal(&self.file.display().to_string()))?;
             if let Some(Position { line, column }) = self.position {
                 write!(f, ":{line}:{column}")?;
             }
@@ -248,9 +267,9 @@ impl fmt::Display for Diagnostic {
         if !self.field.is_empty() {
             write!(f, " in `{}`", self.field)?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", for_terminal(&self.message))?;
         if let Some(help) = &self.help {
-            write!(f, "{HELP_SEPARATOR}{help}")?;
+            write!(f, "{HELP_SEPARATOR}{}", for_terminal(help))?;
         }
         Ok(())
     }

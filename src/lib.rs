@@ -3,7 +3,7 @@
 //!
 //! Data flows one way, layer by layer (`tests/layering.rs` keeps it so: no layer uses a later
 //! one, and no file reaches back to itself):
-//! 1. leaves: [`syntax`] (string rules), [`cron`] (schedules), [`redact`] (what counts as a
+//! 1. leaves: [`syntax`] (string rules), [`files`] (bounded reads of regular files), [`cron`] (schedules), [`redact`] (what counts as a
 //!    credential), [`diagnostics`], [`yaml`], [`progress`] (a terminal's progress line), and
 //!    the version table [`spark::versions`];
 //! 2. [`config`] loads and checks the file (with positions for every problem);
@@ -24,6 +24,7 @@ pub mod credentials;
 pub mod cron;
 pub mod diagnostics;
 pub mod emit;
+pub mod files;
 pub mod k8s;
 pub mod pipeline;
 pub mod preflight;

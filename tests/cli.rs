@@ -861,6 +861,76 @@ fn options_that_do_not_apply_are_refused_and_missing_files_are_named() {
     assert!(!text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
 }
 
+#[cfg(unix)]
+#[test]
+fn output_folders_keep_their_mode_and_special_files_are_refused_not_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gen");
+    let example = fs::canonicalize(EXAMPLE).unwrap();
+    let example = example.to_str().unwrap();
+    let render = |extra: &[&str]| {
+        let mut args = vec!["render", example, "--out", out.to_str().unwrap()];
+        args.extend(extra);
+        run(&args)
+    };
+    assert_eq!(code(&render(&[])), 0);
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o700)).unwrap();
+    assert_eq!(code(&render(&["--force"])), 0);
+    let mode = fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "the user's folder mode is kept");
+
+    // A FIFO of the user's in the folder: refused at once, not copied (which would wait).
+    let fifo = out.join("user-fifo");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = render(&["--force"]);
+        assert_eq!(code(&o), 2, "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("not a regular file"),
+            "{}",
+            text(&o.stderr)
+        );
+        fs::remove_file(&fifo).unwrap();
+    }
+    // A credentials file that is a device is refused, not read.
+    let o = run(&[
+        "render",
+        example,
+        "--aws-profile",
+        "default",
+        "--aws-credentials",
+        "/dev/zero",
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("not a regular file"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    // The working folder cannot be replaced; `gen/./` is `gen`.
+    let o = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"))
+        .args(["render", example, "--out", "."])
+        .current_dir(&out)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("the folder you are in"),
+        "{}",
+        text(&o.stderr)
+    );
+    let dotted = format!("{}/./", out.display());
+    assert_eq!(
+        code(&run(&["render", example, "--out", &dotted, "--force"])),
+        0
+    );
+}
+
 #[test]
 fn a_file_name_with_line_breaks_is_quoted_wherever_it_is_written() {
     let dir = tempfile::tempdir().unwrap();

@@ -94,6 +94,7 @@ fn layers_only_look_upstream() {
     let layers = [
         &[
             "syntax",
+            "files",
             "cron",
             "redact",
             "diagnostics",

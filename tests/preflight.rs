@@ -810,3 +810,18 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[test]
+fn doctor_never_sends_a_jar_names_control_characters_to_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut jars = GOOD_JARS.to_vec();
+    jars.push("hadoop-aws-3.3.4\u{1b}[31mRED\u{7}.jar");
+    distribution(
+        dir.path(),
+        &jars,
+        &["python/pyspark", "kubernetes/dockerfiles/spark"],
+    );
+    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    assert!(!out(&o).contains('\u{1b}'), "{}", out(&o));
+    assert!(out(&o).contains("\\u001b[31mRED"), "{}", out(&o));
+}

@@ -1094,10 +1094,43 @@ fn scrub(text: &str, keys: Option<&AwsKeys>) -> String {
     ];
     for v in values.into_iter().flatten() {
         if v.expose().len() >= 4 {
-            out = out.replace(v.expose(), "<redacted>");
+            for form in encoded_forms(v.expose()) {
+                out = out.replace(&form, "<redacted>");
+            }
         }
     }
     out
+}
+
+/// A value as a server may echo it back: as it is, percent-encoded (upper- and lower-case hex,
+/// as in a presigned URL's `X-Amz-Security-Token=`), and XML-escaped.
+fn encoded_forms(value: &str) -> Vec<String> {
+    let percent = |upper: bool| -> String {
+        value
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                    char::from(b).to_string()
+                } else if upper {
+                    format!("%{b:02X}")
+                } else {
+                    format!("%{b:02x}")
+                }
+            })
+            .collect()
+    };
+    let xml = value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;");
+    let mut forms = vec![value.to_owned(), percent(true), percent(false), xml];
+    forms.sort();
+    forms.dedup();
+    // Longest first, so no form is cut by a shorter one it contains.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms
 }
 
 /// Whether every check of every URL passed.
@@ -1223,6 +1256,18 @@ mod tests {
         assert_eq!(
             scrub("id AKIAEXAMPLE key s3cr3t/value", Some(&keys)),
             "id <redacted> key <redacted>"
+        );
+        // As a server echoes them: in a URL's query, and in an XML error body.
+        let keys = AwsKeys {
+            session_token: Some(SecretValue::new("tok/en+va=lue&x")),
+            ..keys
+        };
+        assert_eq!(
+            scrub(
+                "X-Amz-Security-Token=tok%2Fen%2Bva%3Dlue%26x <T>tok/en+va=lue&amp;x</T> tok%2fen%2bva%3dlue%26x",
+                Some(&keys)
+            ),
+            "X-Amz-Security-Token=<redacted> <T><redacted></T> <redacted>"
         );
     }
 }

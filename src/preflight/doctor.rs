@@ -105,9 +105,15 @@ impl Diagnosis {
             Layout::ImageFilesystem => "image filesystem (Spark in opt/spark)",
             Layout::PipInstall => "pip-installed pyspark",
         };
-        let _ = writeln!(t, "{}: {layout}", self.path);
+        let _ = writeln!(
+            t,
+            "{}: {layout}",
+            crate::syntax::shown_file_name(&self.path)
+        );
+        // Names come from the folder: a control character in one is shown escaped, never sent
+        // to the terminal.
         let row = |t: &mut String, label: &str, value: String| {
-            let _ = writeln!(t, "  {label:<19}{value}");
+            let _ = writeln!(t, "  {label:<19}{}", crate::syntax::shown_file_name(&value));
         };
         let or_missing = |v: &Option<String>| v.clone().unwrap_or_else(|| "missing".into());
         row(&mut t, "Spark", or_missing(&self.spark_version));
@@ -131,11 +137,7 @@ impl Diagnosis {
         if problems == 0 {
             t.push_str("no problems found\n");
         } else {
-            let _ = writeln!(
-                t,
-                "{problems} problem{}:",
-                if problems == 1 { "" } else { "s" }
-            );
+            let _ = writeln!(t, "{}:", crate::report::plural(problems, "problem"));
         }
         for f in &self.findings {
             let _ = writeln!(t, "{f}");
