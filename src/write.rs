@@ -248,11 +248,17 @@ pub fn write(tree: &FileTree, dir: &Path, force: bool) -> Result<(), WriteError>
     let existing = inspect(dir)?;
     let mut keep = Vec::new();
     if let Existing::Folder { files, owned } = &existing {
+        // A file of the user's where a generated file goes, or where a generated folder goes (a
+        // link to a folder elsewhere: writing through it would write outside the tree).
+        let in_the_way = |f: &PathBuf| {
+            tree.get(f).is_some()
+                || tree
+                    .iter()
+                    .any(|(p, _)| p != f.as_path() && p.starts_with(f))
+        };
         let clobbered: Vec<String> = files
             .iter()
-            .filter(|f| {
-                !owned.contains(*f) && f.as_path() != Path::new(MARKER) && tree.get(f).is_some()
-            })
+            .filter(|f| !owned.contains(*f) && f.as_path() != Path::new(MARKER) && in_the_way(f))
             .map(|f| f.display().to_string())
             .collect();
         let generated_before = files.iter().any(|f| f == Path::new(MARKER));
@@ -278,9 +284,7 @@ pub fn write(tree: &FileTree, dir: &Path, force: bool) -> Result<(), WriteError>
         }
         keep = files
             .iter()
-            .filter(|f| {
-                !owned.contains(*f) && f.as_path() != Path::new(MARKER) && tree.get(f).is_none()
-            })
+            .filter(|f| !owned.contains(*f) && f.as_path() != Path::new(MARKER) && !in_the_way(f))
             .cloned()
             .collect();
     }
@@ -463,6 +467,19 @@ pub fn check(tree: &FileTree, dir: &Path) -> Result<Vec<Drift>, WriteError> {
         .chain([(PathBuf::from(MARKER), marker.into_bytes(), false)]);
     for (rel, contents, secret) in expected {
         let path = dir.join(&rel);
+        // Never read through a link where a generated folder belongs.
+        let linked_folder = rel
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .find(|a| fs::symlink_metadata(dir.join(a)).is_ok_and(|m| !m.is_dir()));
+        if let Some(folder) = linked_folder {
+            let folder = Drift::NotAFile(folder.to_path_buf());
+            if !drift.contains(&folder) {
+                drift.push(folder);
+            }
+            continue;
+        }
         if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
             // Never follow a link (or read a folder) where a generated file belongs.
             drift.push(Drift::NotAFile(rel));

@@ -924,6 +924,40 @@ fn output_folders_keep_their_mode_and_special_files_are_refused_not_read() {
         "{}",
         text(&o.stderr)
     );
+    // A link where a generated folder belongs is neither read through (--check) nor written
+    // through (--force replaces the link; without it, the link is named as the user's).
+    let chart = dir.path().join("chart");
+    let elsewhere = dir.path().join("elsewhere");
+    let chart_args = |extra: &[&str]| {
+        let mut args = vec!["chart", example, "--out", chart.to_str().unwrap()];
+        args.extend(extra);
+        run(&args)
+    };
+    assert_eq!(code(&chart_args(&[])), 0);
+    fs::rename(chart.join("templates"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, chart.join("templates")).unwrap();
+    let o = chart_args(&["--check"]);
+    assert_eq!(code(&o), 1, "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("not followed): ")
+            && text(&o.stdout).matches("templates").count() == 1,
+        "{}",
+        text(&o.stdout)
+    );
+    assert_eq!(code(&chart_args(&[])), 2);
+    let before = fs::read_dir(&elsewhere).unwrap().count();
+    assert_eq!(code(&chart_args(&["--force"])), 0);
+    assert!(
+        fs::symlink_metadata(chart.join("templates"))
+            .unwrap()
+            .is_dir()
+    );
+    assert_eq!(
+        fs::read_dir(&elsewhere).unwrap().count(),
+        before,
+        "nothing written outside"
+    );
+
     let dotted = format!("{}/./", out.display());
     assert_eq!(
         code(&run(&["render", example, "--out", &dotted, "--force"])),
