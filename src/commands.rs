@@ -543,7 +543,7 @@ fn load(file: &Path, stderr: &mut dyn Write) -> Result<Config, Error> {
 
 fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
-    let job = one_job(&config, args)?;
+    let job = one_job(&config, args, stderr)?;
     let keys = keys(args)?;
     let manifests = pipeline::manifests(&job, keys.as_ref())?;
     write_manifests(&manifests, args, stdout, stderr)
@@ -553,14 +553,16 @@ fn render(args: &RenderArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> 
 fn one_job<'c>(
     config: &'c Config,
     args: &RenderArgs,
+    stderr: &mut dyn Write,
 ) -> Result<std::borrow::Cow<'c, config::ResolvedJob>, Error> {
     let job = config.resolve(args.env.as_deref())?;
+    // Not an error: a script may pass --once to every config it runs now.
     if args.once && job.spec.schedule.is_none() {
-        return Err(Error::InapplicableOption {
-            option: "--once",
-            why: "applies to a config with spec.schedule (a CronJob), and this one has none",
-            fix: "drop --once: without a schedule the output already is a one-off run",
-        });
+        writeln!(
+            stderr,
+            "warning: --once has no effect: {} has no spec.schedule, so the output already is a one-off run",
+            crate::syntax::shown_file_name(&args.config.display().to_string())
+        )?;
     }
     Ok(if args.once {
         std::borrow::Cow::Owned(job.once())
@@ -575,7 +577,7 @@ fn operator(
     stderr: &mut dyn Write,
 ) -> Result<(), Error> {
     let config = load(&args.config, stderr)?;
-    let job = one_job(&config, args)?;
+    let job = one_job(&config, args, stderr)?;
     let keys = keys(args)?;
     let form = pipeline::operator_form(&config, args.env.as_deref(), &job, keys.as_ref())?;
     for what in &form.not_carried {

@@ -55,6 +55,8 @@ def test_validate_sarif_is_valid_sarif_2_1_0_pointing_at_the_lines(binary, sarif
     found = []
     for result_ in run_["results"]:
         assert rules[result_["ruleIndex"]]["id"] == result_["ruleId"]
+        if result_.get("level", "warning") != "error":
+            continue  # the examples' warnings (the minio example creates its namespace: KS128)
         physical = result_["locations"][0]["physicalLocation"]
         region = physical.get("region")
         place = physical["artifactLocation"]["uri"] + (f":{region['startLine']}:{region['startColumn']}" if region else "")

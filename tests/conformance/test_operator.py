@@ -20,7 +20,7 @@ import yaml
 
 import control_plane
 from conftest import EXAMPLES, ROOT, documents, environments, run, spark_operator_running, submitter
-from kubelet import expand
+from kubelet import expand, metadata_field
 
 MAPPING = ROOT / "docs" / "operator-mapping.md"
 
@@ -132,6 +132,9 @@ def job_arguments(binary, example, namespace):
             env[var["name"]] = namespace
         elif var["valueFrom"].get("fieldRef", {}).get("fieldPath") == "spec.serviceAccountName":
             env[var["name"]] = pod["serviceAccountName"]
+        elif var["valueFrom"].get("fieldRef", {}).get("fieldPath", "").startswith("metadata.annotations["):
+            env[var["name"]] = metadata_field(submitter(objects)["spec"]["template"],
+                                              var["valueFrom"]["fieldRef"]["fieldPath"])
     templates = [o for o in objects if o["kind"] == "ConfigMap"]
     executor_template = yaml.safe_load(templates[0]["data"]["executor.yaml"]) if templates else None
     return [expand(a, env) for a in container["args"]], executor_template

@@ -112,7 +112,7 @@ def test_check_s3_reads_what_spark_reads(binary, data):
     result = check_s3(binary, data, [f"s3a://{BUCKET}/{KEY}", f"s3a://{BUCKET}/csv/"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "(gzip, decompressed), first lines:\n             | marketplace star_rating\n             | US 1" in result.stdout
-    assert '1 objects under "csv/", first csv/one.csv' in result.stdout
+    assert '1 object under "csv/", first csv/one.csv' in result.stdout
     assert result.stdout.endswith("all 2 URLs readable\n")
 
 
