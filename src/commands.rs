@@ -262,7 +262,7 @@ fn versions(args: &VersionsArgs, stdout: &mut dyn Write) -> Result<(), Error> {
     let report = compat::report(spark, hadoop);
     if args.format == ReportFormat::Json {
         let json =
-            serde_json::to_string_pretty(&report.to_json(spark)).map_err(std::io::Error::other)?;
+            serde_json::to_string_pretty(&report.to_json()).map_err(std::io::Error::other)?;
         writeln!(stdout, "{json}")?;
     } else {
         stdout.write_all(report.text.as_bytes())?;

@@ -869,11 +869,13 @@ fn output_folders_keep_their_mode_and_special_files_are_refused_not_read() {
     let out = dir.path().join("gen");
     let example = fs::canonicalize(EXAMPLE).unwrap();
     let example = example.to_str().unwrap();
-    let render = |extra: &[&str]| {
-        let mut args = vec!["render", example, "--out", out.to_str().unwrap()];
+    // `COMMAND EXAMPLE --out DIR EXTRA...`
+    let into = |command: &str, dir: &Path, extra: &[&str]| {
+        let mut args = vec![command, example, "--out", dir.to_str().unwrap()];
         args.extend(extra);
         run(&args)
     };
+    let render = |extra: &[&str]| into("render", &out, extra);
     assert_eq!(code(&render(&[])), 0);
     fs::set_permissions(&out, fs::Permissions::from_mode(0o700)).unwrap();
     assert_eq!(code(&render(&["--force"])), 0);
@@ -928,11 +930,7 @@ fn output_folders_keep_their_mode_and_special_files_are_refused_not_read() {
     // through (--force replaces the link; without it, the link is named as the user's).
     let chart = dir.path().join("chart");
     let elsewhere = dir.path().join("elsewhere");
-    let chart_args = |extra: &[&str]| {
-        let mut args = vec!["chart", example, "--out", chart.to_str().unwrap()];
-        args.extend(extra);
-        run(&args)
-    };
+    let chart_args = |extra: &[&str]| into("chart", &chart, extra);
     assert_eq!(code(&chart_args(&[])), 0);
     fs::rename(chart.join("templates"), &elsewhere).unwrap();
     std::os::unix::fs::symlink(&elsewhere, chart.join("templates")).unwrap();

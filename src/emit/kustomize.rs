@@ -10,8 +10,11 @@
 //! `namePrefix`/`nameSuffix` and secretGenerator hash suffixes in any overlay, ours or a user's on
 //! top, keep them right. Key values are never written: a secretGenerator reads a git-ignored file.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use k8s_openapi::Resource;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::Secret;
 use serde_json::{Value, json};
 
 use super::FileTree;
@@ -19,6 +22,7 @@ use super::strategic_patch;
 use crate::config::model::S3Credentials;
 use crate::config::resolved::Image;
 use crate::config::{ResolvedJob, SparkJob};
+use crate::k8s::ExternalSecret;
 use crate::k8s::labels::{self, Component, JobLabels};
 use crate::k8s::{Manifest, kind_rank};
 use crate::spark::settings;
@@ -41,35 +45,40 @@ pub struct Rendered<'a> {
 /// [`ANNOTATION_SECRET`]), at the pod template of each kind that runs it
 /// ([`crate::k8s::pod_spec_pointer`]). Nothing else: no env value of the user's is rewritten.
 fn kustomize_config() -> String {
-    // A fieldSpec path escapes the '/' inside a key.
-    let entries = |key: &str, indent: &str| -> String {
+    // fieldSpecs at a path under the pod spec of each kind that runs the submitter.
+    let at = |path: &dyn Fn(&str) -> String| -> Vec<Value> {
         [Job::KIND, CronJob::KIND]
             .into_iter()
             .filter_map(|kind| {
                 let pod = crate::k8s::pod_spec_pointer(kind)?.trim_start_matches('/');
-                let template = pod.strip_suffix("/spec")?;
-                Some(format!(
-                    "{indent}- kind: {kind}\n{indent}  path: {template}/metadata/annotations/{}\n",
-                    key.replace('/', "\\/")
-                ))
+                Some(json!({ "kind": kind, "path": path(pod) }))
             })
             .collect()
     };
-    let (secrets, images) = (
-        entries(ANNOTATION_SECRET, "  "),
-        entries(ANNOTATION_IMAGE, ""),
-    );
+    // A fieldSpec path escapes the '/' inside a key.
+    let annotation = |key: &'static str| {
+        move |pod: &str| {
+            let template = pod.strip_suffix("/spec").unwrap_or(pod);
+            format!(
+                "{template}/metadata/annotations/{}",
+                key.replace('/', "\\/")
+            )
+        }
+    };
+    let secrets = at(&annotation(ANNOTATION_SECRET));
     // The driver's own keys come from the Secret an ExternalSecret writes: Kustomize knows
     // secretKeyRef names Secrets, not that an ExternalSecret's name is one.
-    let key_refs: String = [Job::KIND, CronJob::KIND]
-        .into_iter()
-        .filter_map(|kind| {
-            let pod = crate::k8s::pod_spec_pointer(kind)?.trim_start_matches('/');
-            Some(format!(
-                "  - kind: {kind}\n    path: {pod}/containers/env/valueFrom/secretKeyRef/name\n"
-            ))
-        })
-        .collect();
+    let key_refs = at(&|pod| format!("{pod}/containers/env/valueFrom/secretKeyRef/name"));
+    let mut external_secret_specs = secrets.clone();
+    external_secret_specs.extend(key_refs);
+    external_secret_specs.push(json!({ "kind": ExternalSecret::KIND, "path": "spec/target/name" }));
+    let config = json!({
+        "nameReference": [
+            { "kind": Secret::KIND, "fieldSpecs": secrets },
+            { "kind": ExternalSecret::KIND, "fieldSpecs": external_secret_specs },
+        ],
+        "images": at(&annotation(ANNOTATION_IMAGE)),
+    });
     format!(
         "\
 # Tells Kustomize which plain strings in the submitter's pod are references, so its transformers
@@ -78,17 +87,9 @@ fn kustomize_config() -> String {
 # this, `images:`, `namePrefix:`/`nameSuffix:` and secretGenerator hash suffixes in any overlay built
 # on this base (ours or yours) also update the values spark-submit uses.
 # An ExternalSecret writes the Secret of its own name: renaming it renames the Secret it writes and
-# the pod's reference with it.
-nameReference:
-- kind: Secret
-  fieldSpecs:
-{secrets}- kind: ExternalSecret
-  fieldSpecs:
-{secrets}{key_refs}  - kind: ExternalSecret
-    path: spec/target/name
-images:
-{images}"
-    )
+# the pod's references with it.
+"
+    ) + &yaml::to_yaml(&config)
 }
 
 fn header(config_file: &str, what: &str) -> String {
@@ -347,12 +348,7 @@ fn overlay(
 /// The strategic-merge patch turning `old` into `new`, with their identity (apiVersion, kind,
 /// name), or `None` when they do not differ.
 fn strategic_patch(old: &Value, new: &Value) -> Option<Value> {
-    let api_version = new["apiVersion"].as_str().unwrap_or_default();
-    // Kubernetes' own groups ("" and the unqualified or *.k8s.io ones): Kustomize knows their
-    // merge keys. Custom resources' groups are qualified domains of their own.
-    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    let builtin = !group.contains('.') || group.ends_with(".k8s.io");
-    let mut patch = strategic_patch::diff(old, new, builtin)?;
+    let mut patch = strategic_patch::diff(old, new)?;
     let mut metadata = match patch.remove("metadata") {
         Some(Value::Object(m)) => m,
         _ => serde_json::Map::new(),
@@ -369,33 +365,33 @@ fn strategic_patch(old: &Value, new: &Value) -> Option<Value> {
 /// A comment naming the Spark settings an environment changes, from the two settings tables
 /// (the patch carries spark-submit's arguments whole, so a reviewer reads the change here).
 fn changed_settings(base: &ResolvedJob, env: &ResolvedJob) -> String {
-    let settings = |job: &ResolvedJob| -> Vec<(String, String)> {
+    let settings = |job: &ResolvedJob| -> BTreeMap<String, String> {
         let labels = JobLabels::new(job).spark_pod(Component::Executor);
         settings::confs(&settings::table(job, &labels))
+            .into_iter()
+            .collect()
     };
     let (before, after) = (settings(base), settings(env));
-    let find = |list: &[(String, String)], key: &str| {
-        list.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-    };
-    let quoted = |v: &Option<String>| {
-        v.as_ref()
-            .map_or_else(|| "(unset)".to_owned(), |v| json!(v).to_string())
-    };
-    let mut keys: Vec<&String> = before.iter().chain(&after).map(|(k, _)| k).collect();
-    keys.sort();
-    keys.dedup();
-    let lines: Vec<String> = keys
+    // JSON-quoted: user text in a comment stays on its line.
+    let quoted =
+        |v: Option<&String>| v.map_or_else(|| "(unset)".to_owned(), |v| json!(v).to_string());
+    let keys: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    let lines: String = keys
         .into_iter()
-        .filter_map(|key| {
-            let (old, new) = (find(&before, key), find(&after, key));
-            (old != new)
-                .then(|| format!("#   {}: {} -> {}\n", json!(key), quoted(&old), quoted(&new)))
+        .filter(|key| before.get(*key) != after.get(*key))
+        .map(|key| {
+            format!(
+                "#   {}: {} -> {}\n",
+                json!(key),
+                quoted(before.get(key)),
+                quoted(after.get(key))
+            )
         })
         .collect();
     if lines.is_empty() {
         String::new()
     } else {
-        format!("# Spark settings it changes:\n{}", lines.concat())
+        format!("# Spark settings it changes:\n{lines}")
     }
 }
 
@@ -438,11 +434,13 @@ fn readme(job: &SparkJob, environments: &[(&str, Rendered<'_>)], config_file: &s
         _ => {}
     }
     out.push_str(
-        "\n`base/kustomizeconfig.yaml` tells Kustomize that the submitter pod's `k8s-s3-spark/image` and\n\
-         `k8s-s3-spark/secret` annotations (which spark-submit reads) are references, so `images:`,\n\
-         `namePrefix:`, `nameSuffix:` and generated-Secret hash suffixes in your own overlays keep\n\
-         spark-submit pointed at the objects that exist; nothing else of yours is rewritten. Each\n\
-         environment's patches are strategic-merge patches that name what they change.\n",
+        &format!(
+            "\n`base/kustomizeconfig.yaml` tells Kustomize that the submitter pod's `{ANNOTATION_IMAGE}` and\n\
+             `{ANNOTATION_SECRET}` annotations (which spark-submit reads) are references, so `images:`,\n\
+             `namePrefix:`, `nameSuffix:` and generated-Secret hash suffixes in your own overlays keep\n\
+             spark-submit pointed at the objects that exist; nothing else of yours is rewritten. Each\n\
+             environment's patches are strategic-merge patches that name what they change.\n"
+        ),
     );
     out
 }

@@ -24,7 +24,7 @@ use crate::k8s::spark_application::{
     SparkApplicationSpec,
 };
 use crate::k8s::{self, Bundle, Manifest, job};
-use crate::spark::settings::{self, Escape};
+use crate::spark::settings::{self, APPLICATION_ESCAPE};
 use crate::spark::submit::{ENV_IMAGE, ENV_NAMESPACE, ENV_SECRET, ENV_SERVICE_ACCOUNT, expand};
 use crate::spark::versions::{MIN_SPARK_POD_TEMPLATE, uses_pod_templates};
 
@@ -324,12 +324,12 @@ fn submit(job: &ResolvedJob, labels: &JobLabels) -> Submit {
         .collect();
     Submit {
         confs,
-        file: Escape::Once.apply(&job.spec.main_application_file),
+        file: APPLICATION_ESCAPE.apply(&job.spec.main_application_file),
         arguments: job
             .spec
             .arguments
             .iter()
-            .map(|a| Escape::Once.apply(a))
+            .map(|a| APPLICATION_ESCAPE.apply(a))
             .collect(),
     }
 }

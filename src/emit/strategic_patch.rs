@@ -42,9 +42,25 @@ fn merge_key(field: &str) -> Option<&'static str> {
 }
 
 /// The patch that turns `old` into `new` (both objects of the same kind and name), without its
-/// identity: `None` when nothing differs. `builtin`: a kind of Kubernetes itself, whose lists
-/// Kustomize merges by key.
-pub fn diff(old: &Value, new: &Value, builtin: bool) -> Option<Map<String, Value>> {
+/// identity: `None` when nothing differs.
+pub fn diff(old: &Value, new: &Value) -> Option<Map<String, Value>> {
+    diff_objects(
+        old,
+        new,
+        is_builtin(new["apiVersion"].as_str().unwrap_or_default()),
+    )
+}
+
+/// Whether an apiVersion is one of Kubernetes' own groups (the core group, the unqualified ones
+/// and `*.k8s.io`), whose merge keys Kustomize knows; custom resources' groups are domains of
+/// their own.
+fn is_builtin(api_version: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    !group.contains('.') || group.ends_with(".k8s.io")
+}
+
+/// [`diff`] of two objects, `builtin` saying whether their lists merge by key.
+fn diff_objects(old: &Value, new: &Value, builtin: bool) -> Option<Map<String, Value>> {
     match (old, new) {
         (Value::Object(old), Value::Object(new)) => diff_map(old, new, builtin),
         _ => None,
@@ -147,7 +163,7 @@ fn diff_list(key: &str, old: &[Value], new: &[Value], builtin: bool) -> Value {
             entry.insert(key.to_owned(), (*k).clone());
             match old_item(k) {
                 Some(before) => {
-                    if let Some(changes) = diff(before, item, builtin) {
+                    if let Some(changes) = diff_objects(before, item, builtin) {
                         entry.extend(changes);
                     }
                     Value::Object(entry)
@@ -167,7 +183,7 @@ mod tests {
     use super::*;
 
     fn patch(old: Value, new: Value) -> Value {
-        diff(&old, &new, true).map_or(Value::Null, Value::Object)
+        diff_objects(&old, &new, true).map_or(Value::Null, Value::Object)
     }
 
     #[test]
@@ -272,8 +288,14 @@ mod tests {
         let old = json!({"spec": {"volumes": [{"name": "a"}, {"name": "b"}]}});
         let new = json!({"spec": {"volumes": [{"name": "b"}]}});
         assert_eq!(
-            diff(&old, &new, false).map(Value::Object),
+            diff_objects(&old, &new, false).map(Value::Object),
             Some(json!({"spec": {"volumes": [{"name": "b"}]}}))
         );
+        assert!(
+            is_builtin("v1")
+                && is_builtin("batch/v1")
+                && is_builtin("rbac.authorization.k8s.io/v1")
+        );
+        assert!(!is_builtin("external-secrets.io/v1"));
     }
 }

@@ -24,6 +24,8 @@ pub struct Report {
     pub jars: Vec<JarEntry>,
     /// Notes on those jars (an unpublished release, a Hadoop number that was never released).
     pub notes: Vec<String>,
+    /// The Spark version asked about.
+    pub spark: Option<Version>,
     /// The Hadoop version the verdict is about (the line's default when not given).
     pub hadoop: Option<Version>,
 }
@@ -60,6 +62,7 @@ impl Report {
             fits: true,
             jars: Vec::new(),
             notes: Vec::new(),
+            spark: None,
             hadoop: None,
         }
     }
@@ -70,9 +73,9 @@ impl Report {
 
     /// The report as JSON: the versions, whether they fit, the verdict (first line), the jars
     /// with their addresses and notes, and the whole text.
-    pub fn to_json(&self, spark: Option<Version>) -> serde_json::Value {
+    pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
-            "spark": spark.map(|v| v.to_string()),
+            "spark": self.spark.map(|v| v.to_string()),
             "hadoop": self.hadoop.map(|v| v.to_string()),
             "fits": self.fits,
             "verdict": self.text.lines().next().unwrap_or_default(),
@@ -101,7 +104,10 @@ pub fn report(spark: Option<Version>, hadoop: Option<Version>) -> Report {
             }
             Some(h) => hadoop_only(h),
         },
-        Some(s) => pairing(s, hadoop),
+        Some(s) => Report {
+            spark: Some(s),
+            ..pairing(s, hadoop)
+        },
     }
 }
 

@@ -48,6 +48,10 @@ fn overhead_factor(app_type: ApplicationType, versions: JobVersions) -> Option<R
     Some(conf(key, Text::Lit(factor.to_string())))
 }
 
+/// How the application file and arguments are escaped: one kubelet reads them, the Job pod's
+/// (client mode) or, in the operator form, the driver pod's (cluster mode puts them in its args).
+pub const APPLICATION_ESCAPE: Escape = Escape::Once;
+
 /// How user text is escaped for the kubelets it passes through (`$` becomes `$$` per kubelet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Escape {
@@ -759,12 +763,12 @@ pub fn table(job: &ResolvedJob, executor_labels: &BTreeMap<String, String>) -> V
     rows.push(Row::Arg(Text::value(
         "application.file",
         &spec.main_application_file,
-        Escape::Once,
+        APPLICATION_ESCAPE,
     )));
     rows.push(Row::Args {
         path: "application.arguments",
         items: spec.arguments.clone(),
-        escape: Escape::Once,
+        escape: APPLICATION_ESCAPE,
     });
     rows
 }
@@ -818,66 +822,66 @@ fn committer_rows(rows: &mut Vec<Row>, committer: &Committer, versions: JobVersi
     ));
 }
 
-/// The arguments after `spark-submit` for this job.
 /// The `--conf` settings of a table as (key, value) pairs, in order, exactly as [`args`] writes
 /// them (escaped for the kubelets they pass through).
 pub fn confs(rows: &[Row]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for row in rows {
-        match row {
-            Row::Conf { key, value, when } if when.holds() => {
-                let mut text = String::new();
-                value.push(&mut text);
-                out.push((Escape::Once.apply(&key.evaluate()), text));
-            }
-            Row::Each {
-                prefix,
-                entries,
-                escape,
-                ..
-            } => out.extend(entries.iter().map(|(k, v)| {
-                let mut key = Escape::Once.apply(prefix);
-                Escape::Once.push(&mut key, k);
-                (key, escape.apply(v))
-            })),
-            _ => {}
-        }
+        row_confs(row, |mut arg, key_len| {
+            let value = arg.split_off(key_len + 1);
+            arg.truncate(key_len);
+            out.push((arg, value));
+        });
     }
     out
 }
 
+/// Each `--conf` of a row as the `KEY=VALUE` argument spark-submit receives (user text escaped
+/// for the kubelets it passes through), with the length of `KEY`: the one rule of [`args`] and
+/// [`confs`].
+fn row_confs(row: &Row, mut emit: impl FnMut(String, usize)) {
+    match row {
+        Row::Conf { key, value, when } => {
+            if when.holds() {
+                let mut arg = String::new();
+                Escape::Once.push(&mut arg, &key.evaluate());
+                let key_len = arg.len();
+                arg.push('=');
+                value.push(&mut arg);
+                emit(arg, key_len);
+            }
+        }
+        Row::Each {
+            prefix,
+            entries,
+            escape: value_escape,
+            ..
+        } => {
+            for (k, v) in entries {
+                let mut arg = String::with_capacity(prefix.len() + k.len() + v.len() + 1);
+                Escape::Once.push(&mut arg, prefix);
+                Escape::Once.push(&mut arg, k);
+                let key_len = arg.len();
+                arg.push('=');
+                value_escape.push(&mut arg, v);
+                emit(arg, key_len);
+            }
+        }
+        Row::Arg(_) | Row::Args { .. } => {}
+    }
+}
+
+/// The arguments after `spark-submit` for this job.
 pub fn args(rows: &[Row]) -> Vec<String> {
     let mut out = Vec::new();
     for row in rows {
         match row {
             Row::Arg(text) => out.push(text.evaluate()),
             Row::Args { items, escape, .. } => out.extend(items.iter().map(|i| escape.apply(i))),
-            Row::Conf { key, value, when } => {
-                if when.holds() {
-                    out.push("--conf".into());
-                    let mut arg = String::new();
-                    Escape::Once.push(&mut arg, &key.evaluate());
-                    arg.push('=');
-                    value.push(&mut arg);
-                    out.push(arg);
-                }
-            }
-            Row::Each {
-                prefix,
-                entries,
-                escape: value_escape,
-                ..
-            } => {
-                for (k, v) in entries {
-                    out.push("--conf".into());
-                    let mut arg = String::with_capacity(prefix.len() + k.len() + v.len() + 1);
-                    Escape::Once.push(&mut arg, prefix);
-                    Escape::Once.push(&mut arg, k);
-                    arg.push('=');
-                    value_escape.push(&mut arg, v);
-                    out.push(arg);
-                }
-            }
+            Row::Conf { .. } | Row::Each { .. } => row_confs(row, |arg, _| {
+                out.push("--conf".into());
+                out.push(arg);
+            }),
         }
     }
     out
