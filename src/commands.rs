@@ -792,11 +792,14 @@ fn print_validation(
         } else {
             ": "
         },
-        report.environments.join(", "),
+        crate::report::first_few(&report.environments, SHOWN_ENVIRONMENTS),
         crate::report::plural(report.objects.unwrap_or_default(), "object")
     )?;
     Ok(())
 }
+
+/// How many environment names `validate` lists on a config's line.
+const SHOWN_ENVIRONMENTS: usize = 10;
 
 /// Files given directly, plus `*.yaml`/`*.yml` files below given folders that declare our apiVersion.
 fn find_configs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {

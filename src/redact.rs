@@ -38,33 +38,71 @@ fn is_key_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'/' || b == b'+'
 }
 
-/// `text` with every key-shaped run of characters replaced by [`REDACTED`]. Runs are maximal
-/// stretches of `[A-Za-z0-9/+]`, so a key inside quotes, after `=` or in a path segment is found.
-pub fn redact(text: &str) -> Cow<'_, str> {
+/// The most characters a key may be glued to and still be found: a 40-character secret key
+/// pasted with a stray character or a few on either side (`Zq8v...B4nX`, `key=...`).
+const MAX_GLUED: usize = 4;
+
+/// The most `/` a secret key glued to other characters may hold. A real key has about one (each
+/// character is one of 64); a path of the same length has one per segment.
+const MAX_GLUED_SLASHES: usize = 2;
+
+/// Where key-shaped text stands in `text`: the byte ranges of the maximal runs of `[A-Za-z0-9/+]`
+/// that hold an access key id (anywhere in the run), are a secret key, or hold one glued to at
+/// most [`MAX_GLUED`] characters (then with at most [`MAX_GLUED_SLASHES`] slashes, so that a
+/// mixed-case path is not taken for a key). The one rule for what counts as a pasted key: the
+/// config's text check refuses it and [`redact`] hides it.
+pub fn key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if !is_key_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && is_key_byte(bytes[i]) {
+                i += 1;
+            }
+            if holds_key(&text[start..i]) {
+                return Some(start..i);
+            }
+        }
+        None
+    })
+}
+
+/// Whether a run of key characters is, or holds, a key (see [`key_runs`]).
+fn holds_key(run: &str) -> bool {
+    let id = run
+        .match_indices("AKIA")
+        .chain(run.match_indices("ASIA"))
+        .any(|(at, _)| run.get(at..at + 20).is_some_and(looks_like_access_key_id));
+    let glued_secret = || {
+        run.len() > 40
+            && run.len() <= 40 + MAX_GLUED
+            && (0..=run.len() - 40).any(|at| {
+                let window = &run[at..at + 40];
+                looks_like_secret_key(window) && window.matches('/').count() <= MAX_GLUED_SLASHES
+            })
+    };
+    id || looks_like_secret_key(run) || glued_secret()
+}
+
+/// Whether `text` holds key-shaped text anywhere (see [`key_runs`]).
+pub fn holds_key_text(text: &str) -> bool {
+    key_runs(text).next().is_some()
+}
+
+/// `text` with every key-shaped run of characters ([`key_runs`]) replaced by [`REDACTED`], so a
+/// key inside quotes, after `=` or in a path segment is hidden.
+pub fn redact(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_key_byte(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_key_byte(bytes[i]) {
-            i += 1;
-        }
-        let run = &text[start..i];
-        let hit = looks_like_secret_key(run)
-            || run
-                .match_indices("AKIA")
-                .chain(run.match_indices("ASIA"))
-                .any(|(at, _)| run.get(at..at + 20).is_some_and(looks_like_access_key_id));
-        if hit {
-            out.push_str(&text[copied..start]);
-            out.push_str(REDACTED);
-            copied = i;
-        }
+    for run in key_runs(text) {
+        out.push_str(&text[copied..run.start]);
+        out.push_str(REDACTED);
+        copied = run.end;
     }
     if copied == 0 {
         Cow::Borrowed(text)
@@ -201,6 +239,23 @@ mod tests {
             "{shown}"
         );
         assert_eq!(shown.matches(REDACTED).count(), 3, "{shown}");
+        // Glued to a few characters, a secret key is still found; a mixed-case path of the same
+        // length is not.
+        for glued in [
+            format!("Z{SECRET}"),
+            format!("{SECRET}xy"),
+            format!("--k={SECRET}X"),
+        ] {
+            assert!(holds_key_text(&glued), "{glued}");
+            assert!(!redact(&glued).contains("EXAMPLEKEY"), "{glued}");
+        }
+        assert!(!holds_key_text(
+            "/Data/Year2024/Month01/Day05/Hourly/Events9"
+        ));
+        assert!(
+            !holds_key_text(&format!("{SECRET}abcdef")),
+            "longer runs are other text"
+        );
         assert!(matches!(
             redact("spec.image: \"acme/job:latest\""),
             Cow::Borrowed(_)

@@ -14,6 +14,15 @@ pub fn plural(n: usize, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
+/// The first `shown` of `names`, joined with commas, and how many more there are.
+pub fn first_few(names: &[String], shown: usize) -> String {
+    let mut text = names[..names.len().min(shown)].join(", ");
+    if names.len() > shown {
+        text.push_str(&format!(" and {} more", names.len() - shown));
+    }
+    text
+}
+
 /// The SARIF version written, and the schema that defines it.
 pub const SARIF_VERSION: &str = "2.1.0";
 /// The `$schema` of the SARIF logs written (SchemaStore's copy of the OASIS schema).

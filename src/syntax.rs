@@ -16,6 +16,7 @@ pub fn go_duration(s: &str) -> Result<(), String> {
     if rest.is_empty() {
         return Err("is empty".into());
     }
+    let mut total = 0.0;
     while !rest.is_empty() {
         let digits = rest
             .find(|c: char| !c.is_ascii_digit() && c != '.')
@@ -29,11 +30,23 @@ pub fn go_duration(s: &str) -> Result<(), String> {
             return Err("is not a duration such as 1h or 30m".into());
         }
         rest = &rest[digits..];
-        let unit = ["ns", "us", "ms", "s", "m", "h"]
-            .into_iter()
-            .find(|u| rest.starts_with(u) && !(*u == "m" && rest.starts_with("ms")))
-            .ok_or_else(|| "needs a unit after each number: ns, us, ms, s, m or h".to_string())?;
+        let (unit, nanos) = [
+            ("ns", 1.0),
+            ("us", 1e3),
+            ("ms", 1e6),
+            ("s", 1e9),
+            ("m", 60e9),
+            ("h", 3600e9),
+        ]
+        .into_iter()
+        .find(|(u, _)| rest.starts_with(u) && !(*u == "m" && rest.starts_with("ms")))
+        .ok_or_else(|| "needs a unit after each number: ns, us, ms, s, m or h".to_string())?;
         rest = &rest[unit.len()..];
+        total += number.parse::<f64>().unwrap_or(f64::INFINITY) * nanos;
+    }
+    // Go counts a duration in nanoseconds in an int64: about 292 years.
+    if total > i64::MAX as f64 {
+        return Err("is longer than a Go duration can be (about 292 years)".into());
     }
     Ok(())
 }
@@ -46,10 +59,25 @@ pub fn spark_duration(s: &str) -> Result<(), String> {
     if digits == 0 {
         return Err("is not a duration such as 60s or 5min".into());
     }
-    if !["us", "ms", "s", "m", "min", "h", "d"].contains(&&s[digits..]) {
+    const MICROS: [(&str, i64); 7] = [
+        ("us", 1),
+        ("ms", 1_000),
+        ("s", 1_000_000),
+        ("m", 60_000_000),
+        ("min", 60_000_000),
+        ("h", 3_600_000_000),
+        ("d", 86_400_000_000),
+    ];
+    let Some((_, micros)) = MICROS.iter().find(|(unit, _)| *unit == &s[digits..]) else {
         return Err("needs a unit after the number: us, ms, s, m (or min), h or d".into());
-    }
-    Ok(())
+    };
+    // Spark reads the number as a Java long and converts it to the setting's unit.
+    s[..digits]
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(*micros))
+        .map(|_| ())
+        .ok_or_else(|| "is too long for Spark, which counts durations in a 64-bit number".into())
 }
 
 /// A DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric.
@@ -292,6 +320,8 @@ pub fn spark_memory_mib(s: &str) -> Result<u64, String> {
         .strip_suffix('b')
         .filter(|t| t.ends_with(|c: char| c.is_ascii_alphabetic()))
     {
+        // `2GiB` and `2GB` are both `2g` to Spark, which counts in powers of 1024.
+        let without = without.strip_suffix('i').unwrap_or(without);
         return Err(format!(
             "has a trailing 'b', which the JVM refuses as a heap size (-Xmx{s}); write {without}, the form Spark and the JVM both read"
         ));
@@ -327,7 +357,8 @@ pub fn spark_memory_mib(s: &str) -> Result<u64, String> {
 }
 
 /// A Kubernetes CPU quantity as Spark's `request.cores`/`limit.cores` take it: `500m`, `1`, `1.5`.
-pub fn cpu_quantity(s: &str) -> Result<(), String> {
+/// Its value in millicores (rounded up, as Kubernetes does), to compare a limit with a request.
+pub fn cpu_quantity(s: &str) -> Result<u64, String> {
     let digits = s.strip_suffix('m').unwrap_or(s);
     let valid = !digits.is_empty()
         && digits.bytes().filter(|b| *b == b'.').count() <= 1
@@ -341,25 +372,55 @@ pub fn cpu_quantity(s: &str) -> Result<(), String> {
     if digits.bytes().all(|b| b == b'0' || b == b'.') {
         return Err("must be more than 0".into());
     }
-    Ok(())
+    let too_large = || "is too large for a CPU quantity".to_string();
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let whole: u64 = whole.parse().map_err(|_| too_large())?;
+    if s.ends_with('m') {
+        return Ok(whole);
+    }
+    let thousandths: u64 = format!("{:0<3}", &fraction[..fraction.len().min(3)])
+        .parse()
+        .unwrap_or(0);
+    let rounded_up = u64::from(fraction.len() > 3 && fraction[3..].bytes().any(|b| b != b'0'));
+    whole
+        .checked_mul(1000)
+        .and_then(|m| m.checked_add(thousandths + rounded_up))
+        .ok_or_else(too_large)
 }
 
-/// A Kubernetes memory quantity for container resources: `512Mi`, `1Gi`, `1G`, `1000000`.
-pub fn memory_quantity(s: &str) -> Result<(), String> {
-    const SUFFIXES: [&str; 12] = [
-        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "k", "M", "G", "T", "P", "E",
+/// A Kubernetes memory quantity for container resources: `512Mi`, `1Gi`, `1G`, `1000000`. Its
+/// value in bytes, to compare a limit with a request.
+pub fn memory_quantity(s: &str) -> Result<u128, String> {
+    const SUFFIXES: [(&str, u128); 12] = [
+        ("Ki", 1 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("Ti", 1 << 40),
+        ("Pi", 1 << 50),
+        ("Ei", 1 << 60),
+        ("k", 1_000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+        ("T", 1_000_000_000_000),
+        ("P", 1_000_000_000_000_000),
+        ("E", 1_000_000_000_000_000_000),
     ];
-    let digits = SUFFIXES
+    let (digits, unit) = SUFFIXES
         .iter()
-        .find_map(|suffix| s.strip_suffix(suffix))
-        .unwrap_or(s);
+        .find_map(|(suffix, unit)| s.strip_suffix(suffix).map(|d| (d, *unit)))
+        .unwrap_or((s, 1));
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err("must be a memory quantity such as 512Mi or 1Gi".into());
     }
     if digits.bytes().all(|b| b == b'0') {
         return Err("must be more than 0".into());
     }
-    Ok(())
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| u128::from(n).checked_mul(unit))
+        .filter(|bytes| *bytes <= u128::from(u64::MAX))
+        .ok_or_else(|| "is too large for a memory quantity".into())
 }
 
 /// The parts of a container image reference: `[registry/]repository[:tag][@digest]`.
@@ -692,8 +753,18 @@ mod tests {
 
     #[test]
     fn quantities() {
-        assert!(cpu_quantity("500m").is_ok());
-        assert!(cpu_quantity("1.5").is_ok());
+        assert_eq!(cpu_quantity("500m"), Ok(500));
+        assert_eq!(cpu_quantity("1.5"), Ok(1500));
+        assert_eq!(
+            cpu_quantity("0.0001"),
+            Ok(1),
+            "rounded up, as Kubernetes does"
+        );
+        assert_eq!(cpu_quantity("2"), Ok(2000));
+        assert!(cpu_quantity("99999999999999999999").is_err());
+        assert_eq!(memory_quantity("1Gi"), Ok(1 << 30));
+        assert_eq!(memory_quantity("1G"), Ok(1_000_000_000));
+        assert!(memory_quantity("99999999999E").is_err());
         assert!(cpu_quantity("0").is_err());
         assert!(cpu_quantity("1.5m").is_err());
         assert!(memory_quantity("512Mi").is_ok());
@@ -717,8 +788,37 @@ mod tests {
         for ok in ["1h", "30m", "1h30m", "1.5h", "15s", "500ms"] {
             assert!(go_duration(ok).is_ok(), "{ok}");
         }
-        for bad in ["", "1", "h", "1d", "1.h", "-1h", "1 h"] {
+        for bad in [
+            "",
+            "1",
+            "h",
+            "1d",
+            "1.h",
+            "-1h",
+            "1 h",
+            "2562048h",
+            "99999999999999999999s",
+        ] {
             assert!(go_duration(bad).is_err(), "{bad}");
+        }
+        assert!(go_duration("2562047h").is_ok(), "just under Go's limit");
+    }
+
+    #[test]
+    fn spark_durations() {
+        for ok in ["60s", "5min", "2h", "1d", "9223372036854775807us"] {
+            assert!(spark_duration(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "60",
+            "s",
+            "1.5h",
+            "9223372036854775808us",
+            "106751992d",
+            "99999999999999999999s",
+        ] {
+            assert!(spark_duration(bad).is_err(), "{bad}");
         }
     }
 

@@ -449,3 +449,54 @@ fn canary_secret_values_appear_only_where_asked_for() {
         }
     }
 }
+
+/// A config whose `path` (a JSON pointer) in the example is set to `value`, as YAML text.
+fn example_with(path: &str, value: serde_json::Value) -> String {
+    let text = fs::read_to_string(EXAMPLE).unwrap();
+    let mut doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let (parent, key) = path.rsplit_once('/').unwrap();
+    let mut node = &mut doc;
+    for segment in parent.split('/').skip(1) {
+        node = node
+            .as_object_mut()
+            .unwrap()
+            .entry(segment)
+            .or_insert_with(|| serde_json::json!({}));
+    }
+    node[key] = value;
+    serde_saphyr::to_string(&doc).unwrap()
+}
+
+/// The API server refuses an object whose annotations total over 256 KiB: so does the tool,
+/// counting `metadata.annotations` (on every object) with each pod's own.
+#[test]
+fn annotations_the_api_server_would_refuse_are_refused() {
+    let big = "x".repeat(140 * 1024);
+    let refused = |path: &str, annotations: serde_json::Value| {
+        let text = example_with(path, annotations);
+        match config::parse(Path::new("big.yaml"), text.as_bytes()) {
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        }
+    };
+    let one = serde_json::json!({"example.com/a": big});
+    assert_eq!(refused("/metadata/annotations", one.clone()), None);
+    assert_eq!(refused("/spec/driver/annotations", one.clone()), None);
+    let two = serde_json::json!({"example.com/a": big, "example.com/b": big});
+    let e = refused("/metadata/annotations", two.clone()).expect("refused");
+    assert!(
+        e.contains("`metadata.annotations`") && e.contains("256 KiB"),
+        "{e}"
+    );
+    // Each within the limit, together over it on the driver's pod.
+    let text = example_with("/metadata/annotations", one.clone());
+    let mut doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    doc["spec"]["driver"]["annotations"] = one;
+    let e = config::parse(
+        Path::new("big.yaml"),
+        serde_saphyr::to_string(&doc).unwrap().as_bytes(),
+    )
+    .map(|_| ())
+    .expect_err("refused");
+    assert!(e.to_string().contains("`spec.driver.annotations`"), "{e}");
+}

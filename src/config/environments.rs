@@ -4,12 +4,20 @@
 use super::model::{EnvironmentOverride, SparkJob};
 use super::spans::{SpanIndex, join_key, parent};
 
-/// Applies `overlay` to `base`: maps merge key by key, nested settings field by field, everything
-/// else replaces (the rule of [`EnvironmentOverride::apply_to`], derived from the spec). The result
-/// has no environments of its own.
+/// `job` without its environments: the base every environment applies to, copied once for all
+/// of them (a copy per environment would copy every environment each time).
+pub fn base_of(job: &SparkJob) -> SparkJob {
+    let mut base = job.clone();
+    base.spec.environments.clear();
+    base
+}
+
+/// Applies `overlay` to `base` (a job without environments, [`base_of`]): maps merge key by key,
+/// nested settings field by field, everything else replaces (the rule of
+/// [`EnvironmentOverride::apply_to`], derived from the spec). The result has no environments.
 pub fn apply(base: &SparkJob, overlay: &EnvironmentOverride) -> SparkJob {
+    debug_assert!(base.spec.environments.is_empty(), "apply to base_of(job)");
     let mut job = base.clone();
-    job.spec.environments.clear();
     if let Some(ns) = &overlay.namespace {
         job.metadata.namespace.clone_from(ns);
     }
@@ -25,15 +33,7 @@ pub fn apply(base: &SparkJob, overlay: &EnvironmentOverride) -> SparkJob {
 /// (`metadata.namespace` of env `prod` is `spec.environments.prod.namespace`).
 pub fn override_field(spans: &SpanIndex, env: &str, field: &str) -> Option<String> {
     let root = join_key("spec.environments", env);
-    let relative = field
-        .strip_prefix("metadata.")
-        .filter(|r| {
-            ["namespace", "labels", "version"]
-                .iter()
-                .any(|f| r.starts_with(f))
-        })
-        .or_else(|| field.strip_prefix("spec."))?;
-    let mut candidate = format!("{root}.{relative}");
+    let mut candidate = override_path(env, field)?;
     // The override may replace a whole ancestor (e.g. `s3.credentials`), so walk up to the root.
     while candidate.len() > root.len() {
         if spans.contains(&candidate) {
@@ -42,6 +42,20 @@ pub fn override_field(spans: &SpanIndex, env: &str, field: &str) -> Option<Strin
         candidate = parent(&candidate)?.to_owned();
     }
     None
+}
+
+/// Where environment `env` would set `field` of the merged job itself (not through an ancestor
+/// it replaces), whether or not it does.
+pub fn override_path(env: &str, field: &str) -> Option<String> {
+    let relative = field
+        .strip_prefix("metadata.")
+        .filter(|r| {
+            ["namespace", "labels", "version"]
+                .iter()
+                .any(|f| r.starts_with(f))
+        })
+        .or_else(|| field.strip_prefix("spec."))?;
+    Some(format!("{}.{relative}", join_key("spec.environments", env)))
 }
 
 #[cfg(test)]
@@ -82,7 +96,7 @@ mod tests {
             "apiVersion: k8s-s3-spark/v1alpha1\nkind: SparkJob\nmetadata: {name: j, namespace: a, labels: {team: x}}\nspec:\n  type: Python\n  sparkVersion: 3.5.3\n  image: i:1\n  mainApplicationFile: local:///a.py\n  arguments: [a, b]\n  driver: {memory: 2g, nodeSelector: {disk: ssd}}\n  submitter: {backoffLimit: 1}\n  environments:\n    prod:\n      namespace: p\n      labels: {tier: prod}\n      arguments: [c]\n      driver: {cores: 2, nodeSelector: {zone: z}}\n      serviceAccount: {name: runner, create: false}\n      submitter: {ttlSecondsAfterFinished: 60}\n",
         )
         .expect("valid");
-        let job = apply(&base, &base.spec.environments["prod"]);
+        let job = apply(&base_of(&base), &base.spec.environments["prod"]);
         assert!(job.spec.environments.is_empty());
         assert_eq!(job.metadata.namespace, "p");
         assert_eq!(job.metadata.labels.len(), 2);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::environments::{apply, override_field};
+use super::environments::{apply, base_of, override_field, override_path};
 use super::model::SparkJob;
 use super::resolved::ResolvedJob;
 use super::spans::{SpanIndex, join_index, join_key};
@@ -193,11 +193,19 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
                 line: usize::try_from(l.line()).unwrap_or(usize::MAX),
                 column: usize::try_from(l.column()).unwrap_or(usize::MAX),
             });
+            let message = yaml_message(&e);
+            let (message, help) = match key_problem(&message) {
+                Some(what) => (
+                    format!("a mapping key is {what}; every key of a config is text"),
+                    "write the key as text (quote it, e.g. \"null\" or \"true\", if you mean the word), or remove the entry",
+                ),
+                None => (message, "fix the YAML syntax; `yamllint` shows more detail"),
+            };
             fail(
-                Diagnostic::new(Code::YamlSyntax, "", yaml_message(&e))
+                Diagnostic::new(Code::YamlSyntax, "", message)
                     .in_file(file)
                     .at(position)
-                    .help("fix the YAML syntax; `yamllint` shows more detail"),
+                    .help(help),
             )
         })?;
     if !document.is_object() {
@@ -215,6 +223,31 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     }
 
     let at = |field: &str| spans.position(field);
+    // A field that holds refused text is reported for that alone.
+    let refusals = super::text::check(&document);
+    let refused: Vec<String> = refusals.iter().map(|r| r.field.clone()).collect();
+    let unrefused = |d: &Diagnostic| {
+        matches!(d.code, Code::Text | Code::PastedKey) || !covered(&d.field, &refused)
+    };
+    let mut all = Diagnostics::default();
+    for refusal in &refusals {
+        let code = match refusal.what {
+            super::text::Refused::Key => Code::PastedKey,
+            super::text::Refused::Character(_) => Code::Text,
+        };
+        all.0.push(
+            Diagnostic::new(code, refusal.field.clone(), refusal.message())
+                .in_file(file)
+                .at(at(&refusal.field))
+                .help(refusal.help()),
+        );
+    }
+    // A pasted key stops here: another rule's message could quote a part of it that does not
+    // look like a key on its own (a URL's host up to the key's first '/').
+    if all.0.iter().any(|d| d.code == Code::PastedKey) {
+        all.normalize();
+        return Err(ConfigError::Invalid(all));
+    }
     // Another kind of object (a Kubernetes Job, a SparkApplication) is said to be that, once,
     // instead of listing every SparkJob field it lacks.
     let kind = document.get("kind").and_then(Value::as_str);
@@ -241,23 +274,36 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             )),
         ));
     }
-    let mut all = Diagnostics::default();
-    // A field that holds a refused character is reported for that alone.
-    let refusals = super::text::check(&document);
-    let refused: Vec<String> = refusals.iter().map(|r| r.field.clone()).collect();
-    let unrefused = |d: &Diagnostic| d.code == Code::Text || !covered(&d.field, &refused);
-    for refusal in refusals {
-        all.0.push(
-            Diagnostic::new(Code::Text, refusal.field.clone(), refusal.message())
-                .in_file(file)
-                .at(at(&refusal.field))
-                .help(refusal.help()),
-        );
+    // A mapping with none of a config's top-level fields is some other file (a link to the
+    // wrong file, a password file): its keys are not listed as unknown fields, so nothing of
+    // it is repeated.
+    if let Some(map) = document.as_object()
+        && !super::model::TOP_LEVEL_FIELDS
+            .iter()
+            .any(|k| map.contains_key(*k))
+    {
+        return Err(fail(
+            Diagnostic::new(
+                Code::DocumentShape,
+                "",
+                format!(
+                    "the file is not a k8s-s3-spark SparkJob config: it has none of its fields ({})",
+                    super::model::TOP_LEVEL_FIELDS.join(", ")
+                ),
+            )
+            .in_file(file)
+            .at(Some(Position { line: 1, column: 1 }))
+            .help(format!(
+                "check the file's name; a config starts with `apiVersion: {}` and `kind: {}` (`k8s-s3-spark init` writes one)",
+                super::model::API_VERSION,
+                super::model::KIND
+            )),
+        ));
     }
     // Types first: the schema is generated from them, so a document they accept passes it too
     // (a test keeps that true over every fixture). Only a rejected document pays for compiling
     // the schema, which then reports every structural problem at once.
-    let job = match typed(text) {
+    let job = match typed(&document) {
         Ok(job) => job,
         Err(e) => {
             let structural = schema::check(&document);
@@ -278,7 +324,11 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             let mut pruned = document;
             let mut removed = Vec::new();
             for p in &structural {
-                if set_aside(&mut pruned, &p.field) {
+                // Text of the wrong form (a pattern) stays: the types take any text, and the
+                // rest of the job still gets the rules. The schema has said what is wrong with it.
+                let text = schema::takes_text(&p.field);
+                let kept = text && value_at(&pruned, &p.field).is_some_and(Value::is_string);
+                if kept || set_aside(&mut pruned, &p.field, text) {
                     removed.push(p.field.clone());
                 }
             }
@@ -319,11 +369,12 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     let mut warnings = Diagnostics(warnings);
     warnings.normalize();
     if errors.is_empty() {
+        let base = base_of(&job);
         let environments = job
             .spec
             .environments
             .iter()
-            .map(|(name, overlay)| (name.clone(), apply(&job, overlay)))
+            .map(|(name, overlay)| (name.clone(), apply(&base, overlay)))
             .collect();
         Config::new(file, job, environments, warnings, text)
     } else {
@@ -351,10 +402,11 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
         field,
         ..d
     };
-    for d in validate::check(job) {
-        let field = d.field.clone();
-        all.0.push(place(d, field));
+    let base_problems = validate::check(job);
+    for d in &base_problems {
+        all.0.push(place(d.clone(), d.field.clone()));
     }
+    let base = base_of(job);
     for (name, overlay) in &job.spec.environments {
         let env_field = join_key("spec.environments", name);
         if let Err(reason) = crate::syntax::dns1123_label(name) {
@@ -363,9 +415,17 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
                 .at(at(&env_field))
                 .help("environment names become overlay folders: use lowercase letters, digits and '-', e.g. prod"));
         }
-        // Problems the environment did not introduce are reported once, for the base.
-        for d in validate::check(&apply(job, overlay)) {
-            if let Some(field) = override_field(spans, name, &d.field) {
+        // Problems the environment did not introduce are reported once, for the base: a field
+        // it does not set, or one it sets through an ancestor that merges (its `executor` with
+        // other fields) and has the same problem as in the base.
+        for d in validate::check(&apply(&base, overlay)) {
+            let Some(field) = override_field(spans, name, &d.field) else {
+                continue;
+            };
+            let inherited = base_problems
+                .iter()
+                .any(|b| (b.code, &b.field, &b.message) == (d.code, &d.field, &d.message));
+            if !inherited || override_path(name, &d.field).as_deref() == Some(field.as_str()) {
                 all.0.push(place(d, field));
             }
         }
@@ -378,41 +438,39 @@ struct TypeError {
     message: String,
 }
 
-/// The typed job, deserialized straight from the YAML text with [`typed_options`].
-fn typed(text: &str) -> Result<SparkJob, TypeError> {
+/// The typed job read from the document the schema judges: one reading of the text, so the
+/// types and the schema see the same values (a quoted `"3"` is text for both, `1_000` and `007`
+/// stay text, a plain `1.10` is a number that no text field takes).
+fn typed(document: &Value) -> Result<SparkJob, TypeError> {
     let mut field = String::new();
-    let result =
-        serde_saphyr::with_deserializer_from_str_with_options(text, typed_options(), |d| {
-            serde_path_to_error::deserialize::<_, SparkJob>(d).map_err(|e| {
-                for segment in e.path().iter() {
-                    field = match segment {
-                        serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
-                        serde_path_to_error::Segment::Map { key } => join_key(&field, key),
-                        serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
-                        serde_path_to_error::Segment::Unknown => std::mem::take(&mut field),
-                    };
-                }
-                e.into_inner()
-            })
-        });
+    let result = serde_path_to_error::deserialize::<_, SparkJob>(document).map_err(|e| {
+        for segment in e.path().iter() {
+            field = match segment {
+                serde_path_to_error::Segment::Seq { index } => join_index(&field, *index),
+                serde_path_to_error::Segment::Map { key } => join_key(&field, key),
+                serde_path_to_error::Segment::Enum { variant } => join_key(&field, variant),
+                serde_path_to_error::Segment::Unknown => std::mem::take(&mut field),
+            };
+        }
+        e.into_inner()
+    });
     result.map_err(|e| TypeError {
         field,
-        message: yaml_message(&e),
+        message: e.to_string(),
     })
 }
 
 /// The typed job of a document with its refused fields removed, or `None` when what is left
-/// cannot be a job (a required field was refused). Goes back through YAML text so that strings
-/// are read the one way [`typed`] reads them.
+/// cannot be a job (a required field was refused).
 fn typed_from_value(document: &Value) -> Option<SparkJob> {
-    let text = serde_saphyr::to_string(document).ok()?;
-    typed(&text).ok()
+    typed(document).ok()
 }
 
 /// Takes the node at `field` (a path as [`super::spans`] writes it) out of the way of the
-/// typed reading: a number or boolean where text belongs becomes its text (the field itself is
-/// already reported), anything else is removed. Returns whether the node was removed.
-fn set_aside(document: &mut Value, field: &str) -> bool {
+/// typed reading: a number or boolean where text belongs (`text`) becomes its text (the field
+/// itself is already reported), anything else (an unknown field, a value of the wrong type) is
+/// removed. Returns whether the node was removed.
+fn set_aside(document: &mut Value, field: &str, text: bool) -> bool {
     let segments = super::spans::segments(field);
     let Some((last, parents)) = segments.split_last() else {
         return false;
@@ -431,7 +489,7 @@ fn set_aside(document: &mut Value, field: &str) -> bool {
     }
     match (node, last) {
         (Value::Object(map), super::spans::Segment::Key(k)) => match map.get_mut(k.as_str()) {
-            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
+            Some(v @ (Value::Number(_) | Value::Bool(_))) if text => {
                 *v = Value::String(v.to_string());
                 false
             }
@@ -441,7 +499,7 @@ fn set_aside(document: &mut Value, field: &str) -> bool {
         // Keep the indexes of other list items: a refused item becomes null, which the types
         // refuse, so the typed reading gives up rather than shift the items.
         (Value::Array(items), super::spans::Segment::Index(i)) => match items.get_mut(*i) {
-            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
+            Some(v @ (Value::Number(_) | Value::Bool(_))) if text => {
                 *v = Value::String(v.to_string());
                 false
             }
@@ -475,16 +533,18 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
     if text.contains('!') || super::text::may_hold_refused(text) {
         return None;
     }
-    let mut options = typed_options();
+    let mut options = yaml_options();
     options.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-    let job: SparkJob = serde_saphyr::from_str_with_options(text, options).ok()?;
+    let document: Value = serde_saphyr::from_str_with_options(text, options).ok()?;
+    let job = typed(&document).ok()?;
     if !validate::check(&job).is_empty() {
         return None;
     }
     let mut environments = BTreeMap::new();
+    let base = base_of(&job);
     for (name, overlay) in &job.spec.environments {
-        let applied = apply(&job, overlay);
+        let applied = apply(&base, overlay);
         if crate::syntax::dns1123_label(name).is_err() || !validate::check(&applied).is_empty() {
             return None;
         }
@@ -498,6 +558,9 @@ fn yaml_options() -> serde_saphyr::Options {
     options.with_snippet = false;
     // YAML 1.2 booleans: only true and false. `yes`, `no`, `on`, `n` are text, as written.
     options.strict_booleans = true;
+    // `007` and `1_000` are text, as written: neither is a number in JSON or to Kubernetes.
+    options.leading_zero_numbers_as_strings = true;
+    options.underscored_numbers_as_strings = true;
     if let Some(budget) = options.budget.as_mut() {
         budget.max_depth = 64;
         budget.max_aliases = 0;
@@ -508,13 +571,16 @@ fn yaml_options() -> serde_saphyr::Options {
     options
 }
 
-/// The options for reading the typed job: text fields take only text, so a plain `1.10`, `007`
-/// or `yes` (which YAML reads as 1.1, 7 and true) must be quoted instead of being changed
-/// silently; the schema says the same (`type: string`).
-fn typed_options() -> serde_saphyr::Options {
-    let mut options = yaml_options();
-    options.no_schema = true;
-    options
+/// What is wrong with a mapping key, when the parser's message says a key could not be read as
+/// text (its own words name Rust types, which mean nothing to the config's author).
+fn key_problem(message: &str) -> Option<&'static str> {
+    if message.starts_with("cannot deserialize null into string") {
+        Some("empty or null (`~`)")
+    } else if message == "expected string scalar" {
+        Some("a mapping or a list")
+    } else {
+        None
+    }
 }
 
 /// The parser's message without its location suffix (we print the location ourselves).

@@ -28,6 +28,9 @@ pub const API_VERSION: &str = "k8s-s3-spark/v1alpha1";
 /// The kind of a config.
 pub const KIND: &str = "SparkJob";
 
+/// The fields of [`SparkJob`] as a config writes them (a test keeps this equal to the schema's).
+pub const TOP_LEVEL_FIELDS: [&str; 4] = ["apiVersion", "kind", "metadata", "spec"];
+
 /// A Spark batch job that reads S3, run on Kubernetes by a Job that calls `spark-submit`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

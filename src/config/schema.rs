@@ -189,6 +189,24 @@ fn expects_text(kind: &TypeKind) -> bool {
 
 /// The schema node describing the value at `field`, found by walking the schema from the root
 /// (through `$ref`, optional `anyOf`, maps and lists).
+/// Whether the schema takes text at `field` (a string, or nothing): a string refused there is of
+/// the right type and only of the wrong form (a pattern), so the typed reading takes it.
+pub fn takes_text(field: &str) -> bool {
+    let types = |node: &Value| match node.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    schema_at(field).is_some_and(|node| {
+        let types = types(node);
+        types.iter().any(|t| t == "string") && types.iter().all(|t| t == "string" || t == "null")
+    })
+}
+
 fn schema_at(field: &str) -> Option<&'static Value> {
     let mut node = resolve(schema_value())?;
     for segment in super::spans::segments(field) {
@@ -303,7 +321,7 @@ fn describe(
             SchemaProblem {
                 field,
                 message: format!("YAML reads this value as {read_as}, but the field takes text"),
-                help: Some("put the value in quotes, e.g. \"1.10\", so it stays exactly as written (unquoted, 1.10 would become 1.1 and 007 would become 7)".into()),
+                help: Some("put the value in quotes, e.g. \"1.10\", so it stays exactly as written (unquoted, 1.10 would become 1.1 and 1e3 would become 1000)".into()),
             }
         }
         ValidationErrorKind::Type { .. } => SchemaProblem {
@@ -503,6 +521,20 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_top_level_fields_are_the_schemas() {
+        let schema = json_schema();
+        let fields: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut named = super::super::model::TOP_LEVEL_FIELDS.to_vec();
+        named.sort_unstable();
+        assert_eq!(fields, named);
+    }
 
     #[test]
     fn reports_every_problem_with_its_field() {

@@ -1,11 +1,13 @@
-//! Characters no field of a config may hold, whatever the field: checked once over every key and
-//! value of the document (environments included, so each is reported once, where it is written),
-//! before the field-by-field rules. Each would be lost or changed on its way to Spark in at least
-//! one output form, or would reach a terminal as a control sequence.
+//! Text no field of a config may hold, whatever the field: checked once over every key and value
+//! of the document (environments included, so each is reported once, where it is written),
+//! before the field-by-field rules. A refused character would be lost or changed on its way to
+//! Spark in at least one output form, or would reach a terminal as a control sequence; a pasted
+//! AWS key ([`crate::redact::key_runs`]) would be written in plain text into every output form.
 
 use serde_json::Value;
 
 use super::spans::{join_index, join_key};
+use crate::redact;
 
 /// Why `c` cannot be carried, or `None` when it can. Tabs and line feeds are ordinary text here
 /// (the field rules refuse line breaks where a value is one line).
@@ -26,43 +28,65 @@ pub fn refused(c: char) -> Option<&'static str> {
     }
 }
 
-/// Whether `text` may hold a refused character once parsed: one of them written as it is, or a
-/// backslash (a double-quoted YAML string's escape). `false` means it holds none.
+/// Whether `text` may hold refused text once parsed: a refused character written as it is, a
+/// backslash (a double-quoted YAML string's escape), or key-shaped text. `false` means it holds
+/// none (without escapes, a YAML scalar's text is the file's text, or lines of it joined).
 pub fn may_hold_refused(text: &str) -> bool {
-    text.chars().any(|c| c == '\\' || refused(c).is_some())
+    text.chars().any(|c| c == '\\' || refused(c).is_some()) || redact::holds_key_text(text)
 }
 
-/// One refused character: the field (a key's own path when the key holds it), whether it is in
-/// the key, and why.
+/// What a refused text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// A character no field may hold, and why.
+    Character(&'static str),
+    /// Text shaped like an AWS access key id or secret key.
+    Key,
+}
+
+/// One refused text: the field (a key's own path when the key holds it), whether it is in the
+/// key, where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     /// The field path.
     pub field: String,
-    /// Whether the character is in the key of the map entry at `field` (else in its value).
+    /// Whether the text is in the key of the map entry at `field` (else in its value).
     pub in_key: bool,
-    /// Which character (1-based, counted in characters).
+    /// Where it starts (1-based, counted in characters).
     pub index: usize,
-    /// Why it is refused.
-    pub reason: &'static str,
+    /// What it is.
+    pub what: Refused,
 }
 
 impl Refusal {
     /// The finding's message (the value itself is never repeated: it may be a key).
     pub fn message(&self) -> String {
-        let what = if self.in_key {
+        let holds = if self.in_key {
             "its key holds"
         } else {
             "holds"
         };
-        format!("{what} {} (character {})", self.reason, self.index)
+        match self.what {
+            Refused::Character(reason) => format!("{holds} {reason} (character {})", self.index),
+            Refused::Key => format!(
+                "{holds} what looks like an AWS key (from character {}); it would be written in plain text into every generated file",
+                self.index
+            ),
+        }
     }
 
     /// How to fix it.
     pub fn help(&self) -> &'static str {
-        if self.in_key {
-            "write the key with letters, digits and punctuation only"
-        } else {
-            "remove it: write line breaks as real line breaks (a `|` block), and other characters as plain text"
+        match (self.what, self.in_key) {
+            (Refused::Key, _) => {
+                "remove it, and rotate the key if this file was shared: the driver and executors get their keys from the Secret named in spec.s3.credentials, as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            }
+            (Refused::Character(_), true) => {
+                "write the key with letters, digits and punctuation only"
+            }
+            (Refused::Character(_), false) => {
+                "remove it: write line breaks as real line breaks (a `|` block), and other characters as plain text"
+            }
         }
     }
 }
@@ -74,21 +98,28 @@ pub fn check(document: &Value) -> Vec<Refusal> {
     out
 }
 
-fn first_refused(text: &str) -> Option<(usize, &'static str)> {
-    text.chars()
-        .enumerate()
-        .find_map(|(i, c)| refused(c).map(|reason| (i + 1, reason)))
+/// The first refused text of `text`: key-shaped text (what matters most), else a refused
+/// character.
+fn first_refused(text: &str) -> Option<(usize, Refused)> {
+    let key = redact::key_runs(text)
+        .next()
+        .map(|run| (text[..run.start].chars().count() + 1, Refused::Key));
+    key.or_else(|| {
+        text.chars()
+            .enumerate()
+            .find_map(|(i, c)| refused(c).map(|reason| (i + 1, Refused::Character(reason))))
+    })
 }
 
 fn walk(node: &Value, field: String, out: &mut Vec<Refusal>) {
     match node {
         Value::String(s) => {
-            if let Some((index, reason)) = first_refused(s) {
+            if let Some((index, what)) = first_refused(s) {
                 out.push(Refusal {
                     field,
                     in_key: false,
                     index,
-                    reason,
+                    what,
                 });
             }
         }
@@ -100,12 +131,12 @@ fn walk(node: &Value, field: String, out: &mut Vec<Refusal>) {
         Value::Object(map) => {
             for (key, value) in map {
                 let at = join_key(&field, key);
-                if let Some((index, reason)) = first_refused(key) {
+                if let Some((index, what)) = first_refused(key) {
                     out.push(Refusal {
                         field: at.clone(),
                         in_key: true,
                         index,
-                        reason,
+                        what,
                     });
                 }
                 walk(value, at, out);

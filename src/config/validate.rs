@@ -77,30 +77,21 @@ impl Problems {
             .push(Diagnostic::new(code, field.path(), message).help(help));
     }
 
-    /// Refuses a value shaped like an AWS key: written here, it would land in plain text in the
-    /// Job. The value itself is never repeated.
-    fn no_key(&mut self, field: impl Field, value: &str) {
-        if redact::looks_like_key(value) {
-            self.add(
-                Code::PastedKey,
-                field,
-                "holds what looks like an AWS key; it would be written in plain text into the Job",
-                "remove it (and rotate the key if this file was shared): the driver and executors get their keys from spec.s3.credentials as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-            );
-        }
-    }
-
-    /// Adds `rule`'s failure for `field`, if any.
-    fn rule(
+    /// Adds `rule`'s failure for `field`, if any; else gives what the rule read.
+    fn rule<T>(
         &mut self,
         code: Code,
         field: impl Field,
         value: &str,
-        rule: fn(&str) -> Result<(), String>,
+        rule: fn(&str) -> Result<T, String>,
         help: &str,
-    ) {
-        if let Err(reason) = rule(value) {
-            self.add(code, field, format!("{value:?} {reason}"), help);
+    ) -> Option<T> {
+        match rule(value) {
+            Ok(read) => Some(read),
+            Err(reason) => {
+                self.add(code, field, format!("{value:?} {reason}"), help);
+                None
+            }
         }
     }
 }
@@ -192,6 +183,7 @@ pub fn check(job: &SparkJob) -> Vec<Diagnostic> {
     }
     labels(&mut p, "metadata.labels", &meta.labels);
     annotations(&mut p, "metadata.annotations", &meta.annotations);
+    annotation_sizes(&mut p, job);
     if let Some(version) = &meta.version {
         p.rule(
             Code::Label,
@@ -423,14 +415,6 @@ fn pod_template(p: &mut Problems, role: &str, pod: &PodView<'_>, spec: &SparkJob
                     );
                 }
             }
-            for (j, env) in container.env.iter().flatten().enumerate() {
-                if let Some(value) = &env.value {
-                    p.no_key(
-                        join_key(&join_index(&join_key(&path, "env"), j), "value"),
-                        value,
-                    );
-                }
-            }
             if !main {
                 continue;
             }
@@ -539,8 +523,23 @@ fn weakens(p: &mut Problems, at: &str, context: &serde_json::Value) -> bool {
     }) {
         refuse("capabilities", "added capabilities beyond NET_BIND_SERVICE");
     }
+    for id in ["runAsUser", "runAsGroup"] {
+        if let Some(value) = context.get(id)
+            && !value.as_i64().is_some_and(|n| (0..=MAX_ID).contains(&n))
+        {
+            p.add(
+                Code::PodTemplate,
+                join_key(at, id),
+                format!("{value} is not an id the API server accepts (0 to {MAX_ID})"),
+                "use the image's non-root user id, e.g. 185 for the Apache Spark images",
+            );
+        }
+    }
     found
 }
+
+/// The largest user or group id the API server accepts.
+const MAX_ID: i64 = i32::MAX as i64;
 
 /// The executors' GPUs: complete (a discovery script), a vendor Kubernetes can name a resource
 /// after, and a task amount Spark accepts (`ResourceUtils`: a whole number, or at most 0.5).
@@ -890,6 +889,48 @@ fn annotations(p: &mut Problems, field: impl Field + Copy, annotations: &BTreeMa
     }
 }
 
+/// The API server's limit on an object's annotations, keys and values together.
+const MAX_ANNOTATION_BYTES: usize = 256 * 1024;
+
+/// What the tool adds to an object's annotations at most (image reference, Secret name, the
+/// Namespace's keep annotations), kept free under [`MAX_ANNOTATION_BYTES`].
+const TOOL_ANNOTATION_BYTES: usize = 2 * 1024;
+
+/// Refuses annotations the API server would refuse: every object gets `metadata.annotations`,
+/// the pods and the ServiceAccount their own on top.
+fn annotation_sizes(p: &mut Problems, job: &SparkJob) {
+    let size = |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let limit = MAX_ANNOTATION_BYTES - TOOL_ANNOTATION_BYTES;
+    let common: usize = size(&job.metadata.annotations);
+    let spec = &job.spec;
+    let own = [
+        ("spec.driver.annotations", &spec.driver.annotations),
+        ("spec.executor.annotations", &spec.executor.annotations),
+        (
+            "spec.serviceAccount.annotations",
+            &spec.service_account.annotations,
+        ),
+    ];
+    let too_large = |total: usize| {
+        format!(
+            "annotations total {} KiB on one object; the API server accepts 256 KiB, of which the tool uses up to {} KiB",
+            total.div_ceil(1024),
+            TOOL_ANNOTATION_BYTES / 1024
+        )
+    };
+    let help = "keep large data out of annotations: put it in a ConfigMap, or in the application's arguments or files";
+    if common > limit {
+        p.add(Code::Label, "metadata.annotations", too_large(common), help);
+        return;
+    }
+    for (field, annotations) in own {
+        let total = common + size(annotations);
+        if total > limit {
+            p.add(Code::Label, field, too_large(total), help);
+        }
+    }
+}
+
 /// The image reference; `version` is `metadata.version`, without which the tag is the version.
 fn image(p: &mut Problems, image: &str, version: Option<&str>) {
     match syntax::image_ref(image) {
@@ -1082,7 +1123,6 @@ fn dependencies<'a>(p: &mut Problems, spec: &'a SparkJobSpec, versions: Option<J
                     "write s3a://bucket/key",
                 );
             }
-            p.no_key(&field, file);
         }
     }
     if !deps.py_files.is_empty() && spec.app_type != ApplicationType::Python {
@@ -1118,7 +1158,6 @@ fn application(p: &mut Problems, spec: &SparkJobSpec) {
                 "remove the NUL byte",
             );
         }
-        p.no_key(&field, argument);
     }
     let file = &spec.main_application_file;
     if !reachable_file(file) {
@@ -1225,7 +1264,6 @@ fn confs(p: &mut Problems, spec: &SparkJobSpec) {
                     "write it without '$' (set variables in spec.executor.env, which is escaped for every kubelet)",
                 );
             }
-            p.no_key(&field, value);
         }
     }
 }
@@ -1265,19 +1303,37 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
             format!("ask for 1 to {MAX_CORES} cores"),
         );
     }
-    for (name, value) in [
-        ("coreRequest", pod.core_request),
-        ("coreLimit", pod.core_limit),
-    ] {
-        if let Some(v) = value {
+    let mut cpu = |name: &str, value: Option<&str>| {
+        value.and_then(|v| {
             p.rule(
                 Code::Resources,
                 f(name),
                 v,
                 syntax::cpu_quantity,
                 "write a CPU quantity such as 500m, 1 or 2",
-            );
-        }
+            )
+        })
+    };
+    let request = cpu("coreRequest", pod.core_request);
+    let limit = cpu("coreLimit", pod.core_limit);
+    // Spark requests `coreRequest`, else `cores`.
+    let request = request.or_else(|| u64::from(pod.cores).checked_mul(1000));
+    if let (Some(request), Some(limit)) = (request, limit)
+        && limit < request
+    {
+        let asked = match pod.core_request {
+            Some(r) => format!("the request {r:?} (coreRequest)"),
+            None => format!("the {} cores requested (cores)", pod.cores),
+        };
+        p.add(
+            Code::Resources,
+            f("coreLimit"),
+            format!(
+                "{:?} is less than {asked}; the API server refuses such a pod",
+                pod.core_limit.unwrap_or_default()
+            ),
+            "make coreLimit at least the request, or lower coreRequest",
+        );
     }
     for (name, value) in [
         ("memory", Some(pod.memory)),
@@ -1338,7 +1394,6 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
                 "remove the NUL byte",
             );
         }
-        p.no_key(&value_field, &var.value);
     }
     for (key, value) in pod.node_selector {
         let field = || join_key(&f("nodeSelector"), key);
@@ -1700,13 +1755,6 @@ fn s3(p: &mut Problems, spec: &SparkJobSpec, versions: Option<JobVersions>) {
                 ("accessKeyIdKey", &secret.access_key_id_key),
                 ("secretAccessKeyKey", &secret.secret_access_key_key),
             ] {
-                if redact::looks_like_key(key) {
-                    p.add(Code::PastedKey, join_key("spec.s3.credentials.secret", name),
-                        "holds what looks like an AWS key, not the name of a key in the Secret",
-                        "write the name under which the Secret stores the key, e.g. AWS_ACCESS_KEY_ID; never the key itself (rotate it if this file was shared)",
-                    );
-                    continue;
-                }
                 let ok = !key.is_empty()
                     && key.len() <= 253
                     && key
@@ -1933,7 +1981,6 @@ fn external_secret(p: &mut Problems, generate: bool, source: &ExternalSecretSour
                 "write the secret's key in the store (e.g. prod/spark/s3) or its property (e.g. AWS_ACCESS_KEY_ID)",
             );
         }
-        p.no_key(&field, value);
     }
     p.rule(
         Code::ExternalSecret,
@@ -1988,36 +2035,63 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
             "use 1 or more seconds, or remove it for no deadline",
         );
     }
-    if s.run_as_user <= 0 {
+    if s.run_as_user <= 0 || s.run_as_user > MAX_ID {
         p.add(
             Code::Submitter,
             "spec.submitter.runAsUser",
             format!(
-                "{} is root or invalid; the submitter never runs as root",
+                "{} is root or not an id the API server accepts (1 to {MAX_ID}); the submitter never runs as root",
                 s.run_as_user
             ),
             "use the image's non-root user id (185 for the Apache Spark images)",
         );
     }
-    for (kind, amounts) in s
-        .resources
-        .iter()
-        .flat_map(|r| [("requests", &r.requests), ("limits", &r.limits)])
-    {
-        let f = format!("spec.submitter.resources.{kind}");
-        p.rule(
-            Code::Submitter,
-            join_key(&f, "cpu"),
-            &amounts.cpu,
-            syntax::cpu_quantity,
-            "write a CPU quantity such as 250m or 1",
-        );
-        p.rule(
-            Code::Submitter,
-            join_key(&f, "memory"),
-            &amounts.memory,
-            syntax::memory_quantity,
-            "write a memory quantity such as 512Mi or 1Gi",
-        );
+    if let Some(resources) = &s.resources {
+        let mut read = |kind: &str, amounts: &crate::config::model::ResourceAmounts| {
+            let f = format!("spec.submitter.resources.{kind}");
+            let cpu = p.rule(
+                Code::Submitter,
+                join_key(&f, "cpu"),
+                &amounts.cpu,
+                syntax::cpu_quantity,
+                "write a CPU quantity such as 250m or 1",
+            );
+            let memory = p.rule(
+                Code::Submitter,
+                join_key(&f, "memory"),
+                &amounts.memory,
+                syntax::memory_quantity,
+                "write a memory quantity such as 512Mi or 1Gi",
+            );
+            (cpu, memory)
+        };
+        let (cpu_request, memory_request) = read("requests", &resources.requests);
+        let (cpu_limit, memory_limit) = read("limits", &resources.limits);
+        if let (Some(request), Some(limit)) = (cpu_request, cpu_limit)
+            && limit < request
+        {
+            p.add(
+                Code::Submitter,
+                "spec.submitter.resources.limits.cpu",
+                format!(
+                    "{:?} is less than the request {:?}; the API server refuses such a pod",
+                    resources.limits.cpu, resources.requests.cpu
+                ),
+                "make the limit at least the request",
+            );
+        }
+        if let (Some(request), Some(limit)) = (memory_request, memory_limit)
+            && limit < request
+        {
+            p.add(
+                Code::Submitter,
+                "spec.submitter.resources.limits.memory",
+                format!(
+                    "{:?} is less than the request {:?}; the API server refuses such a pod",
+                    resources.limits.memory, resources.requests.memory
+                ),
+                "make the limit at least the request",
+            );
+        }
     }
 }
