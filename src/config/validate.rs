@@ -300,6 +300,19 @@ fn pod_template(p: &mut Problems, role: &str, pod: &PodView<'_>, spec: &SparkJob
     };
     let meta = join_key(&at, "metadata");
     if let Some(metadata) = &template.metadata {
+        // Carried onto the pods as the typed fields are: the same rules.
+        let (label_field, annotation_field) =
+            (join_key(&meta, "labels"), join_key(&meta, "annotations"));
+        labels(
+            p,
+            label_field.as_str(),
+            metadata.labels.as_ref().unwrap_or(&BTreeMap::new()),
+        );
+        annotations(
+            p,
+            annotation_field.as_str(),
+            metadata.annotations.as_ref().unwrap_or(&BTreeMap::new()),
+        );
         let metadata = serde_json::to_value(metadata).unwrap_or_default();
         for key in metadata.as_object().into_iter().flat_map(|m| m.keys()) {
             match pod_templates::CARRIED_METADATA.iter().find(|(k, _)| k == key) {
@@ -365,6 +378,13 @@ fn pod_template(p: &mut Problems, role: &str, pod: &PodView<'_>, spec: &SparkJob
                 "use an emptyDir, a persistentVolumeClaim, a configMap or a secret",
             );
         }
+        p.rule(
+            Code::PodTemplate,
+            join_key(&path, "name"),
+            &volume.name,
+            syntax::dns1123_label,
+            "name volumes with lowercase letters, digits and '-', e.g. shared-data",
+        );
         if volume_names.contains(volume.name.as_str()) {
             p.add(
                 Code::PodTemplate,
@@ -384,6 +404,13 @@ fn pod_template(p: &mut Problems, role: &str, pod: &PodView<'_>, spec: &SparkJob
         for (i, container) in containers.into_iter().flatten().enumerate() {
             let path = join_index(&join_key(&at, kind), i);
             let main = kind == "containers" && i == 0;
+            p.rule(
+                Code::PodTemplate,
+                join_key(&path, "name"),
+                &container.name,
+                syntax::dns1123_label,
+                "name containers with lowercase letters, digits and '-', e.g. log-shipper",
+            );
             if kind == "containers" && i > 0 {
                 let what = if role == "driver" {
                     "keeps the Job's pod, and the Job, running after the application ends"
@@ -547,6 +574,7 @@ fn gpu(p: &mut Problems, gpu: &GpuSpec, versions: Option<JobVersions>) {
     let f = |name: &str| format!("spec.executor.gpu.{name}");
     if gpu.amount == 0 {
         for (name, set) in [
+            ("vendor", gpu.vendor != GpuSpec::default().vendor),
             ("discoveryScript", gpu.discovery_script.is_some()),
             ("taskAmount", gpu.task_amount.is_some()),
         ] {

@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::config::ResolvedJob;
 use crate::k8s::labels::{Component, JobLabels};
@@ -486,8 +487,11 @@ fn application_spec(job: &ResolvedJob, labels: &JobLabels) -> SparkApplicationSp
             service_account: s.text("spec.executor.serviceAccount"),
             labels: s.map("spec.executor.labels"),
             annotations: s.map("spec.executor.annotations"),
+            // The template's own labels and annotations too: Spark puts them on every executor,
+            // as it does from the Job form's template file.
             template: PodTemplateSpec {
-                metadata: None,
+                metadata: (executor_template.metadata != ObjectMeta::default())
+                    .then_some(executor_template.metadata),
                 spec: executor_template.spec,
             },
         },
