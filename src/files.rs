@@ -1,10 +1,66 @@
 //! Reading the small files the tool depends on besides the config (an AWS credentials file, the
 //! marker of an output folder): regular files only, and at most a limit. A link to `/dev/zero`
-//! or a FIFO is an error at once, never an unbounded read or a wait for a writer.
+//! or a FIFO is an error at once, never an unbounded read or a wait for a writer. A config may
+//! come through a pipe (`render <(vault read ...)`): that wait is bounded ([`open_waiting`]).
 
 use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
+use std::time::Duration;
+
+/// How long a config read from a FIFO waits for its writer's first bytes.
+pub const FIFO_WAIT: Duration = Duration::from_secs(30);
+
+/// Opens `path` for reading. A FIFO (`<(command)`, a named pipe) is waited on for at most `wait`
+/// until its writer writes or closes, so a pipe nobody writes to is an error, not a hang.
+pub fn open_waiting(path: &Path, wait: Duration) -> io::Result<fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+        if fs::metadata(path)?.file_type().is_fifo() {
+            // Non-blocking, the open does not wait for a writer either.
+            let file = fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(path)?;
+            let fd = file.as_raw_fd();
+            let millis = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+            let mut ready = libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            loop {
+                // SAFETY: one valid pollfd, alive for the call.
+                match unsafe { libc::poll(&mut ready, 1, millis) } {
+                    0 => {
+                        return Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!("a FIFO nothing was written to within {} s", wait.as_secs()),
+                        ));
+                    }
+                    n if n > 0 => break,
+                    _ => {
+                        let error = io::Error::last_os_error();
+                        if error.kind() != io::ErrorKind::Interrupted {
+                            return Err(error);
+                        }
+                    }
+                }
+            }
+            // Blocking reads again: the writer may send the rest in pieces.
+            // SAFETY: fcntl on a descriptor this function owns.
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+            if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0
+            {
+                return Err(io::Error::last_os_error());
+            }
+            return Ok(file);
+        }
+    }
+    fs::File::open(path)
+}
 
 /// The bytes of the regular file at `path` (links followed), refusing other kinds of file and
 /// files larger than `limit` bytes.
@@ -56,6 +112,26 @@ mod tests {
             let made = std::process::Command::new("mkfifo").arg(&fifo).status();
             if made.is_ok_and(|s| s.success()) {
                 assert!(read_regular(&fifo, 10).is_err(), "no wait for a writer");
+                let waited = open_waiting(&fifo, Duration::from_millis(200));
+                assert_eq!(
+                    waited.map(|_| ()).unwrap_err().kind(),
+                    io::ErrorKind::TimedOut,
+                    "a FIFO nobody writes to is an error"
+                );
+                let writer = {
+                    let fifo = fifo.clone();
+                    std::thread::spawn(move || fs::write(fifo, "apiVersion: x\n"))
+                };
+                let mut text = String::new();
+                open_waiting(&fifo, Duration::from_secs(10))
+                    .unwrap()
+                    .read_to_string(&mut text)
+                    .unwrap();
+                writer.join().unwrap().unwrap();
+                assert_eq!(
+                    text, "apiVersion: x\n",
+                    "a FIFO's writer is read to the end"
+                );
             }
         }
     }

@@ -3,7 +3,6 @@
 //! every environment. Every problem found is reported at once with file:line:column.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -111,7 +110,7 @@ pub fn load(file: &Path) -> Result<Config, ConfigError> {
         file: file.to_path_buf(),
         source,
     };
-    let handle = fs::File::open(file).map_err(read_error)?;
+    let handle = crate::files::open_waiting(file, crate::files::FIFO_WAIT).map_err(read_error)?;
     let mut bytes = Vec::new();
     handle
         .take(MAX_CONFIG_BYTES + 1)
@@ -596,6 +595,7 @@ fn yaml_message(error: &serde_saphyr::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     /// Every config file the repository holds: examples, bad configs, fuzz seeds and regressions.
     fn fixtures() -> Vec<PathBuf> {
