@@ -310,6 +310,17 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
                 // The schema passed, so this is a number out of its type's range (e.g. 1e10 cores).
                 let field = e.field;
                 let message = match value_at(&document, &field) {
+                    // `1.0` and `1e3` are whole numbers to the schema, not to a count.
+                    Some(Value::Number(n))
+                        if n.is_f64()
+                            && n.as_f64()
+                                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+                    {
+                        format!(
+                            "{n} is a decimal number where a count belongs: write {}",
+                            n.as_f64().unwrap_or_default()
+                        )
+                    }
                     Some(value @ Value::Number(_)) => {
                         format!("{value} is out of range for this field ({})", e.message)
                     }
@@ -343,7 +354,7 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
             // Every field that parsed still gets the rules, so one run shows every problem.
             // A problem on a field the schema already refused (or inside it) is not repeated.
             all.0.retain(unrefused);
-            let Some(job) = typed_from_value(&pruned) else {
+            let Ok(job) = typed(&pruned) else {
                 all.normalize();
                 return Err(ConfigError::Invalid(all));
             };
@@ -457,12 +468,6 @@ fn typed(document: &Value) -> Result<SparkJob, TypeError> {
         field,
         message: e.to_string(),
     })
-}
-
-/// The typed job of a document with its refused fields removed, or `None` when what is left
-/// cannot be a job (a required field was refused).
-fn typed_from_value(document: &Value) -> Option<SparkJob> {
-    typed(document).ok()
 }
 
 /// Takes the node at `field` (a path as [`super::spans`] writes it) out of the way of the
