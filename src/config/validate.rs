@@ -2095,31 +2095,35 @@ fn submitter(p: &mut Problems, spec: &SparkJobSpec) {
         };
         let (cpu_request, memory_request) = read("requests", &resources.requests);
         let (cpu_limit, memory_limit) = read("limits", &resources.limits);
-        if let (Some(request), Some(limit)) = (cpu_request, cpu_limit)
-            && limit < request
-        {
-            p.add(
-                Code::Submitter,
-                "spec.submitter.resources.limits.cpu",
-                format!(
-                    "{:?} is less than the request {:?}; the API server refuses such a pod",
-                    resources.limits.cpu, resources.requests.cpu
-                ),
-                "make the limit at least the request",
-            );
-        }
-        if let (Some(request), Some(limit)) = (memory_request, memory_limit)
-            && limit < request
-        {
-            p.add(
-                Code::Submitter,
-                "spec.submitter.resources.limits.memory",
-                format!(
-                    "{:?} is less than the request {:?}; the API server refuses such a pod",
-                    resources.limits.memory, resources.requests.memory
-                ),
-                "make the limit at least the request",
-            );
+        let (requests, limits) = (&resources.requests, &resources.limits);
+        for (name, request, limit, asked, allowed) in [
+            (
+                "cpu",
+                cpu_request.map(u128::from),
+                cpu_limit.map(u128::from),
+                &requests.cpu,
+                &limits.cpu,
+            ),
+            (
+                "memory",
+                memory_request,
+                memory_limit,
+                &requests.memory,
+                &limits.memory,
+            ),
+        ] {
+            if let (Some(request), Some(limit)) = (request, limit)
+                && limit < request
+            {
+                p.add(
+                    Code::Submitter,
+                    join_key("spec.submitter.resources.limits", name),
+                    format!(
+                        "{allowed:?} is less than the request {asked:?}; the API server refuses such a pod"
+                    ),
+                    "make the limit at least the request",
+                );
+            }
         }
     }
 }
