@@ -19,19 +19,22 @@ pub fn looks_like_access_key_id(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// An AWS secret access key: 40 characters of `[A-Za-z0-9/+]` mixing upper case, lower case and
-/// digits (a hex digest, all lower case, does not match).
+/// The fewest upper-case and lower-case letters each a secret key holds. A real one is 40
+/// random characters of 64 (about 16 of each, fewer than 8 in under 1% of keys); a CamelCase
+/// name or a mixed-case path of that length (`role/DataPlatformSparkExecutionRoleProd01`) has
+/// far fewer capitals.
+const MIN_SECRET_CASE_LETTERS: usize = 8;
+
+/// An AWS secret access key: 40 characters of `[A-Za-z0-9/+]` with digits and at least
+/// [`MIN_SECRET_CASE_LETTERS`] upper-case and lower-case letters each (a hex digest, all lower
+/// case, does not match).
 pub fn looks_like_secret_key(s: &str) -> bool {
+    let count = |f: fn(&u8) -> bool| s.bytes().filter(&f).count();
     s.len() == 40
         && s.bytes().all(is_key_byte)
-        && s.bytes().any(|b| b.is_ascii_uppercase())
-        && s.bytes().any(|b| b.is_ascii_lowercase())
-        && s.bytes().any(|b| b.is_ascii_digit())
-}
-
-/// Either shape of AWS key.
-pub fn looks_like_key(s: &str) -> bool {
-    looks_like_access_key_id(s) || looks_like_secret_key(s)
+        && count(u8::is_ascii_uppercase) >= MIN_SECRET_CASE_LETTERS
+        && count(u8::is_ascii_lowercase) >= MIN_SECRET_CASE_LETTERS
+        && count(u8::is_ascii_digit) >= 1
 }
 
 fn is_key_byte(b: u8) -> bool {
@@ -53,6 +56,8 @@ const MAX_GLUED_SLASHES: usize = 2;
 /// config's text check refuses it and [`redact`] hides it.
 pub fn key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let bytes = text.as_bytes();
+    // A PEM block (a CA bundle in an annotation) is base64: its lines look like secret keys.
+    let pem = text.contains("-----BEGIN ");
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
@@ -64,7 +69,7 @@ pub fn key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_
             while i < bytes.len() && is_key_byte(bytes[i]) {
                 i += 1;
             }
-            if holds_key(&text[start..i]) {
+            if holds_key(&text[start..i], pem) {
                 return Some(start..i);
             }
         }
@@ -72,12 +77,19 @@ pub fn key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_
     })
 }
 
-/// Whether a run of key characters is, or holds, a key (see [`key_runs`]).
-fn holds_key(run: &str) -> bool {
+/// Whether a run of key characters is, or holds, a key (see [`key_runs`]); `pem`: the text is a
+/// PEM block, whose base64 lines are not taken for secret keys.
+fn holds_key(run: &str, pem: bool) -> bool {
+    // An access key id stands alone: not inside longer upper-case text (`ASIAPACIFIC2024...`).
+    let caps = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     let id = run
         .match_indices("AKIA")
         .chain(run.match_indices("ASIA"))
-        .any(|(at, _)| run.get(at..at + 20).is_some_and(looks_like_access_key_id));
+        .any(|(at, _)| {
+            run.get(at..at + 20).is_some_and(looks_like_access_key_id)
+                && !caps(at.checked_sub(1).and_then(|b| run.as_bytes().get(b)))
+                && !caps(run.as_bytes().get(at + 20))
+        });
     let glued_secret = || {
         run.len() > 40
             && run.len() <= 40 + MAX_GLUED
@@ -86,7 +98,7 @@ fn holds_key(run: &str) -> bool {
                 looks_like_secret_key(window) && window.matches('/').count() <= MAX_GLUED_SLASHES
             })
     };
-    id || looks_like_secret_key(run) || glued_secret()
+    id || (!pem && (looks_like_secret_key(run) || glued_secret()))
 }
 
 /// Whether `text` holds key-shaped text anywhere (see [`key_runs`]).

@@ -219,7 +219,7 @@ def test_the_drivers_own_settings_shape_the_jobs_pod_in_the_chart_as_in_render(b
                          ids=lambda e: e.name)
 @pytest.mark.parametrize("driver", [
     {"memory": "4g"},
-    {"memory": "8G", "cores": 4},
+    {"memory": "8G", "cores": 4, "coreLimit": "4"},  # a limit below the cores is refused
     {"memory": "3g", "memoryOverhead": "700m"},
     {"memory": "2048m", "coreRequest": "500m", "coreLimit": "3"},
     {"memory": "512m"},  # the overhead's 384 MiB minimum
