@@ -413,8 +413,13 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
         ..d
     };
     let base_problems = validate::check(job);
-    for d in &base_problems {
-        all.0.push(place(d.clone(), d.field.clone()));
+    let inherited: std::collections::HashSet<_> = base_problems
+        .iter()
+        .map(|b| (b.code, b.field.clone(), b.message.clone()))
+        .collect();
+    for d in base_problems {
+        let field = d.field.clone();
+        all.0.push(place(d, field));
     }
     let base = base_of(job);
     for (name, overlay) in &job.spec.environments {
@@ -432,10 +437,8 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
             let Some(field) = override_field(spans, name, &d.field) else {
                 continue;
             };
-            let inherited = base_problems
-                .iter()
-                .any(|b| (b.code, &b.field, &b.message) == (d.code, &d.field, &d.message));
-            if !inherited || override_path(name, &d.field).as_deref() == Some(field.as_str()) {
+            let same_as_base = inherited.contains(&(d.code, d.field.clone(), d.message.clone()));
+            if !same_as_base || override_path(name, &d.field).as_deref() == Some(field.as_str()) {
                 all.0.push(place(d, field));
             }
         }

@@ -187,26 +187,19 @@ fn expects_text(kind: &TypeKind) -> bool {
     }
 }
 
-/// The schema node describing the value at `field`, found by walking the schema from the root
-/// (through `$ref`, optional `anyOf`, maps and lists).
 /// Whether the schema takes text at `field` (a string, or nothing): a string refused there is of
 /// the right type and only of the wrong form (a pattern), so the typed reading takes it.
 pub fn takes_text(field: &str) -> bool {
-    let types = |node: &Value| match node.get("type") {
-        Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
+    let types: Vec<&str> = match schema_at(field).and_then(|node| node.get("type")) {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
-    schema_at(field).is_some_and(|node| {
-        let types = types(node);
-        types.iter().any(|t| t == "string") && types.iter().all(|t| t == "string" || t == "null")
-    })
+    types.contains(&"string") && types.iter().all(|t| matches!(*t, "string" | "null"))
 }
 
+/// The schema node describing the value at `field`, found by walking the schema from the root
+/// (through `$ref`, optional `anyOf`, maps and lists).
 fn schema_at(field: &str) -> Option<&'static Value> {
     let mut node = resolve(schema_value())?;
     for segment in super::spans::segments(field) {

@@ -1344,8 +1344,11 @@ fn sizing(p: &mut Problems, role: &str, pod: &PodView<'_>, versions: Option<JobV
     };
     let request = cpu("coreRequest", pod.core_request);
     let limit = cpu("coreLimit", pod.core_limit);
-    // Spark requests `coreRequest`, else `cores`.
-    let request = request.or_else(|| u64::from(pod.cores).checked_mul(1000));
+    // Spark requests `coreRequest`, else `cores` (an unreadable coreRequest is reported above).
+    let request = match pod.core_request {
+        Some(_) => request,
+        None => u64::from(pod.cores).checked_mul(1000),
+    };
     if let (Some(request), Some(limit)) = (request, limit)
         && limit < request
     {
