@@ -21,6 +21,7 @@ use crate::preflight::check_s3::{self, CheckS3Error, Use};
 use crate::preflight::doctor::{self, DoctorError};
 use crate::preflight::{build_plan, compat};
 use crate::progress::Progress;
+use crate::redact::{self, Redacting};
 use crate::report;
 use crate::spark::versions::Version;
 use crate::starter::{self, StarterCredentials, StarterOptions};
@@ -163,10 +164,12 @@ impl Error {
     /// The message and its help, as the CLI prints them: the one rendering of an error, with
     /// the help line laid out like a finding's.
     pub fn report(&self) -> String {
-        match self.help() {
+        let text = match self.help() {
             Some(help) => format!("{self}{HELP_SEPARATOR}{help}"),
             None => self.to_string(),
-        }
+        };
+        // What a user typed may be quoted (a path, a version, an environment's name).
+        redact::redact(&text).into_owned()
     }
 }
 
@@ -177,22 +180,44 @@ pub fn run(
     stderr: &mut dyn Write,
     progress: &Progress,
 ) -> Result<(), Error> {
-    match cli.command {
-        Command::Render(args) => render(&args, stdout, stderr),
-        Command::Operator(args) => operator(&args, stdout, stderr),
-        Command::Chart(args) => chart(&args, stdout, stderr),
-        Command::Kustomize(args) => kustomize(&args, stdout, stderr),
-        Command::Validate(args) => validate(&args, stdout, stderr, progress),
-        Command::Schema => Ok(stdout.write_all(config::schema::json_schema_text().as_bytes())?),
-        Command::Init(args) => init(&args, stdout),
-        Command::Versions(args) => versions(&args, stdout),
-        Command::Doctor(args) => doctor(&args, stdout),
-        Command::BuildPlan(args) => build_plan(&args, stdout, stderr),
-        Command::CheckS3(args) => check_s3(&args, stdout, progress),
-        Command::CheckCluster(args) => check_cluster(&args, stdout, stderr, progress),
-        Command::Completions(args) => completions(args.shell, stdout),
-        Command::Man(args) => man(&args, stdout),
-    }
+    // Messages and reports never carry a credential, yet may quote what was typed (a key pasted
+    // as an environment's name, a path or a version): keys in them are hidden. Manifests pass
+    // unchanged: they hold a Secret's values when asked (`--aws-env`).
+    let manifests = matches!(
+        cli.command,
+        Command::Render(_)
+            | Command::Operator(_)
+            | Command::Chart(_)
+            | Command::Kustomize(_)
+            | Command::Schema
+            | Command::Completions(_)
+            | Command::Man(_)
+    );
+    let mut stdout = if manifests {
+        Redacting::passing(stdout)
+    } else {
+        Redacting::new(stdout)
+    };
+    let mut stderr = Redacting::new(stderr);
+    let (out, err) = (&mut stdout, &mut stderr);
+    let result = match cli.command {
+        Command::Render(args) => render(&args, out, err),
+        Command::Operator(args) => operator(&args, out, err),
+        Command::Chart(args) => chart(&args, out, err),
+        Command::Kustomize(args) => kustomize(&args, out, err),
+        Command::Validate(args) => validate(&args, out, err, progress),
+        Command::Schema => Ok(out.write_all(config::schema::json_schema_text().as_bytes())?),
+        Command::Init(args) => init(&args, out),
+        Command::Versions(args) => versions(&args, out),
+        Command::Doctor(args) => doctor(&args, out),
+        Command::BuildPlan(args) => build_plan(&args, out, err),
+        Command::CheckS3(args) => check_s3(&args, out, progress),
+        Command::CheckCluster(args) => check_cluster(&args, out, err, progress),
+        Command::Completions(args) => completions(args.shell, out),
+        Command::Man(args) => man(&args, out),
+    };
+    let flushed = stdout.flush().and(stderr.flush());
+    result.and(Ok(flushed?))
 }
 
 /// The completion script of a shell. clap_complete's bash script never completes past a

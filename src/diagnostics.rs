@@ -87,6 +87,7 @@ codes! {
         Schema = "KS004", Error, "A field does not fit the schema: unknown, missing, of the wrong type, or not an allowed value.";
         OutOfRange = "KS005", Error, "A number is out of its field's range.";
         Text = "KS006", Error, "A key or value holds a character no output form carries as written: NUL, a carriage return, a control character, or a YAML 1.1 line break (U+0085, U+2028, U+2029).";
+        RulesNotRun = "KS007", Note, "The config rules did not run: fields the other rules need could not be read.";
     }
     "Config rules" {
         Name = "KS101", Error, "A name is not a valid Kubernetes name (DNS-1123 label or subdomain).";

@@ -50,11 +50,49 @@ const MAX_GLUED: usize = 4;
 const MAX_GLUED_SLASHES: usize = 2;
 
 /// Where key-shaped text stands in `text`: the byte ranges of the maximal runs of `[A-Za-z0-9/+]`
-/// that hold an access key id (anywhere in the run), are a secret key, or hold one glued to at
-/// most [`MAX_GLUED`] characters (then with at most [`MAX_GLUED_SLASHES`] slashes, so that a
-/// mixed-case path is not taken for a key). The one rule for what counts as a pasted key: the
-/// config's text check refuses it and [`redact`] hides it.
-pub fn key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+/// that hold an access key id (standing alone, anywhere in the run), are a secret key, or hold one
+/// glued to at most [`MAX_GLUED`] characters of its path segment, counted to the nearest `/` or
+/// end of the run on each side (`key=KEY`, `s3a://bucket/KEY/part`, `:9000KEY`), then with at most
+/// [`MAX_GLUED_SLASHES`] slashes of its own, so that a mixed-case path is not taken for a key. A
+/// key written percent-encoded (`%2F` for `/`, `%2B` for `+`, as in a URL) is found too. Linear in
+/// the length of `text`. The one rule for what counts as a pasted key: the config's text check
+/// refuses it and [`redact`] hides it.
+pub fn key_runs(text: &str) -> Vec<std::ops::Range<usize>> {
+    if !text.contains('%') {
+        return plain_key_runs(text).collect();
+    }
+    // Decode `%2F` and `%2B`, remembering where each decoded byte starts in `text` (and, last,
+    // the end of `text`), so that a run found in the decoded text maps back to `text`.
+    let bytes = text.as_bytes();
+    let mut decoded = String::with_capacity(text.len());
+    let mut origin = Vec::with_capacity(text.len() + 1);
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = match bytes.get(i..i + 3) {
+            Some([b'%', b'2', b'f' | b'F']) => Some('/'),
+            Some([b'%', b'2', b'b' | b'B']) => Some('+'),
+            _ => None,
+        };
+        origin.push(i);
+        if let Some(c) = escaped {
+            decoded.push(c);
+            i += 3;
+        } else {
+            // `text` is UTF-8 and only ASCII triples are replaced: copy one character whole.
+            let width = text[i..].chars().next().map_or(1, char::len_utf8);
+            decoded.push_str(&text[i..i + width]);
+            origin.extend(std::iter::repeat_n(i, width - 1));
+            i += width;
+        }
+    }
+    origin.push(text.len());
+    plain_key_runs(&decoded)
+        .map(|run| origin[run.start]..origin[run.end])
+        .collect()
+}
+
+/// [`key_runs`] of text taken as it is (no percent-decoding).
+fn plain_key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let bytes = text.as_bytes();
     // A PEM block (a CA bundle in an annotation) is base64: its lines look like secret keys.
     let pem = text.contains("-----BEGIN ");
@@ -80,6 +118,7 @@ pub fn key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_
 /// Whether a run of key characters is, or holds, a key (see [`key_runs`]); `pem`: the text is a
 /// PEM block, whose base64 lines are not taken for secret keys.
 fn holds_key(run: &str, pem: bool) -> bool {
+    let bytes = run.as_bytes();
     // An access key id stands alone: not inside longer upper-case text (`ASIAPACIFIC2024...`).
     let caps = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     let id = run
@@ -87,23 +126,37 @@ fn holds_key(run: &str, pem: bool) -> bool {
         .chain(run.match_indices("ASIA"))
         .any(|(at, _)| {
             run.get(at..at + 20).is_some_and(looks_like_access_key_id)
-                && !caps(at.checked_sub(1).and_then(|b| run.as_bytes().get(b)))
-                && !caps(run.as_bytes().get(at + 20))
+                && !caps(at.checked_sub(1).and_then(|b| bytes.get(b)))
+                && !caps(bytes.get(at + 20))
         });
-    let glued_secret = || {
-        run.len() > 40
-            && run.len() <= 40 + MAX_GLUED
-            && (0..=run.len() - 40).any(|at| {
-                let window = &run[at..at + 40];
-                looks_like_secret_key(window) && window.matches('/').count() <= MAX_GLUED_SLASHES
-            })
-    };
-    id || (!pem && (looks_like_secret_key(run) || glued_secret()))
+    if id {
+        return true;
+    }
+    if pem || run.len() < 40 {
+        return false;
+    }
+    // A secret key glued to at most MAX_GLUED characters of its path segment (a `/` or the
+    // run's end on each side: `s3a://bucket/KEY/part`, `9000KEY`), with few slashes of its own.
+    if looks_like_secret_key(run) {
+        return true;
+    }
+    let slashes: Vec<usize> = run.match_indices('/').map(|(at, _)| at).collect();
+    (0..=run.len() - 40).any(|at| {
+        let window = &run[at..at + 40];
+        // The slashes before the window and after it (binary search: a long run is linear).
+        let before = slashes.partition_point(|&slash| slash < at);
+        let after = slashes.partition_point(|&slash| slash < at + 40);
+        let left = at - before.checked_sub(1).map_or(0, |i| slashes[i] + 1);
+        let right = slashes.get(after).copied().unwrap_or(run.len()) - (at + 40);
+        left + right <= MAX_GLUED
+            && after - before <= MAX_GLUED_SLASHES
+            && looks_like_secret_key(window)
+    })
 }
 
 /// Whether `text` holds key-shaped text anywhere (see [`key_runs`]).
 pub fn holds_key_text(text: &str) -> bool {
-    key_runs(text).next().is_some()
+    !key_runs(text).is_empty()
 }
 
 /// `text` with every key-shaped run of characters ([`key_runs`]) replaced by [`REDACTED`], so a
@@ -121,6 +174,66 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     } else {
         out.push_str(&text[copied..]);
         Cow::Owned(out)
+    }
+}
+
+/// A writer that hides key-shaped text ([`redact`]) in what passes through it, a line at a time
+/// (a key holds no line break): for output that never carries a credential, such as messages and
+/// reports, which may quote what a user typed (a key pasted as an environment's name or a path).
+/// Left [`Redacting::passing`], it writes what it is given unchanged.
+pub struct Redacting<W: std::io::Write> {
+    inner: W,
+    /// Bytes of the line not yet ended.
+    pending: Vec<u8>,
+    on: bool,
+}
+
+impl<W: std::io::Write> Redacting<W> {
+    /// Hides keys in what is written through it.
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            pending: Vec::new(),
+            on: true,
+        }
+    }
+
+    /// Writes through unchanged: output that is asked to hold credentials (a Secret with values).
+    pub fn passing(inner: W) -> Self {
+        Self {
+            on: false,
+            ..Self::new(inner)
+        }
+    }
+
+    fn write_redacted(&mut self, upto: usize) -> std::io::Result<()> {
+        let line: Vec<u8> = self.pending.drain(..upto).collect();
+        let text = String::from_utf8_lossy(&line);
+        if holds_key_text(&text) {
+            self.inner.write_all(redact(&text).as_bytes())
+        } else {
+            self.inner.write_all(&line)
+        }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.on {
+            return self.inner.write(buf);
+        }
+        self.pending.extend_from_slice(buf);
+        if let Some(last) = self.pending.iter().rposition(|&b| b == b'\n') {
+            self.write_redacted(last + 1)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if !self.pending.is_empty() {
+            self.write_redacted(self.pending.len())?;
+        }
+        self.inner.flush()
     }
 }
 
@@ -272,6 +385,63 @@ mod tests {
             redact("spec.image: \"acme/job:latest\""),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn finds_keys_in_paths_and_url_encoding() {
+        for text in [
+            format!("s3a://bucket/{SECRET}/part-0000"),
+            format!("/nonexist/{SECRET}"),
+            format!("s3a://bucket/data/{SECRET}"),
+            format!("http://minio:9000{SECRET}/part"),
+            format!("s3a://bucket/x{SECRET}yz/part"),
+            // As a presigned URL or a form encodes it.
+            format!("X-Amz-Credential={}", SECRET.replace('/', "%2F")),
+            format!("k={}&x", SECRET.replace('/', "%2f")),
+        ] {
+            assert!(holds_key_text(&text), "{text}");
+            let shown = redact(&text);
+            assert!(
+                !shown.contains("EXAMPLEKEY") && !shown.contains("wJalrXUtnFEMI"),
+                "{shown}"
+            );
+        }
+        // The run of key characters holding the key is replaced, the text around it kept, also
+        // when encoded.
+        assert_eq!(
+            redact(&format!("x=a%2F{}%2Fb é", SECRET.replace('/', "%2F"))),
+            format!("x={REDACTED} é")
+        );
+        // Paths of the same alphabet whose segments are not keys.
+        for path in [
+            "s3a://lake/warehouse/Sales/Europe/Quarterly/Reports2024/RegionNorthWestAndSouth",
+            "/data/CustomerOrders/EuropeanRegionSales2024Q3/part-00000",
+            "100%25 of s3a://b/x%2Fy",
+        ] {
+            assert!(!holds_key_text(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn redacting_writer_hides_keys_split_across_writes() {
+        use std::io::Write as _;
+        let mut out = Vec::new();
+        let mut w = Redacting::new(&mut out);
+        let text = format!("no environment \"{KEY_ID}\"\nkey {SECRET} end");
+        for piece in text.as_bytes().chunks(7) {
+            w.write_all(piece).unwrap();
+        }
+        w.flush().unwrap();
+        drop(w);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("no environment \"{REDACTED}\"\nkey {REDACTED} end")
+        );
+        let mut out = Vec::new();
+        let mut w = Redacting::passing(&mut out);
+        w.write_all(SECRET.as_bytes()).unwrap();
+        drop(w);
+        assert_eq!(out, SECRET.as_bytes());
     }
 
     #[test]

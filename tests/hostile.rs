@@ -500,3 +500,41 @@ fn annotations_the_api_server_would_refuse_are_refused() {
     .expect_err("refused");
     assert!(e.to_string().contains("`spec.driver.annotations`"), "{e}");
 }
+
+#[test]
+fn keys_typed_on_the_command_line_are_never_repeated() {
+    let id = "AKIAIOSFODNN7EXAMPLE";
+    let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    let encoded = secret.replace('/', "%2F");
+    let in_path = format!("/nonexistent/{secret}");
+    let url = format!("s3a://b/{secret}/part-0");
+    let encoded_url = format!("s3a://data-bucket/{encoded}/x");
+    let runs: [&[&str]; 8] = [
+        &["versions", "--spark", id],
+        &["versions", "--spark", secret],
+        &["doctor", &in_path],
+        &["build-plan", &format!("/nonexistent/{id}.yaml")],
+        &["render", EXAMPLE, "--env", id],
+        &["validate", &in_path],
+        &["check-s3", "--anonymous", &url],
+        &[
+            "check-s3",
+            "--anonymous",
+            &encoded_url,
+            "--endpoint",
+            "http://127.0.0.1:9",
+        ],
+    ];
+    for args in runs {
+        let o = run_bounded(args);
+        let all = format!("{}{}", text(&o.stdout), text(&o.stderr));
+        assert_ne!(o.status.code(), Some(0), "{args:?}: {all}");
+        for needle in [id, secret, &encoded, "EXAMPLEKEY", "wJalrXUtnFEMI"] {
+            assert!(!all.contains(needle), "{args:?} repeats a key: {all}");
+        }
+        assert!(
+            all.contains(k8s_s3_spark::redact::REDACTED),
+            "{args:?}: {all}"
+        );
+    }
+}

@@ -304,67 +304,9 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
     // the schema, which then reports every structural problem at once.
     let job = match typed(&document) {
         Ok(job) => job,
-        Err(e) => {
-            let structural = schema::check(&document);
-            if structural.is_empty() {
-                // The schema passed, so this is a number out of its type's range (e.g. 1e10 cores).
-                let field = e.field;
-                let message = match value_at(&document, &field) {
-                    // `1.0` and `1e3` are whole numbers to the schema, not to a count.
-                    Some(Value::Number(n))
-                        if n.is_f64()
-                            && n.as_f64()
-                                .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
-                    {
-                        format!(
-                            "{n} is a decimal number where a count belongs: write {}",
-                            n.as_f64().unwrap_or_default()
-                        )
-                    }
-                    Some(value @ Value::Number(_)) => {
-                        format!("{value} is out of range for this field ({})", e.message)
-                    }
-                    _ => e.message,
-                };
-                return Err(fail(Diagnostic::new(Code::OutOfRange, field.clone(), message)
-                    .in_file(file)
-                    .at(at(&field))
-                    .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand)")));
-            }
-            let mut pruned = document;
-            let mut removed = Vec::new();
-            for p in &structural {
-                // Text of the wrong form (a pattern) stays: the types take any text, and the
-                // rest of the job still gets the rules. The schema has said what is wrong with it.
-                let text = schema::takes_text(&p.field);
-                let kept = text && value_at(&pruned, &p.field).is_some_and(Value::is_string);
-                if kept || set_aside(&mut pruned, &p.field, text) {
-                    removed.push(p.field.clone());
-                }
-            }
-            for p in structural {
-                let d = Diagnostic::new(Code::Schema, p.field.clone(), p.message)
-                    .in_file(file)
-                    .at(at(&p.field));
-                all.0.push(match p.help {
-                    Some(h) => d.help(h),
-                    None => d,
-                });
-            }
-            // Every field that parsed still gets the rules, so one run shows every problem.
-            // A problem on a field the schema already refused (or inside it) is not repeated.
+        Err(_) => {
+            every_problem(file, document, &spans, &mut all);
             all.0.retain(unrefused);
-            let Ok(job) = typed(&pruned) else {
-                all.normalize();
-                return Err(ConfigError::Invalid(all));
-            };
-            let mut more = Diagnostics::default();
-            rules(file, &job, &spans, &mut more);
-            all.0.extend(
-                more.0
-                    .into_iter()
-                    .filter(|d| unrefused(d) && !covered(&d.field, &removed)),
-            );
             all.normalize();
             return Err(ConfigError::Invalid(all));
         }
@@ -393,6 +335,154 @@ fn parse_full(file: &Path, text: &str) -> Result<Config, ConfigError> {
         errors.normalize();
         Err(ConfigError::Invalid(errors))
     }
+}
+
+/// The most fields the typed reading sets aside one at a time (numbers out of their type's
+/// range, which the schema passes): a bound on the work for a hostile document.
+const MAX_SET_ASIDE: usize = 100;
+
+/// Every problem of a document the types refused: the schema's findings, each field the types
+/// refuse although the schema passed it (a number out of its type's range), then the rules on
+/// everything else, so one run shows every problem. A problem on a field already reported (or
+/// inside it) is not repeated.
+fn every_problem(file: &Path, document: Value, spans: &SpanIndex, all: &mut Diagnostics) {
+    let at = |field: &str| spans.position(field);
+    let structural = schema::check(&document);
+    let mut pruned = document;
+    let mut reported = Vec::new();
+    // Fields the rules say nothing more about: all reported but a number or boolean where text
+    // belongs, which becomes its text and still gets the rules (a reserved sparkConf key with a
+    // number as its value is two problems).
+    let mut hidden = Vec::new();
+    let mut missing = Vec::new();
+    for p in &structural {
+        // Text of the wrong form (a pattern) stays: the types take any text, and the rest of
+        // the job still gets the rules. The schema has said what is wrong with it.
+        let text = schema::takes_text(&p.field);
+        let converted = match value_at(&pruned, &p.field) {
+            Some(Value::String(_)) if text => false,
+            Some(Value::Number(_) | Value::Bool(_)) if text => {
+                set_aside(&mut pruned, &p.field, true)
+            }
+            _ => {
+                set_aside(&mut pruned, &p.field, false);
+                false
+            }
+        };
+        if !converted {
+            hidden.push(p.field.clone());
+        }
+        if p.message.starts_with("missing required field") {
+            missing.push(p.field.clone());
+        }
+        reported.push(p.field.clone());
+    }
+    for p in structural {
+        let d = Diagnostic::new(Code::Schema, p.field.clone(), p.message)
+            .in_file(file)
+            .at(at(&p.field));
+        all.0.push(match p.help {
+            Some(h) => d.help(h),
+            None => d,
+        });
+    }
+    // The fields without which the job cannot be read, when it cannot.
+    let mut blocking = Vec::new();
+    let mut job = None;
+    for _ in 0..MAX_SET_ASIDE {
+        match typed(&pruned) {
+            Ok(typed) => {
+                job = Some(typed);
+                break;
+            }
+            Err(e) => {
+                // The types stop at the object holding a field the schema refused (a required
+                // field left out, a value not allowed): already reported.
+                // (Those the types name, e.g. "missing field `type`", and the other required
+                // fields left out; not unknown fields beside them.)
+                let named = |r: &str| {
+                    super::spans::segments(r)
+                        .last()
+                        .is_some_and(|last| match last {
+                            super::spans::Segment::Key(k) => e.message.contains(&format!("`{k}`")),
+                            super::spans::Segment::Index(_) => false,
+                        })
+                };
+                blocking = reported
+                    .iter()
+                    .filter(|r| {
+                        **r == e.field
+                            || (super::spans::is_within(r, &e.field)
+                                && (named(r) || missing.contains(r)))
+                    })
+                    .filter(|r| value_at(&pruned, r).is_none_or(Value::is_null))
+                    .map(|r| format!("`{r}`"))
+                    .collect();
+                let inside_reported = !blocking.is_empty() || covered(&e.field, &reported);
+                if !inside_reported {
+                    all.0.push(out_of_range(file, &pruned, &e, at(&e.field)));
+                    reported.push(e.field.clone());
+                    hidden.push(e.field.clone());
+                }
+                if inside_reported || !set_aside(&mut pruned, &e.field, false) {
+                    if blocking.is_empty() {
+                        blocking.push(format!("`{}`", e.field));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    let Some(job) = job else {
+        all.0.push(
+            Diagnostic::new(
+                Code::RulesNotRun,
+                "",
+                format!(
+                    "the config rules (names, resources, settings, ...) did not run: the job cannot be read without {}",
+                    blocking.join(", ")
+                ),
+            )
+            .in_file(file)
+            .help("fix that and run validate again for the rest"),
+        );
+        return;
+    };
+    let mut more = Diagnostics::default();
+    rules(file, &job, spans, &mut more);
+    all.0
+        .extend(more.0.into_iter().filter(|d| !covered(&d.field, &hidden)));
+}
+
+/// The finding for a field the types refuse although the schema passed it: a number out of
+/// its type's range (e.g. 1e10 cores), or a decimal number where a count belongs.
+fn out_of_range(
+    file: &Path,
+    document: &Value,
+    e: &TypeError,
+    position: Option<Position>,
+) -> Diagnostic {
+    let message = match value_at(document, &e.field) {
+        // `1.0` and `1e3` are whole numbers to the schema, not to a count.
+        Some(Value::Number(n))
+            if n.is_f64()
+                && n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
+        {
+            format!(
+                "{n} is a decimal number where a whole number belongs: write {}",
+                n.as_f64().unwrap_or_default()
+            )
+        }
+        Some(value @ Value::Number(_)) => {
+            format!("{value} is out of range for this field ({})", e.message)
+        }
+        _ => e.message.clone(),
+    };
+    Diagnostic::new(Code::OutOfRange, e.field.clone(), message)
+        .in_file(file)
+        .at(position)
+        .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand; user and group ids are 0 to 2147483647)")
 }
 
 /// Whether `field` is one of `fields` or inside one: a problem already reported there (a refused
@@ -434,12 +524,24 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
         // it does not set, or one it sets through an ancestor that merges (its `executor` with
         // other fields) and has the same problem as in the base.
         for d in validate::check(&apply(&base, overlay)) {
-            let Some(field) = override_field(spans, name, &d.field) else {
-                continue;
-            };
             let same_as_base = inherited.contains(&(d.code, d.field.clone(), d.message.clone()));
-            if !same_as_base || override_path(name, &d.field).as_deref() == Some(field.as_str()) {
-                all.0.push(place(d, field));
+            match override_field(spans, name, &d.field) {
+                Some(field)
+                    if !same_as_base
+                        || override_path(name, &d.field).as_deref() == Some(field.as_str()) =>
+                {
+                    all.0.push(place(d, field));
+                }
+                Some(_) => {}
+                // A field the environment does not set, wrong only with what it sets elsewhere
+                // (its sparkVersion against the base's dynamicAllocation): said at the
+                // environment, naming the field.
+                None if !same_as_base => {
+                    let message = format!("with this environment, `{}`: {}", d.field, d.message);
+                    all.0
+                        .push(place(Diagnostic { message, ..d }, env_field.clone()));
+                }
+                None => {}
             }
         }
     }
@@ -476,7 +578,7 @@ fn typed(document: &Value) -> Result<SparkJob, TypeError> {
 /// Takes the node at `field` (a path as [`super::spans`] writes it) out of the way of the
 /// typed reading: a number or boolean where text belongs (`text`) becomes its text (the field
 /// itself is already reported), anything else (an unknown field, a value of the wrong type) is
-/// removed. Returns whether the node was removed.
+/// removed. Returns whether the node was changed.
 fn set_aside(document: &mut Value, field: &str, text: bool) -> bool {
     let segments = super::spans::segments(field);
     let Some((last, parents)) = segments.split_last() else {
@@ -498,7 +600,7 @@ fn set_aside(document: &mut Value, field: &str, text: bool) -> bool {
         (Value::Object(map), super::spans::Segment::Key(k)) => match map.get_mut(k.as_str()) {
             Some(v @ (Value::Number(_) | Value::Bool(_))) if text => {
                 *v = Value::String(v.to_string());
-                false
+                true
             }
             Some(_) => map.remove(k.as_str()).is_some(),
             None => false,
@@ -508,7 +610,7 @@ fn set_aside(document: &mut Value, field: &str, text: bool) -> bool {
         (Value::Array(items), super::spans::Segment::Index(i)) => match items.get_mut(*i) {
             Some(v @ (Value::Number(_) | Value::Bool(_))) if text => {
                 *v = Value::String(v.to_string());
-                false
+                true
             }
             Some(v) => {
                 *v = Value::Null;

@@ -79,7 +79,7 @@ impl Refusal {
     pub fn help(&self) -> &'static str {
         match (self.what, self.in_key) {
             (Refused::Key, _) => {
-                "remove it, and rotate the key if this file was shared: the driver and executors get their keys from the Secret named in spec.s3.credentials, as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                "remove it, and rotate the key if this file was shared: the driver and executors get their credentials only from spec.s3.credentials (keys in a Secret, `secret: {name: ...}`, which Kubernetes hands them as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or a role, `webIdentity` or `podIdentity`)"
             }
             (Refused::Character(_), true) => {
                 "write the key with letters, digits and punctuation only"
@@ -102,7 +102,7 @@ pub fn check(document: &Value) -> Vec<Refusal> {
 /// character.
 fn first_refused(text: &str) -> Option<(usize, Refused)> {
     let key = redact::key_runs(text)
-        .next()
+        .first()
         .map(|run| (text[..run.start].chars().count() + 1, Refused::Key));
     key.or_else(|| {
         text.chars()
