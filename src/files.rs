@@ -1,46 +1,62 @@
 //! Reading the small files the tool depends on besides the config (an AWS credentials file, the
 //! marker of an output folder): regular files only, and at most a limit. A link to `/dev/zero`
 //! or a FIFO is an error at once, never an unbounded read or a wait for a writer. A config may
-//! come through a pipe (`render <(vault read ...)`): that wait is bounded ([`open_waiting`]).
+//! come through a pipe (`render <(vault read ...)`): that wait is bounded ([`read_waiting`]).
 
 use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
 use std::time::Duration;
 
-/// How long a config read from a FIFO waits for its writer's first bytes.
+/// How long a config read from a FIFO waits for its writer to finish.
 pub const FIFO_WAIT: Duration = Duration::from_secs(30);
 
-/// Opens `path` for reading. A FIFO (`<(command)`, a named pipe) is waited on for at most `wait`
-/// until its writer writes or closes, so a pipe nobody writes to is an error, not a hang.
-pub fn open_waiting(path: &Path, wait: Duration) -> io::Result<fs::File> {
+/// The bytes of the file at `path`, at most `limit + 1` of them (so that the caller can tell a
+/// file over its limit). A FIFO (`<(command)`, a named pipe) is read for at most `wait`: a pipe
+/// nobody writes to, or whose writer stalls before closing it, is an error, not a hang.
+pub fn read_waiting(path: &Path, limit: u64, wait: Duration) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
     #[cfg(unix)]
     {
         use std::os::fd::AsRawFd;
         use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
         if fs::metadata(path)?.file_type().is_fifo() {
-            // Non-blocking, the open does not wait for a writer either.
-            let file = fs::OpenOptions::new()
+            // Non-blocking: the open does not wait for a writer, nor does a read for bytes.
+            let mut file = fs::OpenOptions::new()
                 .read(true)
                 .custom_flags(libc::O_NONBLOCK)
                 .open(path)?;
-            let fd = file.as_raw_fd();
-            let millis = libc::c_int::try_from(wait.as_millis()).unwrap_or(libc::c_int::MAX);
+            let deadline = std::time::Instant::now() + wait;
             let mut ready = libc::pollfd {
-                fd,
+                fd: file.as_raw_fd(),
                 events: libc::POLLIN,
                 revents: 0,
             };
-            loop {
+            let mut chunk = [0u8; 64 * 1024];
+            while bytes.len() as u64 <= limit {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                let millis = libc::c_int::try_from(left.as_millis()).unwrap_or(libc::c_int::MAX);
                 // SAFETY: one valid pollfd, alive for the call.
                 match unsafe { libc::poll(&mut ready, 1, millis) } {
                     0 => {
                         return Err(io::Error::new(
                             io::ErrorKind::TimedOut,
-                            format!("a FIFO nothing was written to within {} s", wait.as_secs()),
+                            format!(
+                                "a FIFO whose writer did not finish within {} s",
+                                wait.as_secs_f64()
+                            ),
                         ));
                     }
-                    n if n > 0 => break,
+                    n if n > 0 => match file.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                        Err(e)
+                            if matches!(
+                                e.kind(),
+                                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+                            ) => {}
+                        Err(e) => return Err(e),
+                    },
                     _ => {
                         let error = io::Error::last_os_error();
                         if error.kind() != io::ErrorKind::Interrupted {
@@ -49,17 +65,13 @@ pub fn open_waiting(path: &Path, wait: Duration) -> io::Result<fs::File> {
                     }
                 }
             }
-            // Blocking reads again: the writer may send the rest in pieces.
-            // SAFETY: fcntl on a descriptor this function owns.
-            let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-            if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0
-            {
-                return Err(io::Error::last_os_error());
-            }
-            return Ok(file);
+            return Ok(bytes);
         }
     }
-    fs::File::open(path)
+    fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The bytes of the regular file at `path` (links followed), refusing other kinds of file and
@@ -112,21 +124,35 @@ mod tests {
             let made = std::process::Command::new("mkfifo").arg(&fifo).status();
             if made.is_ok_and(|s| s.success()) {
                 assert!(read_regular(&fifo, 10).is_err(), "no wait for a writer");
-                let waited = open_waiting(&fifo, Duration::from_millis(200));
+                let waited = read_waiting(&fifo, 100, Duration::from_millis(200));
                 assert_eq!(
-                    waited.map(|_| ()).unwrap_err().kind(),
+                    waited.unwrap_err().kind(),
                     io::ErrorKind::TimedOut,
                     "a FIFO nobody writes to is an error"
                 );
+                // A writer that sends a first piece, then stalls without closing the pipe.
+                let stalled = {
+                    let fifo = fifo.clone();
+                    std::thread::spawn(move || {
+                        let mut w = fs::OpenOptions::new().write(true).open(fifo).unwrap();
+                        std::io::Write::write_all(&mut w, b"apiVersion:").unwrap();
+                        std::thread::sleep(Duration::from_millis(1500));
+                    })
+                };
+                let waited = read_waiting(&fifo, 100, Duration::from_millis(300));
+                assert_eq!(
+                    waited.unwrap_err().kind(),
+                    io::ErrorKind::TimedOut,
+                    "a writer that stalls is an error"
+                );
+                stalled.join().unwrap();
                 let writer = {
                     let fifo = fifo.clone();
                     std::thread::spawn(move || fs::write(fifo, "apiVersion: x\n"))
                 };
-                let mut text = String::new();
-                open_waiting(&fifo, Duration::from_secs(10))
-                    .unwrap()
-                    .read_to_string(&mut text)
-                    .unwrap();
+                let text =
+                    String::from_utf8(read_waiting(&fifo, 100, Duration::from_secs(10)).unwrap())
+                        .unwrap();
                 writer.join().unwrap().unwrap();
                 assert_eq!(
                     text, "apiVersion: x\n",

@@ -16,37 +16,40 @@ pub fn go_duration(s: &str) -> Result<(), String> {
     if rest.is_empty() {
         return Err("is empty".into());
     }
-    let mut total = 0.0;
+    let too_long = || "is longer than a Go duration can be (about 292 years)".to_string();
+    // Go's `time.ParseDuration`: nanoseconds summed in integers, each part checked, the total
+    // at most an int64's largest value.
+    let mut total: u128 = 0;
     while !rest.is_empty() {
         let digits = rest
             .find(|c: char| !c.is_ascii_digit() && c != '.')
             .unwrap_or(rest.len());
         let number = &rest[..digits];
-        if number.is_empty()
-            || number.starts_with('.')
-            || number.ends_with('.')
-            || number.matches('.').count() > 1
-        {
+        let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+        if whole.is_empty() || number.ends_with('.') || fraction.contains('.') {
             return Err("is not a duration such as 1h or 30m".into());
         }
         rest = &rest[digits..];
         let (unit, nanos) = [
-            ("ns", 1.0),
-            ("us", 1e3),
-            ("ms", 1e6),
-            ("s", 1e9),
-            ("m", 60e9),
-            ("h", 3600e9),
+            ("ns", 1u64),
+            ("us", 1_000),
+            ("ms", 1_000_000),
+            ("s", 1_000_000_000),
+            ("m", 60_000_000_000),
+            ("h", 3_600_000_000_000),
         ]
         .into_iter()
         .find(|(u, _)| rest.starts_with(u) && !(*u == "m" && rest.starts_with("ms")))
         .ok_or_else(|| "needs a unit after each number: ns, us, ms, s, m or h".to_string())?;
         rest = &rest[unit.len()..];
-        total += number.parse::<f64>().unwrap_or(f64::INFINITY) * nanos;
-    }
-    // Go counts a duration in nanoseconds in an int64: about 292 years.
-    if total > i64::MAX as f64 {
-        return Err("is longer than a Go duration can be (about 292 years)".into());
+        // Go reads the whole part as a uint64 and refuses more.
+        let whole: u64 = whole.parse().map_err(|_| too_long())?;
+        // The fraction as Go adds it: scaled in floating point, then truncated.
+        let fraction = format!("0.{fraction}").parse::<f64>().unwrap_or(0.0) * nanos as f64;
+        total += u128::from(whole) * u128::from(nanos) + fraction as u128;
+        if total > i64::MAX as u128 {
+            return Err(too_long());
+        }
     }
     Ok(())
 }
@@ -59,25 +62,16 @@ pub fn spark_duration(s: &str) -> Result<(), String> {
     if digits == 0 {
         return Err("is not a duration such as 60s or 5min".into());
     }
-    const MICROS: [(&str, i64); 7] = [
-        ("us", 1),
-        ("ms", 1_000),
-        ("s", 1_000_000),
-        ("m", 60_000_000),
-        ("min", 60_000_000),
-        ("h", 3_600_000_000),
-        ("d", 86_400_000_000),
-    ];
-    let Some((_, micros)) = MICROS.iter().find(|(unit, _)| *unit == &s[digits..]) else {
+    const UNITS: [&str; 7] = ["us", "ms", "s", "m", "min", "h", "d"];
+    if !UNITS.contains(&&s[digits..]) {
         return Err("needs a unit after the number: us, ms, s, m (or min), h or d".into());
-    };
-    // Spark reads the number as a Java long and converts it to the setting's unit.
+    }
+    // Spark reads the number as a Java long (`JavaUtils.timeStringAs`), then converts it to the
+    // setting's unit, saturating rather than failing.
     s[..digits]
         .parse::<i64>()
-        .ok()
-        .and_then(|n| n.checked_mul(*micros))
         .map(|_| ())
-        .ok_or_else(|| "is too long for Spark, which counts durations in a 64-bit number".into())
+        .map_err(|_| "is too long for Spark, which reads the number as a 64-bit integer".into())
 }
 
 /// A DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric.
@@ -802,6 +796,12 @@ mod tests {
             assert!(go_duration(bad).is_err(), "{bad}");
         }
         assert!(go_duration("2562047h").is_ok(), "just under Go's limit");
+        // Exactly at Go's limit (int64 nanoseconds), where a floating-point sum cannot tell.
+        assert!(go_duration("9223372036854775807ns").is_ok());
+        assert!(go_duration("9223372036854775808ns").is_err());
+        assert!(go_duration("2562047h47m16s854775807ns").is_ok());
+        assert!(go_duration("2562047h47m16s854775808ns").is_err());
+        assert!(go_duration("0.5s").is_ok());
     }
 
     #[test]
@@ -815,11 +815,12 @@ mod tests {
             "s",
             "1.5h",
             "9223372036854775808us",
-            "106751992d",
             "99999999999999999999s",
         ] {
             assert!(spark_duration(bad).is_err(), "{bad}");
         }
+        // Spark converts to the setting's unit saturating: a long count of days is accepted.
+        assert!(spark_duration("106751992d").is_ok());
     }
 
     #[test]

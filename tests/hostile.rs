@@ -499,6 +499,24 @@ fn annotations_the_api_server_would_refuse_are_refused() {
     .map(|_| ())
     .expect_err("refused");
     assert!(e.to_string().contains("`spec.driver.annotations`"), "{e}");
+    // The executor's pod template carries its annotations onto the pods too.
+    doc["spec"]["driver"]
+        .as_object_mut()
+        .unwrap()
+        .remove("annotations");
+    doc["spec"]["executor"]["podTemplate"] =
+        serde_json::json!({"metadata": {"annotations": {"example.com/t": big}}});
+    let e = config::parse(
+        Path::new("big.yaml"),
+        serde_saphyr::to_string(&doc).unwrap().as_bytes(),
+    )
+    .map(|_| ())
+    .expect_err("refused");
+    assert!(
+        e.to_string()
+            .contains("`spec.executor.podTemplate.metadata.annotations`"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! every environment. Every problem found is reported at once with file:line:column.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -110,11 +109,7 @@ pub fn load(file: &Path) -> Result<Config, ConfigError> {
         file: file.to_path_buf(),
         source,
     };
-    let handle = crate::files::open_waiting(file, crate::files::FIFO_WAIT).map_err(read_error)?;
-    let mut bytes = Vec::new();
-    handle
-        .take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut bytes)
+    let bytes = crate::files::read_waiting(file, MAX_CONFIG_BYTES, crate::files::FIFO_WAIT)
         .map_err(read_error)?;
     if bytes.len() as u64 > MAX_CONFIG_BYTES {
         return Err(ConfigError::TooLarge {

@@ -588,8 +588,9 @@ impl VolumeSpec {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema, Overridable)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GpuSpec {
-    /// GPUs per executor (`spark.executor.resource.gpu.amount`); 0, the default, asks for none.
-    #[serde(default)]
+    /// GPUs per executor (`spark.executor.resource.gpu.amount`), written whenever `gpu` is:
+    /// 0 asks for none, and the other fields are then unused (so an environment turns its
+    /// base's GPUs off with `amount: 0` alone).
     #[schemars(range(max = MAX_GPUS))]
     pub amount: u32,
     /// The device plugin's domain: the pods ask for `VENDOR/gpu`

@@ -39,6 +39,14 @@ pub const OWNED_CONTAINER_FIELDS: &[(&str, &str)] = &[(
     "every container's security context meets Pod Security restricted",
 )];
 
+/// The container Spark makes the driver in (the Job's pod, and the one the Spark Operator's
+/// driver template names): the tool names a driver template's first container so.
+pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
+
+/// Spark's default executor container name: the tool names an executor template's first
+/// container so.
+pub const EXECUTOR_CONTAINER: &str = "spark-kubernetes-executor";
+
 /// Fields of Spark's container (the template's first) that the tool or Spark sets.
 pub const OWNED_MAIN_CONTAINER_FIELDS: &[(&str, &str)] = &[
     ("args", "the tool and Spark give the arguments"),

@@ -395,6 +395,13 @@ fn pod_template(p: &mut Problems, role: &str, pod: &PodView<'_>, spec: &SparkJob
         }
     }
     let env_names: BTreeSet<&str> = pod.env.iter().map(|e| e.name.as_str()).collect();
+    let spark_container = if role == "driver" {
+        pod_templates::DRIVER_CONTAINER
+    } else {
+        pod_templates::EXECUTOR_CONTAINER
+    };
+    // Names in the pod, Spark's container's first.
+    let mut container_names = BTreeSet::from([spark_container]);
     for kind in ["containers", "initContainers"] {
         let containers = if kind == "containers" {
             Some(&pod_spec.containers)
@@ -404,13 +411,41 @@ fn pod_template(p: &mut Problems, role: &str, pod: &PodView<'_>, spec: &SparkJob
         for (i, container) in containers.into_iter().flatten().enumerate() {
             let path = join_index(&join_key(&at, kind), i);
             let main = kind == "containers" && i == 0;
-            p.rule(
-                Code::PodTemplate,
-                join_key(&path, "name"),
-                &container.name,
-                syntax::dns1123_label,
-                "name containers with lowercase letters, digits and '-', e.g. log-shipper",
-            );
+            let name_field = join_key(&path, "name");
+            if main {
+                // Spark's container: the tool names it.
+                if container.name != spark_container {
+                    p.add(
+                        Code::PodTemplateOverride,
+                        name_field,
+                        format!("Spark's container is named {spark_container} by the tool; this name is replaced"),
+                        format!("name it {spark_container}"),
+                    );
+                }
+            } else if !container_names.insert(container.name.as_str()) {
+                p.add(
+                    Code::PodTemplate,
+                    name_field,
+                    format!(
+                        "{:?} is the name of another container of the pod{}",
+                        container.name,
+                        if container.name == spark_container {
+                            " (Spark's)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    "give each container its own name; the API server refuses a pod with two of one name",
+                );
+            } else {
+                p.rule(
+                    Code::PodTemplate,
+                    name_field,
+                    &container.name,
+                    syntax::dns1123_label,
+                    "name containers with lowercase letters, digits and '-', e.g. log-shipper",
+                );
+            }
             if kind == "containers" && i > 0 {
                 let what = if role == "driver" {
                     "keeps the Job's pod, and the Job, running after the application ends"
@@ -550,15 +585,26 @@ fn weakens(p: &mut Problems, at: &str, context: &serde_json::Value) -> bool {
     }) {
         refuse("capabilities", "added capabilities beyond NET_BIND_SERVICE");
     }
-    for id in ["runAsUser", "runAsGroup"] {
-        if let Some(value) = context.get(id)
-            && !value.as_i64().is_some_and(|n| (0..=MAX_ID).contains(&n))
-        {
+    // User and group ids (the pod's fsGroup and supplementalGroups too), as the API server
+    // checks them.
+    let groups = context
+        .get("supplementalGroups")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, value)| (join_index(&join_key(at, "supplementalGroups"), i), value));
+    let ids = ["runAsUser", "runAsGroup", "fsGroup"]
+        .into_iter()
+        .filter_map(|id| context.get(id).map(|value| (join_key(at, id), value)))
+        .chain(groups);
+    for (field, value) in ids {
+        if !value.as_i64().is_some_and(|n| (0..=MAX_ID).contains(&n)) {
             p.add(
                 Code::PodTemplate,
-                join_key(at, id),
+                field,
                 format!("{value} is not an id the API server accepts (0 to {MAX_ID})"),
-                "use the image's non-root user id, e.g. 185 for the Apache Spark images",
+                "use the image's non-root user or group id, e.g. 185 for the Apache Spark images",
             );
         }
     }
@@ -572,21 +618,8 @@ const MAX_ID: i64 = i32::MAX as i64;
 /// after, and a task amount Spark accepts (`ResourceUtils`: a whole number, or at most 0.5).
 fn gpu(p: &mut Problems, gpu: &GpuSpec, versions: Option<JobVersions>) {
     let f = |name: &str| format!("spec.executor.gpu.{name}");
+    // GPUs off: the other fields are unused, and an environment could not unset its base's.
     if gpu.amount == 0 {
-        for (name, set) in [
-            ("vendor", gpu.vendor != GpuSpec::default().vendor),
-            ("discoveryScript", gpu.discovery_script.is_some()),
-            ("taskAmount", gpu.task_amount.is_some()),
-        ] {
-            if set {
-                p.add(
-                    Code::Gpu,
-                    f(name),
-                    format!("{name} is set, but the executors ask for no GPUs"),
-                    "set spec.executor.gpu.amount, or remove this",
-                );
-            }
-        }
         return;
     }
     if versions.is_some_and(|v| v.spark < MIN_SPARK_RESOURCES) {
@@ -931,12 +964,27 @@ fn annotation_sizes(p: &mut Problems, job: &SparkJob) {
     let limit = MAX_ANNOTATION_BYTES - TOOL_ANNOTATION_BYTES;
     let common: usize = size(&job.metadata.annotations);
     let spec = &job.spec;
+    // A pod's own annotations: the typed field's or its pod template's (carried onto the pod;
+    // one of the two, another rule says), reported where they are.
+    let pod = |role: &str, view: PodView<'_>| {
+        let template = view
+            .pod_template
+            .and_then(|t| t.metadata.as_ref())
+            .and_then(|m| m.annotations.as_ref())
+            .map_or(0, size);
+        let field = if template > 0 {
+            format!("spec.{role}.podTemplate.metadata.annotations")
+        } else {
+            format!("spec.{role}.annotations")
+        };
+        (field, size(view.annotations) + template)
+    };
     let own = [
-        ("spec.driver.annotations", &spec.driver.annotations),
-        ("spec.executor.annotations", &spec.executor.annotations),
+        pod("driver", spec.driver.as_pod()),
+        pod("executor", spec.executor.as_pod()),
         (
-            "spec.serviceAccount.annotations",
-            &spec.service_account.annotations,
+            "spec.serviceAccount.annotations".to_owned(),
+            size(&spec.service_account.annotations),
         ),
     ];
     let too_large = |total: usize| {
@@ -951,10 +999,10 @@ fn annotation_sizes(p: &mut Problems, job: &SparkJob) {
         p.add(Code::Label, "metadata.annotations", too_large(common), help);
         return;
     }
-    for (field, annotations) in own {
-        let total = common + size(annotations);
+    for (field, own) in own {
+        let total = common + own;
         if total > limit {
-            p.add(Code::Label, field, too_large(total), help);
+            p.add(Code::Label, &field, too_large(total), help);
         }
     }
 }

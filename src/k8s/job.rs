@@ -55,8 +55,6 @@ pub fn command() -> Vec<String> {
     .map(String::from)
     .to_vec()
 }
-/// Spark's default executor container name, used in the template.
-const EXECUTOR_CONTAINER: &str = "spark-kubernetes-executor";
 
 fn seccomp_runtime_default() -> Option<SeccompProfile> {
     Some(SeccompProfile {
@@ -474,8 +472,8 @@ pub fn executor_template(job: &SparkJob, token: bool) -> Pod {
     }
 }
 
-/// The container Spark makes the driver in, and the one the Spark Operator's driver template names.
-pub const DRIVER_CONTAINER: &str = "spark-kubernetes-driver";
+pub use crate::config::pod_template::DRIVER_CONTAINER;
+use crate::config::pod_template::EXECUTOR_CONTAINER;
 
 /// The pod template of a driver that Spark creates itself (cluster mode: the Spark Operator
 /// submits): the hardening, environment, volumes, node selector, tolerations and priority class
