@@ -357,10 +357,10 @@ fn every_problem(file: &Path, document: Value, spans: &SpanIndex, all: &mut Diag
         let converted = match value_at(&pruned, &p.field) {
             Some(Value::String(_)) if text => false,
             Some(Value::Number(_) | Value::Bool(_)) if text => {
-                set_aside(&mut pruned, &p.field, true)
+                set_aside(&mut pruned, &p.field, spans.scalar(&p.field))
             }
             _ => {
-                set_aside(&mut pruned, &p.field, false);
+                set_aside(&mut pruned, &p.field, None);
                 false
             }
         };
@@ -419,7 +419,7 @@ fn every_problem(file: &Path, document: Value, spans: &SpanIndex, all: &mut Diag
                     reported.push(e.field.clone());
                     hidden.push(e.field.clone());
                 }
-                if inside_reported || !set_aside(&mut pruned, &e.field, false) {
+                if inside_reported || !set_aside(&mut pruned, &e.field, None) {
                     if blocking.is_empty() {
                         blocking.push(format!("`{}`", e.field));
                     }
@@ -571,10 +571,10 @@ fn typed(document: &Value) -> Result<SparkJob, TypeError> {
 }
 
 /// Takes the node at `field` (a path as [`super::spans`] writes it) out of the way of the
-/// typed reading: a number or boolean where text belongs (`text`) becomes its text (the field
-/// itself is already reported), anything else (an unknown field, a value of the wrong type) is
-/// removed. Returns whether the node was changed.
-fn set_aside(document: &mut Value, field: &str, text: bool) -> bool {
+/// typed reading: a number or boolean where text belongs becomes `text`, its text as written
+/// (the field itself is already reported), anything else (an unknown field, a value of the wrong
+/// type) is removed. Returns whether the node was changed.
+fn set_aside(document: &mut Value, field: &str, text: Option<&str>) -> bool {
     let segments = super::spans::segments(field);
     let Some((last, parents)) = segments.split_last() else {
         return false;
@@ -593,8 +593,8 @@ fn set_aside(document: &mut Value, field: &str, text: bool) -> bool {
     }
     match (node, last) {
         (Value::Object(map), super::spans::Segment::Key(k)) => match map.get_mut(k.as_str()) {
-            Some(v @ (Value::Number(_) | Value::Bool(_))) if text => {
-                *v = Value::String(v.to_string());
+            Some(v @ (Value::Number(_) | Value::Bool(_))) if text.is_some() => {
+                *v = Value::String(text.unwrap_or_default().to_owned());
                 true
             }
             Some(_) => map.remove(k.as_str()).is_some(),
@@ -603,8 +603,8 @@ fn set_aside(document: &mut Value, field: &str, text: bool) -> bool {
         // Keep the indexes of other list items: a refused item becomes null, which the types
         // refuse, so the typed reading gives up rather than shift the items.
         (Value::Array(items), super::spans::Segment::Index(i)) => match items.get_mut(*i) {
-            Some(v @ (Value::Number(_) | Value::Bool(_))) if text => {
-                *v = Value::String(v.to_string());
+            Some(v @ (Value::Number(_) | Value::Bool(_))) if text.is_some() => {
+                *v = Value::String(text.unwrap_or_default().to_owned());
                 true
             }
             Some(v) => {

@@ -47,6 +47,9 @@ pub struct Refused {
 pub struct SpanIndex {
     keys: HashMap<String, Position>,
     values: HashMap<String, Position>,
+    /// Each scalar value as written (`1e3`, `1.10`, `yes`), before YAML reads it as a number or
+    /// a boolean.
+    scalars: HashMap<String, String>,
     /// Anchors, aliases, merge keys and tags found, which the loader refuses.
     pub refused: Vec<Refused>,
 }
@@ -78,7 +81,11 @@ impl SpanIndex {
                 Event::Scalar(value, _, anchor, tag) => {
                     index.note_properties(&stack, &span, anchor, tag.is_some());
                     if let Some(path) = index.node(&mut stack, &span, Some(&value)) {
-                        index.values.entry(path).or_insert(position(&span));
+                        index.values.entry(path.clone()).or_insert(position(&span));
+                        index
+                            .scalars
+                            .entry(path)
+                            .or_insert_with(|| value.into_owned());
                     }
                 }
                 Event::MappingStart(_, anchor, ref tag)
@@ -182,6 +189,11 @@ impl SpanIndex {
     /// Where the value of `path` is, when the document has that exact field.
     pub fn value_position(&self, path: &str) -> Option<Position> {
         self.values.get(path).copied()
+    }
+
+    /// The scalar value of `path` as written in the text.
+    pub fn scalar(&self, path: &str) -> Option<&str> {
+        self.scalars.get(path).map(String::as_str)
     }
 
     /// Whether the document has this exact field.
