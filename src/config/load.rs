@@ -11,7 +11,7 @@ use super::environments::{apply, base_of, override_field, override_path};
 use super::model::SparkJob;
 use super::resolved::ResolvedJob;
 use super::spans::{SpanIndex, join_index, join_key};
-use super::{ConfigError, schema, validate};
+use super::{ConfigError, rules, schema};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Position, Severity};
 
 /// How many refused YAML features (anchors, aliases...) are listed one by one.
@@ -497,7 +497,7 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
         field,
         ..d
     };
-    let base_problems = validate::check(job);
+    let base_problems = rules::check(job);
     let inherited: std::collections::HashSet<_> = base_problems
         .iter()
         .map(|b| (b.code, b.field.clone(), b.message.clone()))
@@ -518,7 +518,7 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
         // Problems the environment did not introduce are reported once, for the base: a field
         // it does not set, or one it sets through an ancestor that merges (its `executor` with
         // other fields) and has the same problem as in the base.
-        for d in validate::check(&apply(&base, overlay)) {
+        for d in rules::check(&apply(&base, overlay)) {
             let same_as_base = inherited.contains(&(d.code, d.field.clone(), d.message.clone()));
             match override_field(spans, name, &d.field) {
                 Some(field)
@@ -642,14 +642,14 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     let document: Value = serde_saphyr::from_str_with_options(text, options).ok()?;
     let job = typed(&document).ok()?;
-    if !validate::check(&job).is_empty() {
+    if !rules::check(&job).is_empty() {
         return None;
     }
     let mut environments = BTreeMap::new();
     let base = base_of(&job);
     for (name, overlay) in &job.spec.environments {
         let applied = apply(&base, overlay);
-        if crate::syntax::dns1123_label(name).is_err() || !validate::check(&applied).is_empty() {
+        if crate::syntax::dns1123_label(name).is_err() || !rules::check(&applied).is_empty() {
             return None;
         }
         environments.insert(name.clone(), applied);

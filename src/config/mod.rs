@@ -9,11 +9,11 @@ pub mod pod_template;
 pub mod reference;
 pub mod reserved;
 pub mod resolved;
+pub mod rules;
 pub mod schema;
 pub mod spans;
 pub mod strict;
 pub mod text;
-pub mod validate;
 
 use std::path::PathBuf;
 

@@ -115,7 +115,7 @@ impl Deref for ResolvedJob {
 impl ResolvedJob {
     /// Works out the facts of a job the rules accepted; `None` if they did not (a loader bug).
     pub(super) fn new(job: SparkJob) -> Option<Self> {
-        let versions = super::validate::job_versions(&job.spec).ok()?;
+        let versions = super::rules::job_versions(&job.spec).ok()?;
         let image = syntax::image_ref(&job.spec.image).ok()?;
         let image = Image {
             repository: image.repository.to_owned(),
