@@ -1,7 +1,7 @@
 //! k8s-s3-spark: one typed `spark-job.yaml` in, validated Kubernetes objects out: plain
 //! manifests, a Helm chart, a Kustomize tree, and the preflight checks around them.
 //!
-//! Data flows one way, layer by layer (`tests/layering.rs` keeps it so: no layer uses a later
+//! Data flows one way, layer by layer (`tests/it/layering.rs` keeps it so: no layer uses a later
 //! one, and no file reaches back to itself):
 //! 1. leaves: [`syntax`] (string rules), [`files`] (bounded reads of regular files), [`cron`] (schedules), [`redact`] (what counts as a
 //!    credential), [`diagnostics`], [`yaml`], [`progress`] (a terminal's progress line), and

@@ -24,7 +24,7 @@ pub fn markdown() -> String {
         "# spark-job.yaml reference\n\n\
          Generated from the JSON schema (`k8s-s3-spark schema`, committed as \
          `schema/spark-job.schema.json`), which is generated from the config types' doc comments. \
-         Do not edit: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test golden` after changing the types.\n",
+         Do not edit: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test it golden` after changing the types.\n",
     );
     let mut queue = VecDeque::from([("SparkJob".to_owned(), &schema)]);
     let mut seen = BTreeSet::from(["SparkJob".to_owned()]);

@@ -5,45 +5,13 @@
 use std::fs;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::harness::{code, err, out, run_env};
 
 const ACCESS_KEY: &str = "AKIAPREFLIGHTCANARY";
 const SECRET_KEY: &str = "preflight/Canary+Secret/Value";
 
-fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"));
-    cmd.args(args);
-    for v in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(v);
-    }
-    // No user's credentials file is ever read.
-    cmd.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("the binary runs")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
-
-/// A distribution folder with empty jars of these names.
 fn distribution(dir: &Path, jars: &[&str], extra_dirs: &[&str]) {
     fs::create_dir_all(dir.join("jars")).unwrap();
     for jar in jars {
@@ -68,16 +36,16 @@ const GOOD_JARS: &[&str] = &[
 
 #[test]
 fn versions_answers_from_the_validators_table() {
-    let all = run(&["versions"], &[]);
+    let all = run_env(&["versions"], &[]);
     assert_eq!(code(&all), 0);
     assert!(out(&all).contains("source: hadoop-project pom 3.3.4"));
-    let pair = run(&["versions", "--spark", "3.5.3", "--hadoop", "3.3.4"], &[]);
+    let pair = run_env(&["versions", "--spark", "3.5.3", "--hadoop", "3.3.4"], &[]);
     assert_eq!(code(&pair), 0, "{}", out(&pair));
     assert!(out(&pair).contains("aws-java-sdk-bundle-1.12.262.jar"));
     // Maven Central has no spark-hadoop-cloud 3.5.3: the nearest release of the line, said so.
     assert!(out(&pair).contains("Writing to S3 (s3.outputs) through the S3A committers also needs:\n  spark-hadoop-cloud_2.12-3.5.4.jar    https://repo1.maven.org/maven2/org/apache/spark/spark-hadoop-cloud_2.12/3.5.4/spark-hadoop-cloud_2.12-3.5.4.jar\n  (spark-hadoop-cloud_2.12 3.5.3 is not on Maven Central; 3.5.4 is the nearest published release of the 3.5 line"), "{}", out(&pair));
     assert!(!out(&pair).contains("3.5.3.jar"), "{}", out(&pair));
-    let json = run(&["versions", "--spark", "4.2.0", "--format", "json"], &[]);
+    let json = run_env(&["versions", "--spark", "4.2.0", "--format", "json"], &[]);
     assert_eq!(code(&json), 0, "{}", out(&json));
     let json: serde_json::Value = serde_json::from_str(&out(&json)).unwrap();
     assert_eq!(json["fits"], true);
@@ -100,11 +68,11 @@ fn versions_answers_from_the_validators_table() {
             .contains("-Phadoop-cloud"),
         "{json}"
     );
-    let bad = run(&["versions", "--spark", "2.4.1", "--hadoop", "2.7.3"], &[]);
+    let bad = run_env(&["versions", "--spark", "2.4.1", "--hadoop", "2.7.3"], &[]);
     assert_eq!(code(&bad), 1);
     // The same words the config validator uses for the same misfit.
     assert!(out(&bad).contains("Hadoop 2.7.3 cannot read S3 through S3A"));
-    let typo = run(&["versions", "--spark", "3.5"], &[]);
+    let typo = run_env(&["versions", "--spark", "3.5"], &[]);
     assert_eq!(code(&typo), 2);
     assert!(err(&typo).contains("--spark"), "{}", err(&typo));
 }
@@ -117,10 +85,10 @@ fn doctor_passes_a_complete_distribution() {
         GOOD_JARS,
         &["python/pyspark", "kubernetes/dockerfiles/spark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(out(&o).contains("no problems found"), "{}", out(&o));
-    let json = run(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
+    let json = run_env(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&json), 0);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["sparkVersion"], "3.5.3");
@@ -142,7 +110,7 @@ fn doctor_knows_the_committers_binding() {
         &without,
         &["python/pyspark", "kubernetes/dockerfiles/spark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     // A note, not a problem: read-only jobs do not need it.
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(
@@ -165,7 +133,7 @@ fn doctor_knows_the_committers_binding() {
             &jars,
             &["python/pyspark", "kubernetes/dockerfiles/spark"],
         );
-        let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+        let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
         assert_eq!(code(&o), i32::from(problem), "{jar}: {}", out(&o));
         assert_eq!(
             out(&o).contains("error[KS208]: spark-hadoop-cloud 3.4.1 but spark-core 3.5.3"),
@@ -190,7 +158,7 @@ fn doctor_names_each_mismatch_with_its_fix() {
         ],
         &[],
     );
-    let o = run(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let problems: Vec<String> = v["findings"]
@@ -227,7 +195,7 @@ fn doctor_names_a_wrong_sdk_bundle() {
         &jars,
         &["python/pyspark", "kubernetes/dockerfiles/spark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 1);
     assert!(
         out(&o).contains("AWS SDK 1.11.375 but hadoop-aws 3.3.4 was built against 1.12.262"),
@@ -252,7 +220,7 @@ fn doctor_reads_an_image_filesystem_and_sdk_v2() {
         ],
         &["python/pyspark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 1, "{}", out(&o));
     let text = out(&o);
     assert!(text.contains("image filesystem"), "{text}");
@@ -283,7 +251,7 @@ fn doctor_wants_the_analytics_accelerator_from_hadoop_3_5() {
         &jars,
         &["python/pyspark", "kubernetes/dockerfiles/spark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 1, "{}", out(&o));
     assert!(out(&o).contains("error[KS207]: hadoop-aws 3.5.0 needs analyticsaccelerator-s3 1.3.1 beside it: S3A of this Hadoop loads it\n  help: add analyticsaccelerator-s3-1.3.1.jar (https://repo1.maven.org/maven2/software/amazon/s3/analyticsaccelerator/analyticsaccelerator-s3/1.3.1/analyticsaccelerator-s3-1.3.1.jar) to jars/"), "{}", out(&o));
     let dir = tempfile::tempdir().unwrap();
@@ -292,7 +260,7 @@ fn doctor_wants_the_analytics_accelerator_from_hadoop_3_5() {
         &[&jars[..], &["analyticsaccelerator-s3-1.3.1.jar"]].concat(),
         &["python/pyspark", "kubernetes/dockerfiles/spark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     assert!(!out(&o).contains("warning"), "{}", out(&o));
     // The SDK v1 left beside it: a warning naming the jar to remove, and nothing else.
@@ -309,7 +277,7 @@ fn doctor_wants_the_analytics_accelerator_from_hadoop_3_5() {
         .concat(),
         &["python/pyspark", "kubernetes/dockerfiles/spark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 0, "{}", out(&o));
     let text = out(&o);
     assert_eq!(text.matches("warning[").count(), 1, "{text}");
@@ -330,7 +298,7 @@ fn doctor_on_the_jar_listing_of_a_real_pyspark() {
     assert!(jars.len() > 200);
     distribution(dir.path(), &jars, &["sql"]);
     fs::write(dir.path().join("__init__.py"), b"").unwrap();
-    let o = run(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", "--json", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 1);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["layout"], "pip-install");
@@ -358,14 +326,14 @@ fn doctor_on_the_jar_listing_of_a_real_pyspark() {
 #[test]
 fn doctor_refuses_a_folder_that_is_not_spark() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("no jars/ folder"), "{}", err(&o));
 }
 
 #[test]
 fn build_plan_agrees_with_the_config_and_writes_a_new_dockerfile_only() {
-    let o = run(
+    let o = run_env(
         &["build-plan", "examples/amazon-reviews/spark-job.yaml"],
         &[],
     );
@@ -380,7 +348,7 @@ fn build_plan_agrees_with_the_config_and_writes_a_new_dockerfile_only() {
         plan.contains("-t alexmilowski/s3-spark-amazon-reviews:3.5.3-3.3.4-2"),
         "{plan}"
     );
-    let scala = run(&["build-plan", "examples/minio/spark-job.yaml"], &[]);
+    let scala = run_env(&["build-plan", "examples/minio/spark-job.yaml"], &[]);
     assert_eq!(code(&scala), 0, "{}", err(&scala));
     assert!(!out(&scala).contains("bindings/python"), "{}", out(&scala));
 
@@ -393,7 +361,7 @@ fn build_plan_agrees_with_the_config_and_writes_a_new_dockerfile_only() {
         "--dockerfile",
         path,
     ];
-    let planned = run(&args, &[]);
+    let planned = run_env(&args, &[]);
     assert_eq!(code(&planned), 0);
     // Every command works as printed: the application image is built with the Dockerfile just
     // written, and the config's folder as the context (where the COPY sources are).
@@ -427,7 +395,7 @@ fn build_plan_agrees_with_the_config_and_writes_a_new_dockerfile_only() {
     assert!(written.contains("ARG base_img=alexmilowski/s3-pyspark:3.5.3-3.3.4-1"));
     assert!(written.contains("COPY [\"simple_read.py\",\"/app/simple_read.py\"]"));
     fs::write(&dockerfile, "mine\n").unwrap();
-    let again = run(&args, &[]);
+    let again = run_env(&args, &[]);
     assert_eq!(code(&again), 2);
     assert!(again.stdout.is_empty());
     assert_eq!(fs::read_to_string(&dockerfile).unwrap(), "mine\n");
@@ -518,7 +486,7 @@ fn check_s3_styled(server: &S3Server, extra: &[&str], env: &[(&str, String)]) ->
     let mut args = vec!["check-s3", "--endpoint", &server.endpoint];
     args.extend_from_slice(extra);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let o = run(&args, &env);
+    let o = run_env(&args, &env);
     for text in [out(&o), err(&o)] {
         assert!(!text.contains(SECRET_KEY), "secret printed: {text}");
         assert!(!text.contains(ACCESS_KEY), "key id printed: {text}");
@@ -634,7 +602,7 @@ fn check_s3_classifies_each_failure() {
     assert!(text.ends_with("3 of 3 URLs failed\n"), "{text}");
 
     // Nothing listens on port 9 of loopback.
-    let refused = run(
+    let refused = run_env(
         &[
             "check-s3",
             "--endpoint",
@@ -695,7 +663,7 @@ fn check_s3_takes_the_config_and_a_profile() {
     let config = dir.path().join("spark-job.yaml");
     let check = |text: &str| {
         fs::write(&config, text).unwrap();
-        run(
+        run_env(
             &[
                 "check-s3",
                 "--config",
@@ -742,13 +710,13 @@ fn check_s3_takes_the_config_and_a_profile() {
 
 #[test]
 fn check_s3_without_credentials_or_urls_is_bad_input() {
-    let o = run(&["check-s3", "s3a://reviews/x"], &[]);
+    let o = run_env(&["check-s3", "s3a://reviews/x"], &[]);
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("no AWS credentials"), "{}", err(&o));
-    let o = run(&["check-s3", "--anonymous", "s3://reviews/x"], &[]);
+    let o = run_env(&["check-s3", "--anonymous", "s3://reviews/x"], &[]);
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("must start with s3a://"), "{}", err(&o));
-    let o = run(&["check-s3", "--anonymous"], &[]);
+    let o = run_env(&["check-s3", "--anonymous"], &[]);
     assert_eq!(code(&o), 2);
     assert!(err(&o).contains("nothing to check"), "{}", err(&o));
 }
@@ -821,7 +789,7 @@ fn doctor_never_sends_a_jar_names_control_characters_to_the_terminal() {
         &jars,
         &["python/pyspark", "kubernetes/dockerfiles/spark"],
     );
-    let o = run(&["doctor", dir.path().to_str().unwrap()], &[]);
+    let o = run_env(&["doctor", dir.path().to_str().unwrap()], &[]);
     assert!(!out(&o).contains('\u{1b}'), "{}", out(&o));
     assert!(out(&o).contains("\\u001b[31mRED"), "{}", out(&o));
 }

@@ -2,32 +2,8 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
-const EXAMPLE: &str = "examples/amazon-reviews/spark-job.yaml";
-
-fn run(args: &[&str]) -> Output {
-    run_env(args, &[])
-}
-
-fn run_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"));
-    cmd.args(args)
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("the binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
+use crate::harness::{EXAMPLE, code, run, run_env, text, tool};
 
 #[test]
 fn help_describes_every_command() {
@@ -915,7 +891,7 @@ fn output_folders_keep_their_mode_and_special_files_are_refused_not_read() {
     );
 
     // The working folder cannot be replaced; `gen/./` is `gen`.
-    let o = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"))
+    let o = tool()
         .args(["render", example, "--out", "."])
         .current_dir(&out)
         .output()
@@ -1119,7 +1095,7 @@ fn a_reader_that_closes_the_pipe_early_is_not_an_error() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
     // `k8s-s3-spark schema | head -1`: the reader takes one line and closes the pipe.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"))
+    let mut child = tool()
         .arg("schema")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -3,53 +3,13 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use k8s_s3_spark::emit::FileTree;
 use k8s_s3_spark::{config, emit, pipeline, write};
 
-const EXAMPLE: &str = "examples/amazon-reviews/spark-job.yaml";
-
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_k8s-s3-spark"));
-    cmd.env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY");
-    cmd
-}
-
-/// Runs the binary with at most 1 GiB of address space and 20 s of CPU.
-fn run_bounded(args: &[&str]) -> Output {
-    let mut cmd = bin();
-    cmd.args(args);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: setrlimit is async-signal-safe and only touches the child.
-        unsafe {
-            cmd.pre_exec(|| {
-                let limit = |resource, value| {
-                    let r = libc::rlimit {
-                        rlim_cur: value,
-                        rlim_max: value,
-                    };
-                    if libc::setrlimit(resource, &r) == 0 {
-                        Ok(())
-                    } else {
-                        Err(std::io::Error::last_os_error())
-                    }
-                };
-                limit(libc::RLIMIT_AS, 1 << 30)?;
-                limit(libc::RLIMIT_CPU, 20)
-            });
-        }
-    }
-    cmd.output().expect("the binary runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::harness::{EXAMPLE, all, run_bounded, text, tool};
 
 fn corpus() -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = fs::read_dir("tests/invalid")
@@ -97,14 +57,10 @@ fn a_50_mb_file_is_refused_without_reading_it_all() {
     let o = run_bounded(&["validate", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        text_of(&o).contains("is larger than 1048576 bytes"),
+        all(&o).contains("is larger than 1048576 bytes"),
         "{}",
-        text_of(&o)
+        all(&o)
     );
-}
-
-fn text_of(o: &Output) -> String {
-    text(&o.stdout) + &text(&o.stderr)
 }
 
 /// The files `render --out` writes for the example with or without `--env prod`.
@@ -131,7 +87,7 @@ fn a_write_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
         if i % 2 == 1 {
             args.extend(["--env", "prod"]);
         }
-        let mut child = bin()
+        let mut child = tool()
             .args(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -153,7 +109,7 @@ fn a_write_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
     }
     assert!(kills >= 5, "only {kills} runs were killed before finishing");
     // The next write cleans up the staging folders the killed runs left behind.
-    let o = bin()
+    let o = tool()
         .args(["render", EXAMPLE, "--out", out_s])
         .output()
         .unwrap();
@@ -178,7 +134,7 @@ fn concurrent_writers_wait_for_each_other() {
             if i % 2 == 1 {
                 args.extend(["--env", "prod"]);
             }
-            bin()
+            tool()
                 .args(&args)
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
@@ -203,7 +159,7 @@ fn symbolic_links_are_never_followed() {
     let out = root.path().join("manifests");
     let out_s = out.to_str().unwrap();
     assert_eq!(
-        bin()
+        tool()
             .args(["render", EXAMPLE, "--out", out_s])
             .status()
             .unwrap()
@@ -213,19 +169,15 @@ fn symbolic_links_are_never_followed() {
     // A generated file replaced by a link to something outside the folder.
     fs::remove_file(out.join("07-job.yaml")).unwrap();
     std::os::unix::fs::symlink(&secret, out.join("07-job.yaml")).unwrap();
-    let check = bin()
+    let check = tool()
         .args(["render", EXAMPLE, "--out", out_s, "--check"])
         .output()
         .unwrap();
     assert_eq!(check.status.code(), Some(1));
-    assert!(
-        !text_of(&check).contains("TOP-SECRET"),
-        "{}",
-        text_of(&check)
-    );
+    assert!(!all(&check).contains("TOP-SECRET"), "{}", all(&check));
     assert!(text(&check.stdout).contains("not a regular file"));
     assert_eq!(
-        bin()
+        tool()
             .args(["render", EXAMPLE, "--out", out_s])
             .status()
             .unwrap()
@@ -242,7 +194,7 @@ fn symbolic_links_are_never_followed() {
     // An output path that is itself a link is refused.
     let link = root.path().join("link");
     std::os::unix::fs::symlink(root.path(), &link).unwrap();
-    let o = bin()
+    let o = tool()
         .args(["render", EXAMPLE, "--out", link.to_str().unwrap()])
         .output()
         .unwrap();
@@ -276,7 +228,7 @@ fn canary_secret_values_appear_only_where_asked_for() {
     let creds_s = creds.to_str().unwrap();
     // The canary also sits in the environment of every run, where a careless tool might pick it up.
     let with_env = |args: &[&str]| {
-        bin()
+        tool()
             .args(args)
             .env("AWS_ACCESS_KEY_ID", id)
             .env("AWS_SECRET_ACCESS_KEY", secret)
@@ -324,7 +276,7 @@ fn canary_secret_values_appear_only_where_asked_for() {
     })
     .collect();
     for (args, o) in &runs {
-        let all = text_of(o);
+        let all = all(o);
         for needle in &needles {
             assert!(!all.contains(needle), "{args:?} printed a secret value");
         }
@@ -391,8 +343,8 @@ fn canary_secret_values_appear_only_where_asked_for() {
             vec!["operator", file_s, "--out", &out],
         ] {
             let o = with_env(&args);
-            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text_of(&o));
-            let all = text_of(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {}", all(&o));
+            let all = all(&o);
             for needle in needles.iter().chain([&key_shaped]) {
                 assert!(
                     !all.contains(needle),
@@ -430,7 +382,7 @@ fn canary_secret_values_appear_only_where_asked_for() {
         &secret_tree,
         "--check",
     ]);
-    assert!(!needles.iter().any(|n| text_of(&drift).contains(n)));
+    assert!(!needles.iter().any(|n| all(&drift).contains(n)));
     // No generated file outside the asked-for Secret holds a value.
     let mut pending = vec![root.path().to_path_buf()];
     while let Some(dir) = pending.pop() {

@@ -11,7 +11,7 @@ use k8s_s3_spark::pipeline::manifests;
 
 fn golden() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../golden");
+    settings.set_snapshot_path("../../golden");
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings
@@ -269,7 +269,7 @@ fn assert_committed_page(path: &str, generated: &str) {
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
         committed == generated,
-        "{path} is stale: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test golden`"
+        "{path} is stale: run `K8S_S3_SPARK_UPDATE_DOCS=1 cargo test --test it golden`"
     );
 }
 
