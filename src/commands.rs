@@ -12,7 +12,7 @@ use crate::cli::{
 use crate::config::model::ApplicationType;
 use crate::config::{self, Config, ConfigError};
 use crate::credentials::{self, AwsKeys, CredentialsError};
-use crate::diagnostics::{HELP_SEPARATOR, Severity};
+use crate::diagnostics::{Failure, HELP_SEPARATOR, Severity};
 use crate::emit::{FileTree, plain};
 use crate::k8s::K8sError;
 use crate::pipeline::{self, PipelineError};
@@ -30,16 +30,10 @@ use crate::write::{self, WriteError};
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The config could not be used.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
     /// Keys could not be read.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
-    /// Objects could not be built or failed their checks.
-    #[error(transparent)]
-    K8s(#[from] K8sError),
-    /// The pipeline stopped (config, objects or chart).
+    /// The pipeline stopped (config, objects, chart or operator form).
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
     /// Output could not be written or compared.
@@ -107,54 +101,23 @@ pub enum Error {
 }
 
 impl Error {
-    /// The process exit code: 2 for bad input, 1 for everything else.
+    /// The process exit code: 2 when the user's input is at fault, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
-        // Each error says whether it is the user's to fix; this only maps that to a code.
-        let users_fault = match self {
-            Self::Config(e) => e.is_users_fault(),
-            Self::K8s(e) => e.is_users_fault(),
-            Self::Pipeline(e) => e.is_users_fault(),
-            Self::Write(e) => e.is_users_fault(),
-            Self::Credentials(_)
-            | Self::InvalidConfigs(..)
-            | Self::NoConfigs(_)
-            | Self::Exists(_)
-            | Self::BadInit(_)
-            | Self::InapplicableOption { .. }
-            | Self::BadVersion { .. }
-            | Self::Doctor(_)
-            | Self::CheckS3(_)
-            | Self::FileExists(_)
-            | Self::UnknownCommand { .. } => true,
-            Self::Drift(_) | Self::ChecksFailed(_) | Self::Output(_) | Self::CheckCluster(_) => {
-                false
-            }
-        };
-        if users_fault { 2 } else { 1 }
+        if self.is_users_fault() { 2 } else { 1 }
     }
 
-    /// How to fix it, when the error says (findings carry their own help).
-    pub fn help(&self) -> Option<String> {
+    /// The error of a lower layer this one holds, which says whose fault it is and how to fix it.
+    fn cause(&self) -> Option<&dyn Failure> {
         match self {
-            Self::Config(e) => e.help(),
-            Self::Credentials(e) => e.help(),
-            Self::K8s(e) => e.help(),
-            Self::Pipeline(e) => e.help(),
-            Self::Write(e) => e.help(),
-            Self::Doctor(e) => e.help(),
-            Self::CheckS3(e) => e.help(),
-            Self::CheckCluster(e) => e.help(),
-            Self::NoConfigs(_) => Some("pass spark-job.yaml files or folders that contain them".into()),
-            Self::BadInit(_) => Some("change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)".into()),
-            Self::Exists(_) => Some("choose another folder, or edit the file you have".into()),
-            Self::InapplicableOption { fix, .. } => Some((*fix).into()),
-            Self::BadVersion { .. } => Some("pass the full version, e.g. --spark 3.5.3 --hadoop 3.3.4".into()),
-            Self::FileExists(_) => Some("remove it, or pass another --dockerfile path".into()),
-            Self::UnknownCommand { known, .. } => Some(format!("use one of: {}", known.join(", "))),
-            Self::Drift(_) | Self::InvalidConfigs(..) | Self::ChecksFailed(_) | Self::Output(_) => None,
+            Self::Credentials(e) => Some(e),
+            Self::Pipeline(e) => Some(e),
+            Self::Write(e) => Some(e),
+            Self::Doctor(e) => Some(e),
+            Self::CheckS3(e) => Some(e),
+            Self::CheckCluster(e) => Some(e),
+            _ => None,
         }
     }
-
     /// Whether this is stdout closed by its reader (`k8s-s3-spark schema | head -1`): the reader
     /// had what it wanted, so the command ends quietly, as Unix tools do.
     pub fn is_closed_pipe(&self) -> bool {
@@ -170,6 +133,56 @@ impl Error {
         };
         // What a user typed may be quoted (a path, a version, an environment's name).
         redact::redact(&text).into_owned()
+    }
+}
+
+impl Failure for Error {
+    fn is_users_fault(&self) -> bool {
+        if let Some(cause) = self.cause() {
+            return cause.is_users_fault();
+        }
+        matches!(
+            self,
+            Self::InvalidConfigs(..)
+                | Self::NoConfigs(_)
+                | Self::Exists(_)
+                | Self::BadInit(_)
+                | Self::InapplicableOption { .. }
+                | Self::BadVersion { .. }
+                | Self::FileExists(_)
+                | Self::UnknownCommand { .. }
+        )
+    }
+
+    /// How to fix it, when the error says (findings carry their own help).
+    fn help(&self) -> Option<String> {
+        if let Some(cause) = self.cause() {
+            return cause.help();
+        }
+        match self {
+            Self::NoConfigs(_) => Some("pass spark-job.yaml files or folders that contain them".into()),
+            Self::BadInit(_) => Some("change the matching option (--name, --namespace, --main-class, --endpoint, --role-arn)".into()),
+            Self::Exists(_) => Some("choose another folder, or edit the file you have".into()),
+            Self::InapplicableOption { fix, .. } => Some((*fix).into()),
+            Self::BadVersion { .. } => Some("pass the full version, e.g. --spark 3.5.3 --hadoop 3.3.4".into()),
+            Self::FileExists(_) => Some("remove it, or pass another --dockerfile path".into()),
+            Self::UnknownCommand { known, .. } => Some(format!("use one of: {}", known.join(", "))),
+            _ => None,
+        }
+    }
+}
+
+/// A config error is the pipeline's first stage: one path to it.
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Self::Pipeline(e.into())
+    }
+}
+
+/// So are the objects' checks.
+impl From<K8sError> for Error {
+    fn from(e: K8sError) -> Self {
+        Self::Pipeline(e.into())
     }
 }
 

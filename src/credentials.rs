@@ -77,9 +77,13 @@ pub enum CredentialsError {
     MissingEnv(&'static str),
 }
 
-impl CredentialsError {
-    /// How to fix it.
-    pub fn help(&self) -> Option<String> {
+/// Keys that cannot be read come from the user's flags and files.
+impl crate::diagnostics::Failure for CredentialsError {
+    fn is_users_fault(&self) -> bool {
+        true
+    }
+
+    fn help(&self) -> Option<String> {
         Some(match self {
             Self::Read { .. } => "run `aws configure`, or pass --aws-credentials FILE".into(),
             Self::NoProfile { known, .. } if known.is_empty() => {
@@ -187,6 +191,7 @@ pub fn from_env() -> Result<AwsKeys, CredentialsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostics::Failure as _;
 
     #[test]
     fn reads_the_named_profile_only_and_never_prints_values() {

@@ -79,6 +79,19 @@ macro_rules! codes {
     };
 }
 
+/// What every error of the tool says besides its message: whose it is to fix, and how. Each
+/// error type implements it once; an error that wraps others asks the one it holds.
+pub trait Failure: std::error::Error {
+    /// Whether the user's input (a file, a flag, a folder) is at fault, so the exit code is 2,
+    /// rather than the world or this tool (1).
+    fn is_users_fault(&self) -> bool;
+
+    /// How to fix it, when there is more to say than the message (findings carry their own).
+    fn help(&self) -> Option<String> {
+        None
+    }
+}
+
 codes! {
     "Reading the config" {
         NotUtf8 = "KS001", Error, "The file is not UTF-8 text.";

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::config::{self, Config, ConfigError, ResolvedJob};
 use crate::credentials::AwsKeys;
-use crate::diagnostics::{Code, Diagnostics};
+use crate::diagnostics::{Code, Diagnostics, Failure};
 use crate::emit::helm::{self, HelmError};
 use crate::emit::operator::{self, OperatorError, OperatorForm};
 use crate::emit::{FileTree, kustomize};
@@ -31,24 +31,24 @@ pub enum PipelineError {
 }
 
 impl PipelineError {
-    /// Whether the input is at fault (the user can fix it), rather than this tool.
-    pub fn is_users_fault(&self) -> bool {
+    /// The error this one holds.
+    fn cause(&self) -> &dyn Failure {
         match self {
-            Self::Config(e) => e.is_users_fault(),
-            Self::K8s(e) => e.is_users_fault(),
-            Self::Helm(_) => false,
-            Self::Operator(e) => e.is_users_fault(),
+            Self::Config(e) => e,
+            Self::K8s(e) => e,
+            Self::Helm(e) => e,
+            Self::Operator(e) => e,
         }
     }
+}
 
-    /// How to fix it, when the user can.
-    pub fn help(&self) -> Option<String> {
-        match self {
-            Self::Config(e) => e.help(),
-            Self::K8s(e) => e.help(),
-            Self::Helm(_) => None,
-            Self::Operator(e) => e.help(),
-        }
+impl Failure for PipelineError {
+    fn is_users_fault(&self) -> bool {
+        self.cause().is_users_fault()
+    }
+
+    fn help(&self) -> Option<String> {
+        self.cause().help()
     }
 }
 

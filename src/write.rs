@@ -51,9 +51,9 @@ pub enum WriteError {
     Special(PathBuf),
 }
 
-impl WriteError {
-    /// Whether the user's choice of folder is at fault (they can fix it), rather than the system.
-    pub fn is_users_fault(&self) -> bool {
+impl crate::diagnostics::Failure for WriteError {
+    /// The user's choice of folder is at fault (they can fix it), not the system's.
+    fn is_users_fault(&self) -> bool {
         matches!(
             self,
             Self::NotOurs { .. }
@@ -63,8 +63,7 @@ impl WriteError {
         )
     }
 
-    /// How to fix it, when the user can.
-    pub fn help(&self) -> Option<String> {
+    fn help(&self) -> Option<String> {
         match self {
             Self::Io { .. } => None,
             Self::NotOurs { .. } => Some(

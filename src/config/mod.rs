@@ -23,9 +23,9 @@ pub use resolved::ResolvedJob;
 
 use crate::diagnostics::Diagnostics;
 
-impl ConfigError {
-    /// Whether the file is at fault (the user can fix it), rather than this tool or the system.
-    pub fn is_users_fault(&self) -> bool {
+impl crate::diagnostics::Failure for ConfigError {
+    /// The file is at fault (the user can fix it), unless a checked job could not be resolved.
+    fn is_users_fault(&self) -> bool {
         match self {
             Self::Invalid(_) | Self::TooLarge { .. } | Self::UnknownEnvironment { .. } => true,
             // A file that cannot be read is named by the user: theirs to fix, as before.
@@ -35,7 +35,7 @@ impl ConfigError {
     }
 
     /// How to fix it; findings ([`ConfigError::Invalid`]) carry their own.
-    pub fn help(&self) -> Option<String> {
+    fn help(&self) -> Option<String> {
         match self {
             Self::TooLarge { .. } => Some("check that this is the right file".into()),
             Self::UnknownEnvironment { known, .. } if known.is_empty() => {

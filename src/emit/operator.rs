@@ -209,17 +209,15 @@ pub enum OperatorError {
     K8s(#[from] k8s::K8sError),
 }
 
-impl OperatorError {
-    /// Whether the input is at fault.
-    pub fn is_users_fault(&self) -> bool {
+impl crate::diagnostics::Failure for OperatorError {
+    fn is_users_fault(&self) -> bool {
         match self {
             Self::NoPodTemplates(_) => true,
             Self::K8s(e) => e.is_users_fault(),
         }
     }
 
-    /// How to fix it.
-    pub fn help(&self) -> Option<String> {
+    fn help(&self) -> Option<String> {
         match self {
             Self::NoPodTemplates(_) => Some(format!(
                 "use an image with Spark {MIN_SPARK_POD_TEMPLATE} or later, or the Job forms (render, chart, kustomize)"

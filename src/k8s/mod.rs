@@ -100,14 +100,13 @@ pub enum K8sError {
     Invalid(Vec<String>),
 }
 
-impl K8sError {
-    /// Whether the user's flags are at fault, rather than this tool.
-    pub fn is_users_fault(&self) -> bool {
+impl crate::diagnostics::Failure for K8sError {
+    /// The user's flags are at fault; an object failing its checks is this tool's.
+    fn is_users_fault(&self) -> bool {
         matches!(self, Self::KeysWithoutSecret | Self::KeysWithExternalSecret)
     }
 
-    /// How to fix it, when the user can.
-    pub fn help(&self) -> Option<String> {
+    fn help(&self) -> Option<String> {
         match self {
             Self::KeysWithoutSecret => Some("drop the flag, or switch spec.s3.credentials to `secret: {}`".into()),
             Self::KeysWithExternalSecret => Some("drop the flag (the External Secrets Operator writes the Secret), or remove externalSecret".into()),

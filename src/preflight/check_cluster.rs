@@ -54,9 +54,13 @@ pub enum CheckClusterError {
     Runtime(#[from] std::io::Error),
 }
 
-impl CheckClusterError {
-    /// How to fix it.
-    pub fn help(&self) -> Option<String> {
+/// A cluster that cannot be asked is the world's, not the input's.
+impl crate::diagnostics::Failure for CheckClusterError {
+    fn is_users_fault(&self) -> bool {
+        false
+    }
+
+    fn help(&self) -> Option<String> {
         match self {
             Self::Config(_) => Some(
                 "point $KUBECONFIG or ~/.kube/config at the cluster, or pass --context NAME".into(),

@@ -32,9 +32,13 @@ pub enum DoctorError {
     },
 }
 
-impl DoctorError {
-    /// How to fix it.
-    pub fn help(&self) -> Option<String> {
+/// A folder that cannot be inspected is the one the user named.
+impl crate::diagnostics::Failure for DoctorError {
+    fn is_users_fault(&self) -> bool {
+        true
+    }
+
+    fn help(&self) -> Option<String> {
         match self {
             Self::NotSparkHome(_) => Some("pass SPARK_HOME, the folder with bin/ and jars/ (for pip: python -c 'import pyspark, os; print(os.path.dirname(pyspark.__file__))')".into()),
             Self::Read { .. } => None,

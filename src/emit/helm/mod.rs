@@ -98,6 +98,13 @@ pub enum HelmError {
     },
 }
 
+/// A chart that cannot be generated is this tool's fault.
+impl crate::diagnostics::Failure for HelmError {
+    fn is_users_fault(&self) -> bool {
+        false
+    }
+}
+
 /// Parses every embedded template, so a mistake in the chart sources shows in any test.
 pub fn check_templates() -> Result<(), HelmError> {
     for (path, source) in TEMPLATES {

@@ -74,9 +74,13 @@ pub enum CheckS3Error {
     },
 }
 
-impl CheckS3Error {
-    /// How to fix it.
-    pub fn help(&self) -> Option<String> {
+/// `check-s3` could not start with what it was given.
+impl crate::diagnostics::Failure for CheckS3Error {
+    fn is_users_fault(&self) -> bool {
+        true
+    }
+
+    fn help(&self) -> Option<String> {
         Some(match self {
             Self::BadUrl { .. } => "pass URLs like s3a://my-bucket/path/to/data.csv",
             Self::BadEndpoint { .. } => {
