@@ -497,26 +497,7 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write, progress: &Progress) -> 
         )),
         None => None,
     };
-    // The environment's keys come first, as in the AWS SDKs; a profile is read only without them.
-    let env_keys = credentials::from_env().ok();
-    let ambient_profile = match std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) {
-        _ if env_keys.is_some() || args.profile.is_some() => None,
-        Some(p) => Some((
-            format!("profile [{p}] ($AWS_PROFILE) of {}", file.display()),
-            credentials::from_profile(&file, &p)?,
-        )),
-        None => credentials::from_profile(&file, "default")
-            .ok()
-            .map(|k| (format!("profile [default] of {}", file.display()), k)),
-    };
-    let ambient = check_s3::Ambient {
-        env_keys,
-        profile_keys: ambient_profile,
-        region: ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .into_iter()
-            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty())),
-        credentials_file: file.display().to_string(),
-    };
+    let ambient = credentials::ambient(&file, args.profile.is_some())?;
     let flags = check_s3::Flags {
         endpoint: args.endpoint.clone(),
         region: args.region.clone(),
@@ -557,17 +538,11 @@ fn check_s3(args: &CheckS3Args, stdout: &mut dyn Write, progress: &Progress) -> 
 }
 
 fn keys(args: &RenderArgs) -> Result<Option<AwsKeys>, CredentialsError> {
-    if let Some(profile) = &args.aws_profile {
-        let file = args
-            .aws_credentials
-            .clone()
-            .unwrap_or_else(credentials::default_credentials_file);
-        return credentials::from_profile(&file, profile).map(Some);
-    }
-    if args.aws_env {
-        return credentials::from_env().map(Some);
-    }
-    Ok(None)
+    credentials::for_secret(
+        args.aws_profile.as_deref(),
+        args.aws_credentials.as_deref(),
+        args.aws_env,
+    )
 }
 
 /// Loads a config and shows its warnings on `stderr`.

@@ -188,6 +188,62 @@ pub fn from_env() -> Result<AwsKeys, CredentialsError> {
     })
 }
 
+/// Where keys come from when no flag names them, as in the AWS SDKs: `$AWS_ACCESS_KEY_ID`/
+/// `$AWS_SECRET_ACCESS_KEY` (the variables the Job's pods get from the Secret), then a profile
+/// (`$AWS_PROFILE` or `default`) of the credentials file; read by [`ambient`].
+#[derive(Debug, Clone, Default)]
+pub struct Ambient {
+    /// Keys from the environment, if both variables are set.
+    pub env_keys: Option<AwsKeys>,
+    /// Keys and a description of the profile, if one was found.
+    pub profile_keys: Option<(String, AwsKeys)>,
+    /// `$AWS_REGION` or `$AWS_DEFAULT_REGION`.
+    pub region: Option<String>,
+    /// The credentials file, for the error when nothing is found.
+    pub credentials_file: String,
+}
+
+/// Reads the [`Ambient`] keys and region. The environment's keys come first; a profile is read
+/// only without them, and not at all when `profile_named` (a flag names one, read by the caller).
+pub fn ambient(file: &Path, profile_named: bool) -> Result<Ambient, CredentialsError> {
+    let env_keys = from_env().ok();
+    let profile_keys = match std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()) {
+        _ if env_keys.is_some() || profile_named => None,
+        Some(p) => Some((
+            format!("profile [{p}] ($AWS_PROFILE) of {}", file.display()),
+            from_profile(file, &p)?,
+        )),
+        None => from_profile(file, "default")
+            .ok()
+            .map(|k| (format!("profile [default] of {}", file.display()), k)),
+    };
+    Ok(Ambient {
+        env_keys,
+        profile_keys,
+        region: ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .into_iter()
+            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty())),
+        credentials_file: file.display().to_string(),
+    })
+}
+
+/// The keys of a Secret with values, when a flag asks for them: `profile` of `file` (the
+/// default credentials file when `None`), or the environment's (`from_env`).
+pub fn for_secret(
+    profile: Option<&str>,
+    file: Option<&Path>,
+    from_env_asked: bool,
+) -> Result<Option<AwsKeys>, CredentialsError> {
+    if let Some(profile) = profile {
+        let file = file.map_or_else(default_credentials_file, Path::to_path_buf);
+        return from_profile(&file, profile).map(Some);
+    }
+    if from_env_asked {
+        return from_env().map(Some);
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

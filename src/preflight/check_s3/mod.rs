@@ -39,8 +39,9 @@ use classify::*;
 use client::*;
 use probe::*;
 
+pub use crate::credentials::Ambient;
 pub use report::{Step, UrlReport, all_ok, json, text};
-pub use target::{Ambient, Flags, Target, resolve};
+pub use target::{Flags, Target, resolve};
 
 /// Why `check-s3` could not start (bad input: exit 2).
 #[derive(Debug, thiserror::Error)]

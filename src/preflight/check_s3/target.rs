@@ -35,21 +35,6 @@ pub struct Flags {
     pub anonymous: bool,
 }
 
-/// Where keys come from when no flag names them: `$AWS_ACCESS_KEY_ID`/`$AWS_SECRET_ACCESS_KEY`
-/// (the variables the Job's pods get from the Secret), then a profile (`$AWS_PROFILE` or
-/// `default`) of the credentials file. The caller reads those, so this stays pure.
-#[derive(Debug, Clone, Default)]
-pub struct Ambient {
-    /// Keys from the environment, if both variables are set.
-    pub env_keys: Option<AwsKeys>,
-    /// Keys and a description of the profile, if one was found.
-    pub profile_keys: Option<(String, AwsKeys)>,
-    /// `$AWS_REGION` or `$AWS_DEFAULT_REGION`.
-    pub region: Option<String>,
-    /// The credentials file, for the error when nothing is found.
-    pub credentials_file: String,
-}
-
 /// Resolves the target the way the generated Job would reach S3.
 pub fn resolve(
     job: Option<&ResolvedJob>,
