@@ -186,6 +186,32 @@ impl From<K8sError> for Error {
     }
 }
 
+/// Prints clap's message for a command line it refused (or for `--help`/`--version`) with keys
+/// hidden, as every message is, and gives the exit code clap gives it: 2 for bad usage, 0 else.
+pub fn print_usage(error: &clap::Error) -> u8 {
+    use std::io::IsTerminal;
+    let to_stderr = error.use_stderr();
+    let terminal = if to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let rendered = error.render();
+    let text = if terminal {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let text = redact::redact(&text);
+    // Nothing more can be said when the terminal is gone.
+    let _ = if to_stderr {
+        std::io::stderr().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().write_all(text.as_bytes())
+    };
+    u8::try_from(error.exit_code()).unwrap_or(2)
+}
+
 /// Runs a parsed command line.
 pub fn run(
     cli: Cli,

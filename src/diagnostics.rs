@@ -79,6 +79,12 @@ macro_rules! codes {
     };
 }
 
+/// A path as JSON text: a name that is not UTF-8 (which JSON cannot hold) with U+FFFD for the
+/// bytes it cannot show, rather than no report at all.
+pub fn lossy_path<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
+}
+
 /// What every error of the tool says besides its message: whose it is to fix, and how. Each
 /// error type implements it once; an error that wraps others asks the one it holds.
 pub trait Failure: std::error::Error {
@@ -197,6 +203,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// What the finding is about: the config file, the inspected folder, or the checked URL;
     /// empty until [`Diagnostic::in_file`] sets it.
+    #[serde(serialize_with = "lossy_path")]
     pub file: PathBuf,
     /// Where in the file, when known.
     #[serde(skip_serializing_if = "Option::is_none")]

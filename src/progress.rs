@@ -60,6 +60,8 @@ impl Progress {
             return;
         }
         line.drawn = Some(now);
+        // Keys hidden before the end is cut, so that no part of one is shown.
+        let item = crate::redact::redact(item);
         let skip = item.chars().count().saturating_sub(ITEM_CHARS);
         let shown: String = item.chars().skip(skip).collect();
         let ellipsis = if skip > 0 { "…" } else { "" };
@@ -116,6 +118,19 @@ mod tests {
         );
         assert!(text.ends_with(CLEAR));
         assert!(text.matches(CLEAR).count() < 100, "redrawn for every step");
+    }
+
+    #[test]
+    fn keys_in_items_are_hidden_before_the_end_is_cut() {
+        let drawn = Shared::default();
+        let progress = Progress::to(Box::new(drawn.clone()));
+        let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+        progress.step("checking", 1, 1, &format!("s3a://bucket/data/{secret}/x"));
+        let text = String::from_utf8(drawn.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            !text.contains("EXAMPLEKEY") && !text.contains("K7MDENG"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -42,43 +42,180 @@ fn is_key_byte(b: u8) -> bool {
 }
 
 /// The most characters a key may be glued to and still be found: a 40-character secret key
-/// pasted with a stray character or a few on either side (`Zq8v...B4nX`, `key=...`).
-const MAX_GLUED: usize = 4;
+/// pasted with a stray character or two (`Zq8v...B4nXy`, `--secret=KEYx`). More would take a
+/// base64 digest (43 characters and `=`) for a key.
+const MAX_GLUED: usize = 2;
 
 /// The most `/` a secret key glued to other characters may hold. A real key has about one (each
 /// character is one of 64); a path of the same length has one per segment.
 const MAX_GLUED_SLASHES: usize = 2;
 
+/// Words of the names people give roles, buckets, tables and paths. Text of a key's shape that
+/// holds two of them (case aside) is a name (`role/EKSPodIdentityRoleForSparkS3AccessV2`), not a
+/// key: a random key holds one of them about once in 1,000, two in none of 200,000 tried.
+const NAME_WORDS: &[&str] = &[
+    "access",
+    "account",
+    "admin",
+    "analytics",
+    "apac",
+    "archive",
+    "audit",
+    "backup",
+    "batch",
+    "bronze",
+    "bucket",
+    "build",
+    "cache",
+    "cluster",
+    "config",
+    "container",
+    "customer",
+    "daily",
+    "data",
+    "default",
+    "delta",
+    "deploy",
+    "detail",
+    "driver",
+    "east",
+    "engine",
+    "europe",
+    "event",
+    "exec",
+    "export",
+    "extract",
+    "fact",
+    "file",
+    "final",
+    "flow",
+    "from",
+    "glue",
+    "gold",
+    "group",
+    "hive",
+    "history",
+    "hourly",
+    "iceberg",
+    "identity",
+    "import",
+    "input",
+    "item",
+    "lake",
+    "layer",
+    "lifetime",
+    "load",
+    "local",
+    "main",
+    "manager",
+    "master",
+    "material",
+    "merge",
+    "metric",
+    "model",
+    "month",
+    "north",
+    "order",
+    "output",
+    "partition",
+    "pipeline",
+    "platform",
+    "policy",
+    "pool",
+    "prod",
+    "project",
+    "public",
+    "query",
+    "queue",
+    "read",
+    "record",
+    "region",
+    "report",
+    "role",
+    "runtime",
+    "sales",
+    "sample",
+    "schema",
+    "service",
+    "session",
+    "shard",
+    "silver",
+    "sink",
+    "snapshot",
+    "source",
+    "south",
+    "spark",
+    "stage",
+    "storage",
+    "store",
+    "stream",
+    "summary",
+    "system",
+    "table",
+    "task",
+    "team",
+    "temp",
+    "test",
+    "total",
+    "transform",
+    "user",
+    "value",
+    "view",
+    "warehouse",
+    "week",
+    "west",
+    "with",
+    "write",
+    "year",
+];
+
+/// Whether key-shaped text is a name: it holds two [`NAME_WORDS`].
+fn is_name(window: &str) -> bool {
+    let lower = window.to_ascii_lowercase();
+    NAME_WORDS
+        .iter()
+        .filter(|w| lower.contains(**w))
+        .take(2)
+        .count()
+        == 2
+}
+
 /// Where key-shaped text stands in `text`: the byte ranges of the maximal runs of `[A-Za-z0-9/+]`
-/// that hold an access key id (standing alone, anywhere in the run), are a secret key, or hold one
-/// glued to at most [`MAX_GLUED`] characters of its path segment, counted to the nearest `/` or
-/// end of the run on each side (`key=KEY`, `s3a://bucket/KEY/part`, `:9000KEY`), then with at most
-/// [`MAX_GLUED_SLASHES`] slashes of its own, so that a mixed-case path is not taken for a key. A
-/// key written percent-encoded (`%2F` for `/`, `%2B` for `+`, as in a URL) is found too. Linear in
-/// the length of `text`. The one rule for what counts as a pasted key: the config's text check
-/// refuses it and [`redact`] hides it.
+/// that hold an access key id (standing alone, or followed by a secret key), or a secret key
+/// bounded on each side by a `/` or the run's end (`s3a://bucket/KEY/part`) or glued to at most
+/// [`MAX_GLUED`] characters of its path segment (then with at most [`MAX_GLUED_SLASHES`] slashes
+/// of its own). Key-shaped text that holds two words of names ([`NAME_WORDS`]) is a name. A key
+/// written percent-encoded (`%2F`, `%252F`) or with JSON's `\/` is found too; a PEM block's
+/// base64 lines are not taken for keys. Linear in the length of `text`. The one rule for what
+/// counts as a pasted key: the config's text check refuses it and [`redact`] hides it.
 pub fn key_runs(text: &str) -> Vec<std::ops::Range<usize>> {
-    if !text.contains('%') {
+    if !text.contains(['%', '\\']) {
         return plain_key_runs(text).collect();
     }
-    // Decode `%2F` and `%2B`, remembering where each decoded byte starts in `text` (and, last,
-    // the end of `text`), so that a run found in the decoded text maps back to `text`.
+    // Decode escapes, remembering where each decoded byte starts in `text` (and, last, the end
+    // of `text`), so that a run found in the decoded text maps back to `text`.
     let bytes = text.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16);
+    let escape = |at: usize| -> Option<(char, usize)> {
+        match bytes.get(at..)? {
+            [b'\\', b'/', ..] => Some(('/', 2)),
+            // Twice percent-encoded: `%25` is `%`.
+            [b'%', b'2', b'5', h, l, ..] => Some((char::from_u32(hex(*h)? * 16 + hex(*l)?)?, 5)),
+            [b'%', h, l, ..] => Some((char::from_u32(hex(*h)? * 16 + hex(*l)?)?, 3)),
+            _ => None,
+        }
+        .filter(|(c, _)| c.is_ascii())
+    };
     let mut decoded = String::with_capacity(text.len());
     let mut origin = Vec::with_capacity(text.len() + 1);
     let mut i = 0;
     while i < bytes.len() {
-        let escaped = match bytes.get(i..i + 3) {
-            Some([b'%', b'2', b'f' | b'F']) => Some('/'),
-            Some([b'%', b'2', b'b' | b'B']) => Some('+'),
-            _ => None,
-        };
         origin.push(i);
-        if let Some(c) = escaped {
+        if let Some((c, width)) = escape(i) {
             decoded.push(c);
-            i += 3;
+            i += width;
         } else {
-            // `text` is UTF-8 and only ASCII triples are replaced: copy one character whole.
+            // Only ASCII escapes are replaced: copy one character whole.
             let width = text[i..].chars().next().map_or(1, char::len_utf8);
             decoded.push_str(&text[i..i + width]);
             origin.extend(std::iter::repeat_n(i, width - 1));
@@ -91,11 +228,30 @@ pub fn key_runs(text: &str) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-/// [`key_runs`] of text taken as it is (no percent-decoding).
+/// The byte ranges of the PEM blocks of `text`, `-----BEGIN ` to the end of `-----END ...-----`:
+/// their base64 lines look like secret keys. A `BEGIN` without its `END` makes no block.
+fn pem_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut blocks = Vec::new();
+    let mut from = 0;
+    while let Some(begin) = text[from..].find("-----BEGIN ").map(|b| b + from) {
+        let Some(end) = text[begin..].find("-----END ").and_then(|e| {
+            let after = begin + e + "-----END ".len();
+            text[after..]
+                .find("-----")
+                .map(|d| after + d + "-----".len())
+        }) else {
+            break;
+        };
+        blocks.push(begin..end);
+        from = end;
+    }
+    blocks
+}
+
+/// [`key_runs`] of text taken as it is (no decoding).
 fn plain_key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let bytes = text.as_bytes();
-    // A PEM block (a CA bundle in an annotation) is base64: its lines look like secret keys.
-    let pem = text.contains("-----BEGIN ");
+    let pem = pem_blocks(text);
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
@@ -107,7 +263,8 @@ fn plain_key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + 
             while i < bytes.len() && is_key_byte(bytes[i]) {
                 i += 1;
             }
-            if holds_key(&text[start..i], pem) {
+            let in_pem = pem.iter().any(|b| b.start <= start && i <= b.end);
+            if holds_key(&text[start..i], in_pem) {
                 return Some(start..i);
             }
         }
@@ -115,11 +272,12 @@ fn plain_key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + 
     })
 }
 
-/// Whether a run of key characters is, or holds, a key (see [`key_runs`]); `pem`: the text is a
-/// PEM block, whose base64 lines are not taken for secret keys.
-fn holds_key(run: &str, pem: bool) -> bool {
+/// Whether a run of key characters is, or holds, a key (see [`key_runs`]); `in_pem`: the run is
+/// a line of a PEM block, which is not taken for a secret key.
+fn holds_key(run: &str, in_pem: bool) -> bool {
     let bytes = run.as_bytes();
-    // An access key id stands alone: not inside longer upper-case text (`ASIAPACIFIC2024...`).
+    // An access key id stands alone: not inside longer upper-case text (`ASIAPACIFIC2024...`),
+    // unless a secret key follows it.
     let caps = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     let id = run
         .match_indices("AKIA")
@@ -127,18 +285,18 @@ fn holds_key(run: &str, pem: bool) -> bool {
         .any(|(at, _)| {
             run.get(at..at + 20).is_some_and(looks_like_access_key_id)
                 && !caps(at.checked_sub(1).and_then(|b| bytes.get(b)))
-                && !caps(bytes.get(at + 20))
+                && (!caps(bytes.get(at + 20)) || (!in_pem && holds_secret(&run[at + 20..])))
         });
-    if id {
-        return true;
-    }
-    if pem || run.len() < 40 {
+    id || (!in_pem && holds_secret(run))
+}
+
+/// Whether a run of key characters holds a secret key (see [`key_runs`]).
+fn holds_secret(run: &str) -> bool {
+    if run.len() < 40 {
         return false;
     }
-    // A secret key glued to at most MAX_GLUED characters of its path segment (a `/` or the
-    // run's end on each side: `s3a://bucket/KEY/part`, `9000KEY`), with few slashes of its own.
     if looks_like_secret_key(run) {
-        return true;
+        return !is_name(run);
     }
     let slashes: Vec<usize> = run.match_indices('/').map(|(at, _)| at).collect();
     (0..=run.len() - 40).any(|at| {
@@ -148,9 +306,11 @@ fn holds_key(run: &str, pem: bool) -> bool {
         let after = slashes.partition_point(|&slash| slash < at + 40);
         let left = at - before.checked_sub(1).map_or(0, |i| slashes[i] + 1);
         let right = slashes.get(after).copied().unwrap_or(run.len()) - (at + 40);
-        left + right <= MAX_GLUED
-            && after - before <= MAX_GLUED_SLASHES
+        // Whole path segments (glued to nothing) may hold any number of slashes.
+        let glued = left + right;
+        (glued == 0 || (glued <= MAX_GLUED && after - before <= MAX_GLUED_SLASHES))
             && looks_like_secret_key(window)
+            && !is_name(window)
     })
 }
 
@@ -393,8 +553,18 @@ mod tests {
             format!("s3a://bucket/{SECRET}/part-0000"),
             format!("/nonexist/{SECRET}"),
             format!("s3a://bucket/data/{SECRET}"),
-            format!("http://minio:9000{SECRET}/part"),
-            format!("s3a://bucket/x{SECRET}yz/part"),
+            format!("http://minio:90{SECRET}/part"),
+            format!("s3a://bucket/x{SECRET}y/part"),
+            // A key with three slashes of its own, as a path segment.
+            "s3a://events/wJalrXUtn/FEMI/K7MDENG/bPxRfiCYEXAMPLEKE/part".to_owned(),
+            // JSON's escaped slash, twice percent-encoded, an id before a space written %20.
+            SECRET.replace('/', "\\/"),
+            format!("c={}", SECRET.replace('/', "%252F")),
+            format!("sp/old%20{KEY_ID}.yaml"),
+            // An id glued to a secret.
+            format!("{KEY_ID}K7MDENGbPxRfiCYEXAMPLEKEYwJalrXUtnFEMI/a"),
+            // Outside a PEM block, even when the text has one.
+            format!("# -----BEGIN CERTIFICATE----- aside\n--secret={SECRET}"),
             // As a presigned URL or a form encodes it.
             format!("X-Amz-Credential={}", SECRET.replace('/', "%2F")),
             format!("k={}&x", SECRET.replace('/', "%2f")),
@@ -412,14 +582,33 @@ mod tests {
             redact(&format!("x=a%2F{}%2Fb é", SECRET.replace('/', "%2F"))),
             format!("x={REDACTED} é")
         );
-        // Paths of the same alphabet whose segments are not keys.
+        // Names, digests and paths of the same alphabet that are not keys.
         for path in [
+            "arn:aws:iam::123456789012:role/EKSPodIdentityRoleForSparkS3AccessV2",
+            "arn:aws:iam::123456789012:role/SparkOnEKSIRSARoleForDataLakeProdUSE1",
+            "arn:aws:iam::123456789012:role/EMRContainersJobExecutionRoleForETL2024",
+            "s3a://lake/raw/SAPECCMaterialMasterMARAExtract/2024/",
+            "s3a://bucket/tables/CustomerLifetimeValueByRegionAPACv2/data",
+            "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+            "sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
             "s3a://lake/warehouse/Sales/Europe/Quarterly/Reports2024/RegionNorthWestAndSouth",
             "/data/CustomerOrders/EuropeanRegionSales2024Q3/part-00000",
             "100%25 of s3a://b/x%2Fy",
         ] {
             assert!(!holds_key_text(path), "{path}");
         }
+    }
+
+    #[test]
+    fn pem_blocks_are_not_keys_and_hide_none_outside() {
+        let line = "MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUF";
+        let pem = format!(
+            "-----BEGIN CERTIFICATE-----\n{line}\n{}\n-----END CERTIFICATE-----\n",
+            &line[..40]
+        );
+        assert!(!holds_key_text(&pem), "{pem}");
+        let after = format!("{pem}--secret={SECRET}");
+        assert_eq!(redact(&after), format!("{pem}--secret={REDACTED}"));
     }
 
     #[test]

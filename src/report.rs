@@ -33,6 +33,7 @@ pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 #[serde(rename_all = "camelCase")]
 pub struct FileReport {
     /// The config file, as given or found.
+    #[serde(serialize_with = "crate::diagnostics::lossy_path")]
     pub file: PathBuf,
     /// Whether the config is accepted (warnings do not refuse it).
     pub valid: bool,

@@ -9,16 +9,20 @@
 /// sets itself.
 pub const RECOMMENDED_LABEL_PREFIX: &str = "app.kubernetes.io/";
 
-/// A Go duration as Kubernetes operators read them: one or more `<number><unit>` with units
-/// `ns`, `us`, `ms`, `s`, `m`, `h` (e.g. `1h`, `30m`, `1h30m`, `1.5h`).
+/// A Go duration as `time.ParseDuration` reads it (External Secrets' `refreshInterval`): numbers,
+/// each with a unit (`ns`, `us`/`µs`, `ms`, `s`, `m`, `h`), such as `1h30m` or `.5h`, or `0`;
+/// at most an int64 of nanoseconds (about 292 years). A negative one is refused: no setting the
+/// tool writes takes one.
 pub fn go_duration(s: &str) -> Result<(), String> {
     let mut rest = s;
     if rest.is_empty() {
         return Err("is empty".into());
     }
+    if rest == "0" {
+        return Ok(());
+    }
     let too_long = || "is longer than a Go duration can be (about 292 years)".to_string();
-    // Go's `time.ParseDuration`: nanoseconds summed in integers, each part checked, the total
-    // at most an int64's largest value.
+    // Nanoseconds summed in integers, each part checked, as Go does.
     let mut total: u128 = 0;
     while !rest.is_empty() {
         let digits = rest
@@ -26,13 +30,16 @@ pub fn go_duration(s: &str) -> Result<(), String> {
             .unwrap_or(rest.len());
         let number = &rest[..digits];
         let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-        if whole.is_empty() || number.ends_with('.') || fraction.contains('.') {
+        // Go wants digits before or after the point (`1.h` and `.5h` are durations).
+        if (whole.is_empty() && fraction.is_empty()) || fraction.contains('.') {
             return Err("is not a duration such as 1h or 30m".into());
         }
         rest = &rest[digits..];
         let (unit, nanos) = [
             ("ns", 1u64),
             ("us", 1_000),
+            ("\u{b5}s", 1_000),
+            ("\u{3bc}s", 1_000),
             ("ms", 1_000_000),
             ("s", 1_000_000_000),
             ("m", 60_000_000_000),
@@ -43,9 +50,13 @@ pub fn go_duration(s: &str) -> Result<(), String> {
         .ok_or_else(|| "needs a unit after each number: ns, us, ms, s, m or h".to_string())?;
         rest = &rest[unit.len()..];
         // Go reads the whole part as a uint64 and refuses more.
-        let whole: u64 = whole.parse().map_err(|_| too_long())?;
+        let whole: u64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().map_err(|_| too_long())?
+        };
         // The fraction as Go adds it: scaled in floating point, then truncated.
-        let fraction = format!("0.{fraction}").parse::<f64>().unwrap_or(0.0) * nanos as f64;
+        let fraction = format!("0.{fraction}0").parse::<f64>().unwrap_or(0.0) * nanos as f64;
         total += u128::from(whole) * u128::from(nanos) + fraction as u128;
         if total > i64::MAX as u128 {
             return Err(too_long());
@@ -779,7 +790,19 @@ mod tests {
 
     #[test]
     fn go_durations() {
-        for ok in ["1h", "30m", "1h30m", "1.5h", "15s", "500ms"] {
+        for ok in [
+            "1h",
+            "30m",
+            "1h30m",
+            "1.5h",
+            "15s",
+            "500ms",
+            "0",
+            ".5h",
+            "1.h",
+            "1\u{b5}s",
+            "1\u{3bc}s",
+        ] {
             assert!(go_duration(ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -787,7 +810,7 @@ mod tests {
             "1",
             "h",
             "1d",
-            "1.h",
+            ".h",
             "-1h",
             "1 h",
             "2562048h",

@@ -381,6 +381,26 @@ fn every_problem(file: &Path, document: Value, spans: &SpanIndex, all: &mut Diag
             None => d,
         });
     }
+    // Whole numbers the schema passed and the types would refuse (a decimal `1.0`, a number
+    // beyond the field's 32 or 64 bits), anywhere, before the typed reading stops at one.
+    let mut numbers = Vec::new();
+    numbers_in(&pruned, String::new(), &mut numbers);
+    for (field, number) in numbers {
+        if covered(&field, &reported) {
+            continue;
+        }
+        if let Some(message) = schema::whole_number_problem(&field, &number) {
+            all.0.push(
+                Diagnostic::new(Code::OutOfRange, field.clone(), message)
+                    .in_file(file)
+                    .at(at(&field))
+                    .help(WHOLE_NUMBER_HELP),
+            );
+            set_aside(&mut pruned, &field, None);
+            reported.push(field.clone());
+            hidden.push(field);
+        }
+    }
     // The fields without which the job cannot be read, when it cannot.
     let mut blocking = Vec::new();
     let mut job = None;
@@ -403,16 +423,24 @@ fn every_problem(file: &Path, document: Value, spans: &SpanIndex, all: &mut Diag
                             super::spans::Segment::Index(_) => false,
                         })
                 };
+                let within = |r: &&String| **r == e.field || super::spans::is_within(r, &e.field);
+                let gone = |r: &&String| value_at(&pruned, r).is_none_or(Value::is_null);
                 blocking = reported
                     .iter()
-                    .filter(|r| {
-                        **r == e.field
-                            || (super::spans::is_within(r, &e.field)
-                                && (named(r) || missing.contains(r)))
-                    })
-                    .filter(|r| value_at(&pruned, r).is_none_or(Value::is_null))
+                    .filter(within)
+                    .filter(gone)
+                    .filter(|r| named(r) || missing.contains(*r))
                     .map(|r| format!("`{r}`"))
                     .collect();
+                if blocking.is_empty() {
+                    // A list item set aside (null, so that the other items keep their places).
+                    blocking = reported
+                        .iter()
+                        .filter(within)
+                        .filter(|r| value_at(&pruned, r).is_some_and(Value::is_null))
+                        .map(|r| format!("`{r}`"))
+                        .collect();
+                }
                 let inside_reported = !blocking.is_empty() || covered(&e.field, &reported);
                 if !inside_reported {
                     all.0.push(out_of_range(file, &pruned, &e, at(&e.field)));
@@ -477,7 +505,28 @@ fn out_of_range(
     Diagnostic::new(Code::OutOfRange, e.field.clone(), message)
         .in_file(file)
         .at(position)
-        .help("use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand; user and group ids are 0 to 2147483647)")
+        .help(WHOLE_NUMBER_HELP)
+}
+
+/// The help of a whole number the types refuse.
+const WHOLE_NUMBER_HELP: &str = "use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand; user and group ids are 0 to 2147483647)";
+
+/// Every number of `node` with its field path, in document order.
+fn numbers_in(node: &Value, field: String, out: &mut Vec<(String, serde_json::Number)>) {
+    match node {
+        Value::Number(n) => out.push((field, n.clone())),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                numbers_in(item, join_index(&field, i), out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, value) in map {
+                numbers_in(value, join_key(&field, key), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Whether `field` is one of `fields` or inside one: a problem already reported there (a refused
@@ -509,11 +558,9 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
     let base = base_of(job);
     for (name, overlay) in &job.spec.environments {
         let env_field = join_key("spec.environments", name);
-        if let Err(reason) = crate::syntax::dns1123_label(name) {
-            all.0.push(Diagnostic::new(Code::Name, env_field.clone(), format!("environment name {name:?} {reason}"))
-                .in_file(file)
-                .at(at(&env_field))
-                .help("environment names become overlay folders: use lowercase letters, digits and '-', e.g. prod"));
+        for d in environment_rules(name, overlay, spans.contains("spec.executor.gpu")) {
+            let field = d.field.clone();
+            all.0.push(place(d, field));
         }
         // Problems the environment did not introduce are reported once, for the base: a field
         // it does not set, or one it sets through an ancestor that merges (its `executor` with
@@ -540,6 +587,38 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
             }
         }
     }
+}
+
+/// The rules of an environment itself, besides those of the job it makes: its name, and GPUs it
+/// describes without their amount where the base writes none (`base_gpu`), which would be off by
+/// omission (the base's amount, 0, applies).
+fn environment_rules(
+    name: &str,
+    overlay: &super::model::EnvironmentOverride,
+    base_gpu: bool,
+) -> Vec<Diagnostic> {
+    let env_field = join_key("spec.environments", name);
+    let mut out = Vec::new();
+    if let Err(reason) = crate::syntax::dns1123_label(name) {
+        out.push(
+            Diagnostic::new(Code::Name, env_field.clone(), format!("environment name {name:?} {reason}"))
+                .help("environment names become overlay folders: use lowercase letters, digits and '-', e.g. prod"),
+        );
+    }
+    let gpu = overlay.executor.as_ref().and_then(|e| e.gpu.as_ref());
+    if gpu.is_some_and(|g| g.amount.is_none()) && !base_gpu {
+        out.push(
+            Diagnostic::new(
+                Code::Gpu,
+                format!("{env_field}.executor.gpu"),
+                "describes GPUs without their amount, and the base has none: they would be off",
+            )
+            .help(
+                "add `amount:` (GPUs per executor) here, or give the base executor's gpu an amount",
+            ),
+        );
+    }
+    out
 }
 
 /// Why the typed deserialization refused a document: the field and the parser's message.
@@ -648,8 +727,12 @@ fn parse_clean(file: &Path, text: &str) -> Option<Config> {
     let mut environments = BTreeMap::new();
     let base = base_of(&job);
     for (name, overlay) in &job.spec.environments {
+        let base_gpu = document.pointer("/spec/executor/gpu").is_some();
+        if !environment_rules(name, overlay, base_gpu).is_empty() {
+            return None;
+        }
         let applied = apply(&base, overlay);
-        if crate::syntax::dns1123_label(name).is_err() || !rules::check(&applied).is_empty() {
+        if !rules::check(&applied).is_empty() {
             return None;
         }
         environments.insert(name.clone(), applied);

@@ -198,6 +198,53 @@ pub fn takes_text(field: &str) -> bool {
     types.contains(&"string") && types.iter().all(|t| matches!(*t, "string" | "null"))
 }
 
+/// Why the whole number the schema asks for at `field` cannot be `number` although the schema's
+/// type check passes it: written as a decimal (`1.0`, `1e3`, which JSON Schema counts as
+/// integers), or outside the range of the field's `format` (`int32`, `uint32`, `int64`).
+/// `None` when it can, or when the field takes no whole number.
+pub fn whole_number_problem(field: &str, number: &serde_json::Number) -> Option<String> {
+    let node = schema_at(field)?;
+    let integer = match node.get("type")? {
+        Value::String(t) => t == "integer",
+        Value::Array(ts) => ts.iter().any(|t| t == "integer"),
+        _ => false,
+    };
+    if !integer {
+        return None;
+    }
+    let (min, max): (i128, i128) = match node.get("format").and_then(Value::as_str)? {
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "uint32" => (0, u32::MAX.into()),
+        "int64" => (i64::MIN.into(), i64::MAX.into()),
+        "uint64" => (0, u64::MAX.into()),
+        _ => return None,
+    };
+    let value = number
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| number.as_u64().map(i128::from));
+    match value {
+        Some(v) if (min..=max).contains(&v) => None,
+        Some(_) => Some(format!(
+            "{number} is out of range: this field takes {min} to {max}"
+        )),
+        None => {
+            let f = number.as_f64()?;
+            // A fraction is the schema's to refuse (not an integer).
+            if f.fract() != 0.0 {
+                return None;
+            }
+            Some(
+                if (min as f64..=max as f64).contains(&f) && f.abs() < 1e15 {
+                    format!("{number} is a decimal number where a whole number belongs: write {f}")
+                } else {
+                    format!("{number} is out of range: this field takes {min} to {max}")
+                },
+            )
+        }
+    }
+}
+
 /// The schema node describing the value at `field`, found by walking the schema from the root
 /// (through `$ref`, optional `anyOf`, maps and lists).
 fn schema_at(field: &str) -> Option<&'static Value> {

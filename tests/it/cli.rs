@@ -1174,3 +1174,26 @@ fn init_refuses_options_that_do_not_apply_and_writes_shareable_files() {
         assert_eq!(mode & 0o777, 0o644, "{file}");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn validate_json_reports_a_file_name_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let odd = dir.path().join(std::ffi::OsStr::from_bytes(b"ok\xfe.yaml"));
+    fs::copy("examples/minio/spark-job.yaml", &odd).unwrap();
+    fs::copy("tests/invalid/null-key.yaml", dir.path().join("bad.yaml")).unwrap();
+    let o = run(&["validate", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", text(&o.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let files: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("ok\u{FFFD}.yaml")),
+        "{files:?}"
+    );
+}

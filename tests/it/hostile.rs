@@ -479,7 +479,12 @@ fn keys_typed_on_the_command_line_are_never_repeated() {
     let in_path = format!("/nonexistent/{secret}");
     let url = format!("s3a://b/{secret}/part-0");
     let encoded_url = format!("s3a://data-bucket/{encoded}/x");
-    let runs: [&[&str]; 8] = [
+    let flag = format!("--{id}");
+    let runs: [&[&str]; 11] = [
+        // Refused by the command-line parser, which quotes what it refuses.
+        &["validate", "--jobs", secret, "x.yaml"],
+        &["render", EXAMPLE, &flag],
+        &[id],
         &["versions", "--spark", id],
         &["versions", "--spark", secret],
         &["doctor", &in_path],
