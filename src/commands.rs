@@ -25,6 +25,7 @@ use crate::redact::{self, Redacting};
 use crate::report;
 use crate::spark::versions::Version;
 use crate::starter::{self, StarterCredentials, StarterOptions};
+use crate::validation::{self, ValidationError};
 use crate::write::{self, WriteError};
 
 /// Why a command failed.
@@ -72,6 +73,9 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// `validate` stopped before every file's verdict.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
     /// `doctor` could not inspect the folder.
     #[error(transparent)]
     Doctor(#[from] DoctorError),
@@ -112,6 +116,7 @@ impl Error {
             Self::Credentials(e) => Some(e),
             Self::Pipeline(e) => Some(e),
             Self::Write(e) => Some(e),
+            Self::Validation(e) => Some(e),
             Self::Doctor(e) => Some(e),
             Self::CheckS3(e) => Some(e),
             Self::CheckCluster(e) => Some(e),
@@ -699,81 +704,17 @@ fn validate(
     stderr: &mut dyn Write,
     progress: &Progress,
 ) -> Result<(), Error> {
-    let files = find_configs(&args.paths)?;
+    let files = validation::find_configs(&args.paths)?;
     if files.is_empty() {
         return Err(Error::NoConfigs(
             args.paths.iter().map(|p| p.display().to_string()).collect(),
         ));
     }
-    // Each worker holds one config at a time, and a validator that remembers the schema checks
-    // that passed; results come back in file order.
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    // A worker keeps of each config only what the report shows, so memory does not grow with
-    // the number of files.
-    let check_all = || -> Vec<Result<Checked, Error>> {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .map_init(pipeline::Validator::default, |validator, file| {
-                let result = validator
-                    .check_config(file)
-                    .map(|(config, objects)| Checked {
-                        environments: config.environment_names().map(str::to_owned).collect(),
-                        objects,
-                        warnings: config.warnings.0,
-                    })
-                    .map_err(Error::from);
-                let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                progress.step("validated", done, files.len(), &file.display().to_string());
-                result
-            })
-            .collect()
-    };
-    let results = match args.jobs {
-        None => check_all(),
-        Some(n) => rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(n))
-            .build()
-            .map_err(std::io::Error::other)?
-            .install(check_all),
-    };
-    progress.clear();
-    let mut reports = Vec::with_capacity(files.len());
-    for (file, result) in files.iter().zip(results) {
-        let report = match result {
-            Ok(Checked {
-                environments,
-                objects,
-                warnings,
-            }) => report::FileReport {
-                file: file.clone(),
-                valid: true,
-                environments,
-                objects: Some(objects),
-                findings: warnings,
-                error: None,
-            },
-            // Only the user's faults are this file's verdict; anything else stops the run.
-            Err(e) if e.exit_code() == 2 => {
-                let (findings, error) = match e {
-                    Error::Pipeline(PipelineError::Config(ConfigError::Invalid(d))) => (d.0, None),
-                    e => (Vec::new(), Some(e.to_string())),
-                };
-                report::FileReport {
-                    file: file.clone(),
-                    valid: false,
-                    environments: Vec::new(),
-                    objects: None,
-                    findings,
-                    error,
-                }
-            }
-            Err(e) => return Err(e),
-        };
-        if args.format == Format::Text {
-            print_validation(&report, stdout, stderr)?;
+    let reports = validation::check_files(&files, args.jobs, progress)?;
+    if args.format == Format::Text {
+        for report in &reports {
+            print_validation(report, stdout, stderr)?;
         }
-        reports.push(report);
     }
     let report = report::ValidationReport::new(reports);
     let invalid = report.invalid;
@@ -790,16 +731,6 @@ fn validate(
         return Err(Error::InvalidConfigs(invalid, files.len()));
     }
     Ok(())
-}
-
-/// What `validate` keeps of a config that passed: what its report shows.
-struct Checked {
-    /// Its environments' names.
-    environments: Vec<String>,
-    /// How many objects its base and environments have.
-    objects: usize,
-    /// Its warnings.
-    warnings: Vec<crate::diagnostics::Diagnostic>,
 }
 
 /// One file's verdict as text: warnings and `ok:` on stdout, the refusal on stderr, as the
@@ -839,65 +770,6 @@ fn print_validation(
 
 /// How many environment names `validate` lists on a config's line.
 const SHOWN_ENVIRONMENTS: usize = 10;
-
-/// Files given directly, plus `*.yaml`/`*.yml` files below given folders that declare our apiVersion.
-fn find_configs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
-    let mut out = Vec::new();
-    for path in paths {
-        if !path.is_dir() {
-            out.push(path.clone());
-            continue;
-        }
-        let mut found = Vec::new();
-        let mut pending = vec![path.clone()];
-        while let Some(dir) = pending.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|source| WriteError::Io {
-                path: dir.clone(),
-                source,
-            })?;
-            for entry in entries.flatten() {
-                let p = entry.path();
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                if kind.is_dir() {
-                    if !entry.file_name().to_string_lossy().starts_with('.') {
-                        pending.push(p);
-                    }
-                } else if kind.is_file()
-                    && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-                    && declares_spark_job(&p)
-                {
-                    found.push(p);
-                }
-            }
-        }
-        found.sort();
-        out.extend(found);
-    }
-    Ok(out)
-}
-
-fn declares_spark_job(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 4096];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = String::from_utf8_lossy(&head[..n]);
-    // A top-level `kind: SparkJob` makes it one of ours whatever its apiVersion says, so a
-    // mistyped apiVersion is reported instead of the file being skipped.
-    head.contains(config::model::API_VERSION)
-        || head.lines().any(|line| {
-            line.strip_prefix("kind:").map(|v| {
-                v.split('#')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .trim_matches(['"', '\''])
-            }) == Some(config::model::KIND)
-        })
-}
 
 fn init(args: &InitArgs, stdout: &mut dyn Write) -> Result<(), Error> {
     let file = args.dir.join("spark-job.yaml");

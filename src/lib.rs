@@ -12,7 +12,8 @@
 //! 5. [`emit`] turns objects (and the settings table, for the chart) into a file tree in memory,
 //!    and [`write`](mod@write) writes that tree atomically or compares it with a folder;
 //! 6. [`pipeline`]: config in, checked objects and file trees out (the library API);
-//!    [`preflight`]: versions, doctor, build-plan, check-s3;
+//!    [`validation`]: `validate` over many files; [`preflight`]: versions, doctor, build-plan,
+//!    check-s3;
 //! 7. [`commands`] runs what [`cli`] parsed; [`starter`] is `init`'s config.
 // The chart generator's template context is one `json!` literal, deeper than the default limit.
 #![recursion_limit = "256"]
@@ -34,6 +35,7 @@ pub mod report;
 pub mod spark;
 pub mod starter;
 pub mod syntax;
+pub mod validation;
 pub mod write;
 pub mod yaml;
 

@@ -107,7 +107,7 @@ fn layers_only_look_upstream() {
         &["spark"],
         &["credentials", "k8s"],
         &["emit", "write", "report"],
-        &["pipeline", "preflight"],
+        &["pipeline", "preflight", "validation"],
         &["starter", "commands", "cli"],
     ];
     let layer_of = |module: &str| {
