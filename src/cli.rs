@@ -427,3 +427,75 @@ pub enum CredentialsKind {
 fn chart_version(text: &str) -> Result<String, String> {
     crate::syntax::semver(text).map(|()| text.to_owned())
 }
+
+/// The completion script of a shell. clap_complete's bash script never completes past a
+/// command when the program's name has a hyphen (its dispatch loop and its case labels escape
+/// the name differently: clap-rs/clap#6421, open), so bash's is generated for the name with
+/// underscores and then registered for the real one.
+pub fn completions(
+    shell: clap_complete::Shell,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let name = command.get_name().to_owned();
+    if shell != clap_complete::Shell::Bash {
+        clap_complete::generate(shell, &mut command, name, out);
+        return Ok(());
+    }
+    let plain = name.replace('-', "_");
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, &plain, &mut script);
+    let script = String::from_utf8_lossy(&script);
+    let registered = script
+        .lines()
+        .map(|line| match line.strip_suffix(&format!(" {plain}")) {
+            Some(rest) if line.trim_start().starts_with("complete ") => format!("{rest} {name}"),
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    writeln!(out, "{registered}")
+}
+
+/// The command whose man page is asked for: the tool's, or one of its commands'
+/// (`k8s-s3-spark-render(1)`); else the names of the commands there are.
+pub fn man_page(name: Option<&str>) -> Result<clap::Command, Vec<String>> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    command.build();
+    let Some(name) = name else {
+        return Ok(command);
+    };
+    // After build(), a command's display name is `k8s-s3-spark-render`: its page's title.
+    command.find_subcommand(name).cloned().ok_or_else(|| {
+        command
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect()
+    })
+}
+
+/// Prints clap's message for a command line it refused (or for `--help`/`--version`) with keys
+/// hidden, as every message is, and gives the exit code clap gives it: 2 for bad usage, 0 else.
+pub fn print_usage(error: &clap::Error) -> u8 {
+    use std::io::IsTerminal;
+    let to_stderr = error.use_stderr();
+    let terminal = if to_stderr {
+        std::io::stderr().is_terminal()
+    } else {
+        std::io::stdout().is_terminal()
+    };
+    let rendered = error.render();
+    let text = if terminal {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let text = crate::redact::redact(&text);
+    // Nothing more can be said when the terminal is gone.
+    let _ = if to_stderr {
+        std::io::Write::write_all(&mut std::io::stderr(), text.as_bytes())
+    } else {
+        std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes())
+    };
+    u8::try_from(error.exit_code()).unwrap_or(2)
+}

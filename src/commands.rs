@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
-    AppType, BuildPlanArgs, ChartArgs, CheckClusterArgs, CheckS3Args, Cli, Command,
+    self, AppType, BuildPlanArgs, ChartArgs, CheckClusterArgs, CheckS3Args, Cli, Command,
     CredentialsKind, DoctorArgs, Format, InitArgs, KustomizeArgs, ManArgs, RenderArgs,
     ReportFormat, ValidateArgs, VersionsArgs,
 };
@@ -191,32 +191,6 @@ impl From<K8sError> for Error {
     }
 }
 
-/// Prints clap's message for a command line it refused (or for `--help`/`--version`) with keys
-/// hidden, as every message is, and gives the exit code clap gives it: 2 for bad usage, 0 else.
-pub fn print_usage(error: &clap::Error) -> u8 {
-    use std::io::IsTerminal;
-    let to_stderr = error.use_stderr();
-    let terminal = if to_stderr {
-        std::io::stderr().is_terminal()
-    } else {
-        std::io::stdout().is_terminal()
-    };
-    let rendered = error.render();
-    let text = if terminal {
-        rendered.ansi().to_string()
-    } else {
-        rendered.to_string()
-    };
-    let text = redact::redact(&text);
-    // Nothing more can be said when the terminal is gone.
-    let _ = if to_stderr {
-        std::io::stderr().write_all(text.as_bytes())
-    } else {
-        std::io::stdout().write_all(text.as_bytes())
-    };
-    u8::try_from(error.exit_code()).unwrap_or(2)
-}
-
 /// Runs a parsed command line.
 pub fn run(
     cli: Cli,
@@ -257,61 +231,19 @@ pub fn run(
         Command::BuildPlan(args) => build_plan(&args, out, err),
         Command::CheckS3(args) => check_s3(&args, out, progress),
         Command::CheckCluster(args) => check_cluster(&args, out, err, progress),
-        Command::Completions(args) => completions(args.shell, out),
+        Command::Completions(args) => Ok(cli::completions(args.shell, out)?),
         Command::Man(args) => man(&args, out),
     };
     let flushed = stdout.flush().and(stderr.flush());
     result.and(Ok(flushed?))
 }
 
-/// The completion script of a shell. clap_complete's bash script never completes past a
-/// command when the program's name has a hyphen (its dispatch loop and its case labels escape
-/// the name differently: clap-rs/clap#6421, open), so bash's is generated for the name with
-/// underscores and then registered for the real one.
-fn completions(shell: clap_complete::Shell, stdout: &mut dyn Write) -> Result<(), Error> {
-    let mut command = <Cli as clap::CommandFactory>::command();
-    let name = command.get_name().to_owned();
-    if shell != clap_complete::Shell::Bash {
-        clap_complete::generate(shell, &mut command, name, stdout);
-        return Ok(());
-    }
-    let plain = name.replace('-', "_");
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command, &plain, &mut script);
-    let script = String::from_utf8_lossy(&script);
-    let registered = script
-        .lines()
-        .map(|line| match line.strip_suffix(&format!(" {plain}")) {
-            Some(rest) if line.trim_start().starts_with("complete ") => format!("{rest} {name}"),
-            _ => line.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    writeln!(stdout, "{registered}")?;
-    Ok(())
-}
-
-/// The man page of the tool, or of one of its commands (`k8s-s3-spark-render(1)`).
+/// The man page of the tool, or of one of its commands.
 fn man(args: &ManArgs, stdout: &mut dyn Write) -> Result<(), Error> {
-    let mut command = <Cli as clap::CommandFactory>::command();
-    command.build();
-    let page = match &args.command {
-        None => command,
-        Some(name) => {
-            let known: Vec<String> = command
-                .get_subcommands()
-                .map(|c| c.get_name().to_owned())
-                .collect();
-            // After build(), a command's display name is `k8s-s3-spark-render`: its page's title.
-            command
-                .find_subcommand(name)
-                .ok_or_else(|| Error::UnknownCommand {
-                    name: name.clone(),
-                    known,
-                })?
-                .clone()
-        }
-    };
+    let page = cli::man_page(args.command.as_deref()).map_err(|known| Error::UnknownCommand {
+        name: args.command.clone().unwrap_or_default(),
+        known,
+    })?;
     clap_mangen::Man::new(page).render(stdout)?;
     Ok(())
 }
@@ -412,38 +344,12 @@ fn build_plan(
 }
 
 /// Writes a file that must not exist yet, all or nothing.
+/// [`write::new_file`], with "exists" said as the commands say it.
 fn write_new_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let io_error = |source| WriteError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if std::fs::symlink_metadata(path).is_ok() {
-        return Err(Error::FileExists(path.to_path_buf()));
-    }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut staged = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
-    staged.write_all(bytes).map_err(io_error)?;
-    // What this writes is shared (a config, its schema, a Dockerfile): readable by all, as any
-    // file an editor saves, not the 0600 of a temporary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        staged
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io_error)?;
-    }
-    staged.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::FileExists(path.to_path_buf())
-        } else {
-            io_error(e.error).into()
-        }
-    })?;
-    Ok(())
+    write::new_file(path, bytes).map_err(|e| match e {
+        WriteError::Exists(path) => Error::FileExists(path),
+        e => e.into(),
+    })
 }
 
 fn check_cluster(

@@ -11,7 +11,7 @@ fn main() -> ExitCode {
     let cli = match k8s_s3_spark::cli::Cli::try_parse() {
         Ok(cli) => cli,
         // A bad argument is quoted in clap's message: printed through the one redaction.
-        Err(error) => return ExitCode::from(k8s_s3_spark::commands::print_usage(&error)),
+        Err(error) => return ExitCode::from(k8s_s3_spark::cli::print_usage(&error)),
     };
     // stdout and stderr unlocked: the progress line is drawn from validate's worker threads.
     let progress = k8s_s3_spark::progress::Progress::on_stderr();

@@ -39,6 +39,9 @@ pub enum WriteError {
         /// The files that would be overwritten.
         files: Vec<String>,
     },
+    /// A file that is only ever created new is there already.
+    #[error("{} exists", .0.display())]
+    Exists(PathBuf),
     /// The output path exists and is not a plain folder.
     #[error("{} exists and is not a folder (or is a symbolic link)", .0.display())]
     NotAFolder(PathBuf),
@@ -57,6 +60,7 @@ impl crate::diagnostics::Failure for WriteError {
         matches!(
             self,
             Self::NotOurs { .. }
+                | Self::Exists(_)
                 | Self::NotAFolder(_)
                 | Self::Special(_)
                 | Self::HoldsWorkingFolder(_)
@@ -71,6 +75,7 @@ impl crate::diagnostics::Failure for WriteError {
                     .into(),
             ),
             Self::NotAFolder(_) => Some("choose another --out path".into()),
+            Self::Exists(_) => Some("remove it, or choose another path".into()),
             Self::HoldsWorkingFolder(_) => Some(
                 "write below it, e.g. --out generated, and run from elsewhere to replace it".into(),
             ),
@@ -551,6 +556,41 @@ pub fn describe(dir: &Path, drift: &[Drift]) -> String {
         }
     }
     out
+}
+
+/// Writes `bytes` to a new file at `path`, never over one that is there (a config, its schema,
+/// a Dockerfile a user may have edited): staged beside it, then linked into place only if the
+/// name is still free. Readable by all (0644), as any file an editor saves.
+pub fn new_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let io_error = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if fs::symlink_metadata(path).is_ok() {
+        return Err(WriteError::Exists(path.to_path_buf()));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut staged = tempfile::NamedTempFile::new_in(dir).map_err(io_error)?;
+    staged.write_all(bytes).map_err(io_error)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        staged
+            .as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(io_error)?;
+    }
+    staged.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            WriteError::Exists(path.to_path_buf())
+        } else {
+            io_error(e.error)
+        }
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
