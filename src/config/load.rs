@@ -551,6 +551,10 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
         .iter()
         .map(|b| (b.code, b.field.clone(), b.message.clone()))
         .collect();
+    // The base's rules by field: a problem of the same rule on a field an environment does not
+    // set is the base's, even when its message names the environment's values.
+    let inherited_rules: std::collections::HashSet<_> =
+        base_problems.iter().map(|b| (b.code, b.field.clone())).collect();
     for d in base_problems {
         let field = d.field.clone();
         all.0.push(place(d, field));
@@ -578,7 +582,7 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
                 // A field the environment does not set, wrong only with what it sets elsewhere
                 // (its sparkVersion against the base's dynamicAllocation): said at the
                 // environment, naming the field.
-                None if !same_as_base => {
+                None if !inherited_rules.contains(&(d.code, d.field.clone())) => {
                     let message = format!("with this environment, `{}`: {}", d.field, d.message);
                     all.0
                         .push(place(Diagnostic { message, ..d }, env_field.clone()));

@@ -79,10 +79,16 @@ def on_terminal(args, env):
     import os
     import pty
 
+    import threading
+
     leader, follower = pty.openpty()
     process = subprocess.Popen([str(a) for a in args], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=follower)
     os.close(follower)
+    # stdout is read beside the terminal: a command that fills the pipe must not wait on us.
+    out = []
+    reader = threading.Thread(target=lambda: out.append(process.stdout.read()))
+    reader.start()
     received = b""
     while True:
         try:
@@ -92,7 +98,8 @@ def on_terminal(args, env):
         if not chunk:
             break
         received += chunk
-    stdout = process.stdout.read().decode()
+    reader.join()
+    stdout = out[0].decode()
     process.wait()
     os.close(leader)
     return process.returncode, stdout, received.decode()
