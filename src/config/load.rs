@@ -553,8 +553,10 @@ fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Diagnostics) 
         .collect();
     // The base's rules by field: a problem of the same rule on a field an environment does not
     // set is the base's, even when its message names the environment's values.
-    let inherited_rules: std::collections::HashSet<_> =
-        base_problems.iter().map(|b| (b.code, b.field.clone())).collect();
+    let inherited_rules: std::collections::HashSet<_> = base_problems
+        .iter()
+        .map(|b| (b.code, b.field.clone()))
+        .collect();
     for d in base_problems {
         let field = d.field.clone();
         all.0.push(place(d, field));
