@@ -1,42 +1,15 @@
 //! k8s-s3-spark: one typed `spark-job.yaml` in, validated Kubernetes objects out: plain
 //! manifests, a Helm chart, a Kustomize tree, and the preflight checks around them.
 //!
-//! Data flows one way, layer by layer (`tests/it/layering.rs` keeps it so: no layer uses a later
-//! one, and no file reaches back to itself):
-//! 1. leaves: [`syntax`] (string rules), [`files`] (bounded reads of regular files), [`cron`] (schedules), [`redact`] (what counts as a
-//!    credential), [`diagnostics`], [`yaml`], [`progress`] (a terminal's progress line), and
-//!    the version table [`spark::versions`];
-//! 2. [`config`] loads and checks the file (with positions for every problem);
-//! 3. [`spark`] turns a checked job into the spark-submit settings table ([`spark::settings`]);
-//! 4. [`k8s`] builds typed objects and checks them ([`credentials`] reads keys for a Secret);
-//! 5. [`emit`] turns objects (and the settings table, for the chart) into a file tree in memory,
-//!    and [`write`](mod@write) writes that tree atomically or compares it with a folder;
-//! 6. [`pipeline`]: config in, checked objects and file trees out (the library API);
-//!    [`validation`]: `validate` over many files; [`preflight`]: versions, doctor, build-plan,
-//!    check-s3;
-//! 7. [`commands`] runs what [`cli`] parsed; [`starter`] is `init`'s config.
-// The chart generator's template context is one `json!` literal, deeper than the default limit.
-#![recursion_limit = "256"]
+//! Three crates by layer: [`k8s_s3_spark_core`] (the config, its rules, the settings table, the
+//! objects, every output form and writing; no network), [`preflight`] (versions, doctor,
+//! build-plan, check-s3, check-cluster; the network clients) and this one, the command line:
+//! [`commands`] runs what [`cli`] parsed. The core's modules are re-exported here, so
+//! `k8s_s3_spark::config` is the core's.
+
+pub use k8s_s3_spark_core::*;
+pub use k8s_s3_spark_preflight as preflight;
 
 pub mod cli;
 pub mod commands;
-pub mod config;
-pub mod credentials;
-pub mod cron;
-pub mod diagnostics;
-pub mod emit;
-pub mod files;
-pub mod k8s;
-pub mod pipeline;
-pub mod preflight;
-pub mod progress;
-pub mod redact;
-pub mod report;
-pub mod spark;
-pub mod starter;
-pub mod syntax;
-pub mod validation;
-pub mod write;
-pub mod yaml;
-
 pub use commands::{Error, run};

@@ -5,8 +5,7 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(config) = k8s_s3_spark::config::parse(Path::new("fuzz.yaml"), data) else { return };
-    let job = config.resolve(None).expect("the base resolves");
-    let tree = k8s_s3_spark::pipeline::chart(&job, "fuzz.yaml", "0.1.0").expect("accepted configs make a chart");
+    let Ok(config) = k8s_s3_spark_core::config::parse(Path::new("fuzz.yaml"), data) else { return };
+    let tree = k8s_s3_spark_core::pipeline::chart(&config, "fuzz.yaml", "0.1.0").expect("accepted configs make a chart");
     assert!(tree.iter().any(|(p, _)| p.ends_with("job.yaml")));
 });

@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(config) = k8s_s3_spark::config::parse(Path::new("fuzz.yaml"), data) else { return };
-    let tree = k8s_s3_spark::pipeline::kustomize_tree(&config, Path::new("fuzz.yaml")).expect("accepted configs make a tree");
+    let Ok(config) = k8s_s3_spark_core::config::parse(Path::new("fuzz.yaml"), data) else { return };
+    let tree = k8s_s3_spark_core::pipeline::kustomize_tree(&config, Path::new("fuzz.yaml")).expect("accepted configs make a tree");
     assert!(tree.iter().any(|(p, _)| p.ends_with("base/kustomization.yaml")));
 });

@@ -209,13 +209,13 @@ def table(verdicts):
             message = message[:137] + "..."
         server_cell = f"refused: {message}".replace("|", "\\|") if refused else "accepted"
         ours_cell = f"refused, `{code_of(ours)}` in `{change[0]}`" if change else \
-            "no config field makes it; the tool's object checks (`src/k8s/check.rs`) refuse it in generated output"
+            "no config field makes it; the tool's object checks (`crates/core/src/k8s/check.rs`) refuse it in generated output"
         lines.append(f"| {what} | {server_cell} | {ours_cell} |")
     lines += [
         "| a Role without `create` on configmaps | accepts the Role; then refuses the driver's executor "
         "ConfigMap: `cannot create resource \"configmaps\"`, and the Job's container fails (test_cluster.py) "
         "| no config field makes it; "
-        "the Role is derived from the table of who calls the API server (`src/k8s/rbac.rs`) |",
+        "the Role is derived from the table of who calls the API server (`crates/core/src/k8s/rbac.rs`) |",
         "",
         "Where the server accepts and we refuse, the cluster would fail later: Spark cannot parse the size "
         "(the driver exits at start), `latest` makes every pull a different image, and an environment "

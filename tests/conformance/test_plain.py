@@ -86,7 +86,7 @@ def test_secret_with_values_is_valid_too(binary, tmp_path):
 
 
 def test_shellcheck_accepts_the_jobs_wrapper_script(rendered, tmp_path):
-    """The Job's command is `sh -c SCRIPT` around spark-submit (src/k8s/run-driver.sh): the real
+    """The Job's command is `sh -c SCRIPT` around spark-submit (crates/core/src/k8s/run-driver.sh): the real
     shellcheck, as POSIX sh, finds nothing in the script as every example's Job carries it."""
     scripts = set()
     for file in rendered:

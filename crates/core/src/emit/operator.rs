@@ -527,7 +527,7 @@ fn application_spec(job: &ResolvedJob, labels: &JobLabels) -> SparkApplicationSp
 pub fn mapping_doc() -> String {
     let mut out = String::from(
         "# The Spark Operator form and the Job: where each setting goes\n\n\
-         Generated from `src/emit/operator.rs` (`MAPPING`, `CLUSTER_MODE`); do not edit.\n\n\
+         Generated from `crates/core/src/emit/operator.rs` (`MAPPING`, `CLUSTER_MODE`); do not edit.\n\n\
          `k8s-s3-spark operator` derives the SparkApplication from the Job's spark-submit \
          arguments. Each `--conf` of the Job goes to the field below; `spark.hadoop.KEY` goes to \
          `hadoopConf` as `KEY`; every other setting goes to `sparkConf` unchanged. The operator \

@@ -417,7 +417,7 @@ mod tests {
 
     /// Every config file the repository holds: examples, bad configs, fuzz seeds and regressions.
     fn fixtures() -> Vec<PathBuf> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = crate::repo_root();
         let mut files = Vec::new();
         for dir in [
             "examples",

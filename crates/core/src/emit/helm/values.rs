@@ -308,10 +308,9 @@ mod tests {
 
     #[test]
     fn values_schema_carries_the_validators_limits_and_no_defaults() {
-        let config = crate::config::load(std::path::Path::new(
-            "examples/amazon-reviews/spark-job.yaml",
-        ))
-        .unwrap();
+        let config =
+            crate::config::load(&crate::repo_root().join("examples/amazon-reviews/spark-job.yaml"))
+                .unwrap();
         let values = ChartValues::from_job(config.resolve(None).unwrap());
         let schema = values.schema();
         let instances = schema

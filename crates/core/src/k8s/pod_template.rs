@@ -146,7 +146,6 @@ fn strip(map: &mut Map<String, Value>, owned: &[(&str, &str)]) {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;
-    use std::path::Path;
 
     use super::*;
     use crate::config::pod_template::TYPED_POD_FIELDS;
@@ -157,7 +156,8 @@ mod tests {
     /// starts setting without a line in `config::pod_template` fails here.
     #[test]
     fn every_field_the_tool_sets_is_owned_typed_or_joined() {
-        let config = crate::config::load(Path::new("examples/minio/spark-job.yaml")).unwrap();
+        let config =
+            crate::config::load(&crate::repo_root().join("examples/minio/spark-job.yaml")).unwrap();
         let resolved = config.resolve(Some("prod")).unwrap();
         let job = job::job(
             ObjectMeta::default(),

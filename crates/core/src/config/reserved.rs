@@ -308,9 +308,9 @@ mod tests {
             "reviews-summary",
             "nightly-summary",
         ] {
-            let config = crate::config::load(std::path::Path::new(&format!(
-                "examples/{example}/spark-job.yaml"
-            )))
+            let config = crate::config::load(
+                &crate::repo_root().join(format!("examples/{example}/spark-job.yaml")),
+            )
             .unwrap();
             let job = config.resolve(None).unwrap();
             for row in table(job, &Default::default()) {

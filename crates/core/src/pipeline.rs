@@ -191,7 +191,6 @@ pub fn chart(
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
     use super::{Validator, check_config};
     use crate::config;
@@ -204,7 +203,7 @@ mod tests {
     /// leaves behind is `Shapes`' own test (`only_committed_shapes_skip_the_check`).
     #[test]
     fn a_validator_gives_each_config_its_own_verdict() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = crate::repo_root();
         let dir = tempfile::tempdir().unwrap();
         let mut files = Vec::new();
         for example in ["amazon-reviews", "minio", "irsa"] {
@@ -246,8 +245,7 @@ mod tests {
     /// structure adds exactly the objects it changes; and what is left out passes anyway.
     #[test]
     fn environments_share_the_schema_check_of_objects_shaped_alike() {
-        let example =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/amazon-reviews/spark-job.yaml");
+        let example = crate::repo_root().join("examples/amazon-reviews/spark-job.yaml");
         let text = std::fs::read_to_string(example).unwrap()
             + "    more-settings:\n      sparkConf:\n        spark.sql.shuffle.partitions: \"8\"\n";
         let dir = tempfile::tempdir().unwrap();

@@ -326,7 +326,7 @@ impl fmt::Display for Diagnostics {
 /// The page of every code (`docs/codes.md`), generated so it cannot fall behind the table.
 pub fn codes_page() -> String {
     let mut page = String::from(
-        "# Finding codes\n\nEvery finding `k8s-s3-spark` reports carries a stable code (`error[KS101]`), so a\nCI log or an editor can refer to the rule; a code never changes meaning. Generated from `src/diagnostics.rs`.\n",
+        "# Finding codes\n\nEvery finding `k8s-s3-spark` reports carries a stable code (`error[KS101]`), so a\nCI log or an editor can refer to the rule; a code never changes meaning. Generated from `crates/core/src/diagnostics.rs`.\n",
     );
     let mut section = "";
     for (name, code) in Code::ALL {

@@ -25,6 +25,8 @@ pub fn first_few(names: &[String], shown: usize) -> String {
 
 /// The SARIF version written, and the schema that defines it.
 pub const SARIF_VERSION: &str = "2.1.0";
+/// The tool, as SARIF names it.
+pub const TOOL_NAME: &str = "k8s-s3-spark";
 /// The `$schema` of the SARIF logs written (SchemaStore's copy of the OASIS schema).
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -113,7 +115,7 @@ impl ValidationReport {
             "version": SARIF_VERSION,
             "runs": [{
                 "tool": {"driver": {
-                    "name": env!("CARGO_PKG_NAME"),
+                    "name": TOOL_NAME,
                     "version": tool_version,
                     "rules": rules,
                 }},

@@ -239,9 +239,9 @@ mod tests {
     #[test]
     fn every_value_a_row_reads_is_the_charts_default_for_that_value() {
         for example in ["amazon-reviews", "minio", "irsa"] {
-            let config = crate::config::load(std::path::Path::new(&format!(
-                "examples/{example}/spark-job.yaml"
-            )))
+            let config = crate::config::load(
+                &crate::repo_root().join(format!("examples/{example}/spark-job.yaml")),
+            )
             .unwrap();
             for env in std::iter::once(None).chain(config.environment_names().map(Some)) {
                 let job = config.resolve(env).unwrap();

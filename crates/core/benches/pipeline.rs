@@ -11,12 +11,15 @@ use std::path::{Path, PathBuf};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use k8s_s3_spark::config;
-use k8s_s3_spark::emit::{helm, plain};
-use k8s_s3_spark::k8s;
-use k8s_s3_spark::pipeline::{Validator, check_config, kustomize_tree, manifests};
+use k8s_s3_spark_core::config;
+use k8s_s3_spark_core::emit::{helm, plain};
+use k8s_s3_spark_core::k8s;
+use k8s_s3_spark_core::pipeline::{Validator, check_config, kustomize_tree, manifests};
 
-const EXAMPLE: &str = "examples/amazon-reviews/spark-job.yaml";
+const EXAMPLE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../examples/amazon-reviews/spark-job.yaml"
+);
 
 fn single(c: &mut Criterion) {
     let file = Path::new(EXAMPLE);
