@@ -423,8 +423,12 @@ pub enum CredentialsKind {
     Anonymous,
 }
 
-/// `--chart-version`: a SemVer 2 version, as Helm requires of Chart.yaml's `version`.
+/// `--chart-version`: a SemVer 2 version, as Helm requires of Chart.yaml's `version`, holding no
+/// key (it is written into Chart.yaml).
 fn chart_version(text: &str) -> Result<String, String> {
+    if crate::redact::holds_key_text(text) {
+        return Err("holds what looks like an AWS key, which would be written into Chart.yaml; write a version such as 1.4.0".into());
+    }
     crate::syntax::semver(text).map(|()| text.to_owned())
 }
 

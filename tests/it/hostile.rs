@@ -480,7 +480,16 @@ fn keys_typed_on_the_command_line_are_never_repeated() {
     let url = format!("s3a://b/{secret}/part-0");
     let encoded_url = format!("s3a://data-bucket/{encoded}/x");
     let flag = format!("--{id}");
-    let runs: [&[&str]; 11] = [
+    let version = format!("1.0.0-{id}");
+    let runs: [&[&str]; 12] = [
+        &[
+            "chart",
+            EXAMPLE,
+            "--out",
+            "/nonexistent/chart",
+            "--chart-version",
+            &version,
+        ],
         // Refused by the command-line parser, which quotes what it refuses.
         &["validate", "--jobs", secret, "x.yaml"],
         &["render", EXAMPLE, &flag],
@@ -510,6 +519,24 @@ fn keys_typed_on_the_command_line_are_never_repeated() {
         assert!(
             all.contains(k8s_s3_spark::redact::REDACTED),
             "{args:?}: {all}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_in_a_file_name_is_hidden_also_after_escaping() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "\u{1}AKIAIOSFODNN7EXAMPLE.yaml";
+    fs::copy("examples/minio/spark-job.yaml", dir.path().join(name)).unwrap();
+    let path = dir.path().to_str().unwrap();
+    for format in ["text", "json", "sarif"] {
+        let o = run_bounded(&["validate", "--format", format, path]);
+        assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+        assert!(
+            !all(&o).contains("AKIAIOSFODNN7EXAMPLE"),
+            "{format}: {}",
+            all(&o)
         );
     }
 }

@@ -50,6 +50,9 @@ const MAX_GLUED: usize = 2;
 /// character is one of 64); a path of the same length has one per segment.
 const MAX_GLUED_SLASHES: usize = 2;
 
+/// How far back from a run of key characters an ARN's `arn:` is looked for.
+const ARN_PREFIX_BYTES: usize = 256;
+
 /// Words of the names people give roles, buckets, tables and paths. Text of a key's shape that
 /// holds two of them (case aside) is a name (`role/EKSPodIdentityRoleForSparkS3AccessV2`), not a
 /// key: a random key holds one of them about once in 1,000, two in none of 200,000 tried.
@@ -169,15 +172,50 @@ const NAME_WORDS: &[&str] = &[
     "year",
 ];
 
-/// Whether key-shaped text is a name: it holds two [`NAME_WORDS`].
-fn is_name(window: &str) -> bool {
+/// Whether key-shaped text is something else: a name (two [`NAME_WORDS`], or one in text whose
+/// letters are at least a third vowels, as words' are and a key's, about a fifth, are not), or
+/// base64 of text (a key decodes to random bytes). A random key passes for one of these about
+/// once in 20,000.
+fn is_not_a_key(window: &str) -> bool {
     let lower = window.to_ascii_lowercase();
-    NAME_WORDS
+    let words = NAME_WORDS
         .iter()
         .filter(|w| lower.contains(**w))
         .take(2)
-        .count()
-        == 2
+        .count();
+    let letters = lower.bytes().filter(u8::is_ascii_alphabetic).count();
+    let vowels = lower.bytes().filter(|b| b"aeiou".contains(b)).count();
+    words == 2 || (words == 1 && 3 * vowels >= letters) || is_base64_of_text(window)
+}
+
+/// Whether 40 characters of base64 decode to text: at most 2 of the 30 bytes outside printable
+/// ASCII and line breaks.
+fn is_base64_of_text(window: &str) -> bool {
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut unprintable = 0;
+    for quad in window.as_bytes().chunks(4) {
+        let Some(bits) = quad
+            .iter()
+            .try_fold(0u32, |acc, &b| Some(acc << 6 | value(b)?))
+        else {
+            return false;
+        };
+        for byte in [bits >> 16, bits >> 8, bits].map(|b| (b & 0xff) as u8) {
+            if !(byte.is_ascii_graphic() || matches!(byte, b' ' | b'\t' | b'\n' | b'\r')) {
+                unprintable += 1;
+            }
+        }
+    }
+    unprintable <= 2
 }
 
 /// Where key-shaped text stands in `text`: the byte ranges of the maximal runs of `[A-Za-z0-9/+]`
@@ -192,27 +230,50 @@ pub fn key_runs(text: &str) -> Vec<std::ops::Range<usize>> {
     if !text.contains(['%', '\\']) {
         return plain_key_runs(text).collect();
     }
-    // Decode escapes, remembering where each decoded byte starts in `text` (and, last, the end
-    // of `text`), so that a run found in the decoded text maps back to `text`.
+    // Decode escapes, up to three layers deep (`%25252F`), remembering where each decoded byte
+    // came from in `text` (and, last, the end of `text`), so that a run found in the decoded
+    // text maps back to `text`.
+    let mut decoded = text.to_owned();
+    let mut origin: Vec<usize> = (0..=text.len()).collect();
+    for _ in 0..3 {
+        let Some((next, next_origin)) = decode_once(&decoded) else {
+            break;
+        };
+        origin = next_origin.iter().map(|&at| origin[at]).collect();
+        decoded = next;
+    }
+    plain_key_runs(&decoded)
+        .map(|run| origin[run.start]..origin[run.end])
+        .collect()
+}
+
+/// `text` with one layer of escapes decoded (`%XX`, JSON's `\/` and `\uXXXX`, ASCII only), and
+/// where each decoded byte (and, last, the end) starts in `text`; `None` when there is none.
+fn decode_once(text: &str) -> Option<(String, Vec<usize>)> {
     let bytes = text.as_bytes();
-    let hex = |b: u8| (b as char).to_digit(16);
+    let hex = |b: &u8| (*b as char).to_digit(16);
     let escape = |at: usize| -> Option<(char, usize)> {
-        match bytes.get(at..)? {
-            [b'\\', b'/', ..] => Some(('/', 2)),
-            // Twice percent-encoded: `%25` is `%`.
-            [b'%', b'2', b'5', h, l, ..] => Some((char::from_u32(hex(*h)? * 16 + hex(*l)?)?, 5)),
-            [b'%', h, l, ..] => Some((char::from_u32(hex(*h)? * 16 + hex(*l)?)?, 3)),
-            _ => None,
-        }
-        .filter(|(c, _)| c.is_ascii())
+        let (code, width) = match bytes.get(at..)? {
+            [b'\\', b'/', ..] => (u32::from(b'/'), 2),
+            [b'\\', b'u', a, b, c, d, ..] => {
+                (((hex(a)? * 16 + hex(b)?) * 16 + hex(c)?) * 16 + hex(d)?, 6)
+            }
+            [b'%', h, l, ..] => (hex(h)? * 16 + hex(l)?, 3),
+            _ => return None,
+        };
+        char::from_u32(code)
+            .filter(char::is_ascii)
+            .map(|c| (c, width))
     };
     let mut decoded = String::with_capacity(text.len());
     let mut origin = Vec::with_capacity(text.len() + 1);
+    let mut found = false;
     let mut i = 0;
     while i < bytes.len() {
         origin.push(i);
         if let Some((c, width)) = escape(i) {
             decoded.push(c);
+            found = true;
             i += width;
         } else {
             // Only ASCII escapes are replaced: copy one character whole.
@@ -223,27 +284,32 @@ pub fn key_runs(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     origin.push(text.len());
-    plain_key_runs(&decoded)
-        .map(|run| origin[run.start]..origin[run.end])
-        .collect()
+    found.then_some((decoded, origin))
 }
 
-/// The byte ranges of the PEM blocks of `text`, `-----BEGIN ` to the end of `-----END ...-----`:
-/// their base64 lines look like secret keys. A `BEGIN` without its `END` makes no block.
+/// The byte ranges of the PEM blocks of `text`, a `-----BEGIN ...-----` line to the end of its
+/// `-----END ...-----` line: their base64 lines look like secret keys. A `BEGIN` without its `END`,
+/// or not on a line of its own, makes no block.
 fn pem_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut blocks = Vec::new();
     let mut from = 0;
     while let Some(begin) = text[from..].find("-----BEGIN ").map(|b| b + from) {
-        let Some(end) = text[begin..].find("-----END ").and_then(|e| {
-            let after = begin + e + "-----END ".len();
-            text[after..]
-                .find("-----")
-                .map(|d| after + d + "-----".len())
-        }) else {
-            break;
-        };
-        blocks.push(begin..end);
-        from = end;
+        // `-----BEGIN LABEL-----` alone on its line, then the base64 lines, then the END line.
+        let header_end = text[begin + "-----BEGIN ".len()..]
+            .find("-----")
+            .map(|d| begin + "-----BEGIN ".len() + d + "-----".len());
+        let on_its_line = header_end.filter(|&h| text[h..].starts_with(['\n', '\r']));
+        let end = on_its_line.and_then(|h| {
+            let e = h + text[h..].find("\n-----END ")? + "\n-----END ".len();
+            text[e..].find("-----").map(|d| e + d + "-----".len())
+        });
+        match end {
+            Some(end) => {
+                blocks.push(begin..end);
+                from = end;
+            }
+            None => from = begin + "-----BEGIN ".len(),
+        }
     }
     blocks
 }
@@ -264,7 +330,20 @@ fn plain_key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + 
                 i += 1;
             }
             let in_pem = pem.iter().any(|b| b.start <= start && i <= b.end);
-            if holds_key(&text[start..i], in_pem) {
+            // An ARN names a role or key by its name (`arn:aws:iam::...:role/NAME`); looked for
+            // only before runs long enough for a secret, back to the word's start, at most
+            // ARN_PREFIX_BYTES back (so that a long text stays linear).
+            let in_arn = i - start >= 40 && {
+                let from = (start.saturating_sub(ARN_PREFIX_BYTES)..=start)
+                    .find(|&k| text.is_char_boundary(k))
+                    .unwrap_or(start);
+                let before = &text[from..start];
+                let word_start = before
+                    .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | ','))
+                    .map_or(0, |at| at + 1);
+                before[word_start..].starts_with("arn:")
+            };
+            if holds_key(&text[start..i], in_pem || in_arn) {
                 return Some(start..i);
             }
         }
@@ -272,22 +351,25 @@ fn plain_key_runs(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + 
     })
 }
 
-/// Whether a run of key characters is, or holds, a key (see [`key_runs`]); `in_pem`: the run is
-/// a line of a PEM block, which is not taken for a secret key.
-fn holds_key(run: &str, in_pem: bool) -> bool {
+/// Whether a run of key characters is, or holds, a key (see [`key_runs`]); `no_secret`: the run
+/// is a line of a PEM block or part of an ARN, which is not taken for a secret key.
+fn holds_key(run: &str, no_secret: bool) -> bool {
     let bytes = run.as_bytes();
-    // An access key id stands alone: not inside longer upper-case text (`ASIAPACIFIC2024...`),
-    // unless a secret key follows it.
+    // An access key id stands alone: not after a capital or before a capital or digit (inside
+    // longer upper-case text: `ASIAPACIFIC2024...`), unless a secret key follows it.
     let caps = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     let id = run
         .match_indices("AKIA")
         .chain(run.match_indices("ASIA"))
         .any(|(at, _)| {
             run.get(at..at + 20).is_some_and(looks_like_access_key_id)
-                && !caps(at.checked_sub(1).and_then(|b| bytes.get(b)))
-                && (!caps(bytes.get(at + 20)) || (!in_pem && holds_secret(&run[at + 20..])))
+                && !at
+                    .checked_sub(1)
+                    .and_then(|b| bytes.get(b))
+                    .is_some_and(u8::is_ascii_uppercase)
+                && (!caps(bytes.get(at + 20)) || (!no_secret && holds_secret(&run[at + 20..])))
         });
-    id || (!in_pem && holds_secret(run))
+    id || (!no_secret && holds_secret(run))
 }
 
 /// Whether a run of key characters holds a secret key (see [`key_runs`]).
@@ -296,9 +378,14 @@ fn holds_secret(run: &str) -> bool {
         return false;
     }
     if looks_like_secret_key(run) {
-        return !is_name(run);
+        return !is_not_a_key(run);
     }
     let slashes: Vec<usize> = run.match_indices('/').map(|(at, _)| at).collect();
+    // A long run with few slashes is a base64 blob (a certificate's body, a value), not a path
+    // with a key for a segment: one `/` in 64 characters against one in ten.
+    if run.len() > 100 && slashes.len() * 16 < run.len() {
+        return false;
+    }
     (0..=run.len() - 40).any(|at| {
         let window = &run[at..at + 40];
         // The slashes before the window and after it (binary search: a long run is linear).
@@ -310,7 +397,7 @@ fn holds_secret(run: &str) -> bool {
         let glued = left + right;
         (glued == 0 || (glued <= MAX_GLUED && after - before <= MAX_GLUED_SLASHES))
             && looks_like_secret_key(window)
-            && !is_name(window)
+            && !is_not_a_key(window)
     })
 }
 
@@ -563,6 +650,12 @@ mod tests {
             format!("sp/old%20{KEY_ID}.yaml"),
             // An id glued to a secret.
             format!("{KEY_ID}K7MDENGbPxRfiCYEXAMPLEKEYwJalrXUtnFEMI/a"),
+            // JSON's \u escapes, three layers of percent-encoding, an id after a digit.
+            SECRET.replace('/', "\\u002f"),
+            format!("c={}", SECRET.replace('/', "%25252F")),
+            format!("s3a://bucket/run1{KEY_ID}"),
+            // Between PEM-looking markers on one line, which make no block.
+            format!("-----BEGIN NOTE----- {SECRET} -----END NOTE-----"),
             // Outside a PEM block, even when the text has one.
             format!("# -----BEGIN CERTIFICATE----- aside\n--secret={SECRET}"),
             // As a presigned URL or a form encodes it.
@@ -590,6 +683,11 @@ mod tests {
             "s3a://lake/raw/SAPECCMaterialMasterMARAExtract/2024/",
             "s3a://bucket/tables/CustomerLifetimeValueByRegionAPACv2/data",
             "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+            "arn:aws:iam::123456789012:role/GitHubActionsOIDCTerraformApplyEKSUSE1V2",
+            "s3a://lake/raw/SAPS4HANAMaterialDocMSEGIncrementalQ4FY24X/",
+            // Base64 of text (`SELECT * FROM orders LIMIT 10;`), and a long base64 value.
+            "U0VMRUNUICogRlJPTSBvcmRlcnMgTElNSVQgMTA7",
+            "sWl3nt+1uTQkBRV/VLEurmLRHoh+sHZtGHf4xu/ya1AQrzF30WHnlYenZuww5AN0WKmQXK2HvUx34pg/J3Rcy5oxBS6UTPGyIOqix/sbfT4/c/QUr24Nk91M",
             "sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
             "s3a://lake/warehouse/Sales/Europe/Quarterly/Reports2024/RegionNorthWestAndSouth",
             "/data/CustomerOrders/EuropeanRegionSales2024Q3/part-00000",

@@ -161,12 +161,16 @@ fn result(d: &Diagnostic) -> Value {
 /// A path as a URI reference: `/` between segments, every byte outside RFC 3986's unreserved
 /// set percent-encoded, absolute paths as `file://` URIs.
 fn uri(path: &Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
-    let mut out = String::with_capacity(text.len());
-    if text.starts_with('/') {
+    // The name's own bytes (a name that is not UTF-8 keeps them, so the URI finds the file).
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
+    let mut out = String::with_capacity(bytes.len());
+    if bytes.starts_with(b"/") {
         out.push_str("file://");
     }
-    for b in text.bytes() {
+    for b in bytes {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
             out.push(char::from(b));
         } else {
@@ -255,5 +259,14 @@ mod tests {
             log["runs"][0]["invocations"][0]["executionSuccessful"],
             false
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn uris_keep_the_bytes_of_a_name_that_is_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"d/sp ace/bad\xe9.yml");
+        assert_eq!(uri(Path::new(name)), "d/sp%20ace/bad%E9.yml");
+        assert_eq!(uri(Path::new("/abs/x.yaml")), "file:///abs/x.yaml");
     }
 }

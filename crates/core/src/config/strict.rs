@@ -106,6 +106,21 @@ pub fn strict_definitions(schema: &mut Value) {
             close(definition);
         }
     }
+    // A pod spec appears only in a pod template, whose Spark container the tool supplies: the
+    // template may have no `containers` (the types read it as none), so the schema does not
+    // require them either.
+    if let Some(Value::Object(pod_spec)) = definitions.get_mut("io.k8s.api.core.v1.PodSpec") {
+        if let Some(Value::Array(required)) = pod_spec.get_mut("required") {
+            required.retain(|field| field != "containers");
+        }
+        if pod_spec
+            .get("required")
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            pod_spec.remove("required");
+        }
+    }
 }
 
 fn close(node: &mut Value) {

@@ -378,6 +378,9 @@ fn yaml_options() -> serde_saphyr::Options {
     // `007` and `1_000` are text, as written: neither is a number in JSON or to Kubernetes.
     options.leading_zero_numbers_as_strings = true;
     options.underscored_numbers_as_strings = true;
+    // `.inf` and `.nan` are text too (no JSON number or Kubernetes field holds them): the schema
+    // then says where a number belongs, with every other problem, instead of the parser stopping.
+    options.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::AsString;
     if let Some(budget) = options.budget.as_mut() {
         budget.max_depth = 64;
         budget.max_aliases = 0;

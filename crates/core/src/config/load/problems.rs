@@ -142,12 +142,13 @@ pub(super) fn every_problem(
                 Code::RulesNotRun,
                 "",
                 format!(
-                    "the config rules (names, resources, settings, ...) did not run: the job cannot be read without {}",
-                    blocking.join(", ")
+                    "the config rules (names, resources, settings, ...) did not run: the job cannot be read until {} {} fixed (see the findings there)",
+                    blocking.join(", "),
+                    if blocking.len() == 1 { "is" } else { "are" }
                 ),
             )
             .in_file(file)
-            .help("fix that and run validate again for the rest"),
+            .help("fix those findings and run validate again for the rest"),
         );
         return;
     };
@@ -227,12 +228,8 @@ pub(super) fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Di
         ..d
     };
     let base_problems = rules::check(job);
-    let inherited: std::collections::HashSet<_> = base_problems
-        .iter()
-        .map(|b| (b.code, b.field.clone(), b.message.clone()))
-        .collect();
-    // The base's rules by field: a problem of the same rule on a field an environment does not
-    // set is the base's, even when its message names the environment's values.
+    // The base's problems by rule and field: one of the same rule on a field an environment does
+    // not set itself is the base's, even when its message names the environment's values.
     let inherited_rules: std::collections::HashSet<_> = base_problems
         .iter()
         .map(|b| (b.code, b.field.clone()))
@@ -250,12 +247,13 @@ pub(super) fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Di
         }
         // Problems the environment did not introduce are reported once, for the base: a field
         // it does not set, or one it sets through an ancestor that merges (its `executor` with
-        // other fields) and has the same problem as in the base.
+        // other fields), where the base has a problem of the same rule (whose message may name
+        // the environment's values). A field it sets itself is its own.
         for d in rules::check(&apply(&base, overlay)) {
-            let same_as_base = inherited.contains(&(d.code, d.field.clone(), d.message.clone()));
+            let base_has_it = inherited_rules.contains(&(d.code, d.field.clone()));
             match override_field(spans, name, &d.field) {
                 Some(field)
-                    if !same_as_base
+                    if !base_has_it
                         || override_path(name, &d.field).as_deref() == Some(field.as_str()) =>
                 {
                     all.0.push(place(d, field));
@@ -264,7 +262,7 @@ pub(super) fn rules(file: &Path, job: &SparkJob, spans: &SpanIndex, all: &mut Di
                 // A field the environment does not set, wrong only with what it sets elsewhere
                 // (its sparkVersion against the base's dynamicAllocation): said at the
                 // environment, naming the field.
-                None if !inherited_rules.contains(&(d.code, d.field.clone())) => {
+                None if !base_has_it => {
                     let message = format!("with this environment, `{}`: {}", d.field, d.message);
                     all.0
                         .push(place(Diagnostic { message, ..d }, env_field.clone()));
