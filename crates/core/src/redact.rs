@@ -229,10 +229,10 @@ fn is_base64_of_text(window: &str) -> bool {
 /// that hold an access key id (standing alone, or followed by a secret key), or a secret key
 /// bounded on each side by a `/` or the run's end (`s3a://bucket/KEY/part`) or glued to at most
 /// [`MAX_GLUED`] characters of its path segment (then with at most [`MAX_GLUED_SLASHES`] slashes
-/// of its own). Key-shaped text that holds two words of names ([`NAME_WORDS`]) is a name. A key
-/// written percent-encoded (`%2F`, `%252F`) or with JSON's `\/` is found too; a PEM block's
-/// base64 lines are not taken for keys. Linear in the length of `text`. The one rule for what
-/// counts as a pasted key: the config's text check refuses it and [`redact`] hides it.
+/// of its own). Not taken for a secret key: a PEM block's lines, an ARN's name, a long base64
+/// value, and text [`is_not_a_key`] (names, base64 of text). Escapes are decoded first (`%XX` up
+/// to three layers, JSON's `\/` and `\uXXXX`). Linear in the length of `text`. The one rule for
+/// what counts as a pasted key: the config's text check refuses it and [`redact`] hides it.
 pub fn key_runs(text: &str) -> Vec<std::ops::Range<usize>> {
     if !text.contains(['%', '\\']) {
         return plain_key_runs(text).collect();

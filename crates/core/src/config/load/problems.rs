@@ -67,12 +67,8 @@ pub(super) fn every_problem(
             continue;
         }
         if let Some(message) = schema::whole_number_problem(&field, &number) {
-            all.0.push(
-                Diagnostic::new(Code::OutOfRange, field.clone(), message)
-                    .in_file(file)
-                    .at(at(&field))
-                    .help(WHOLE_NUMBER_HELP),
-            );
+            all.0
+                .push(number_finding(file, &field, message, at(&field)));
             set_aside(&mut pruned, &field, None);
             reported.push(field.clone());
             hidden.push(field);
@@ -158,8 +154,8 @@ pub(super) fn every_problem(
         .extend(more.0.into_iter().filter(|d| !covered(&d.field, &hidden)));
 }
 
-/// The finding for a field the types refuse although the schema passed it: a number out of
-/// its type's range (e.g. 1e10 cores), or a decimal number where a count belongs.
+/// The finding for a field the types refuse although the schema passed it: what
+/// [`schema::whole_number_problem`] says of its number, else the types' own reason.
 pub(super) fn out_of_range(
     file: &Path,
     document: &Value,
@@ -167,30 +163,28 @@ pub(super) fn out_of_range(
     position: Option<Position>,
 ) -> Diagnostic {
     let message = match value_at(document, &e.field) {
-        // `1.0` and `1e3` are whole numbers to the schema, not to a count.
-        Some(Value::Number(n))
-            if n.is_f64()
-                && n.as_f64()
-                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15) =>
-        {
-            format!(
-                "{n} is a decimal number where a whole number belongs: write {}",
-                n.as_f64().unwrap_or_default()
-            )
-        }
-        Some(value @ Value::Number(_)) => {
-            format!("{value} is out of range for this field ({})", e.message)
-        }
+        Some(Value::Number(n)) => schema::whole_number_problem(&e.field, n)
+            .unwrap_or_else(|| format!("{n} is out of range for this field ({})", e.message)),
         _ => e.message.clone(),
     };
-    Diagnostic::new(Code::OutOfRange, e.field.clone(), message)
+    number_finding(file, &e.field, message, position)
+}
+
+/// A whole number the types cannot take (KS005), with how to write one.
+fn number_finding(
+    file: &Path,
+    field: &str,
+    message: String,
+    position: Option<Position>,
+) -> Diagnostic {
+    Diagnostic::new(Code::OutOfRange, field, message)
         .in_file(file)
         .at(position)
         .help(WHOLE_NUMBER_HELP)
 }
 
 /// The help of a whole number the types refuse.
-pub(super) const WHOLE_NUMBER_HELP: &str = "use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand; user and group ids are 0 to 2147483647)";
+const WHOLE_NUMBER_HELP: &str = "use a whole number in range (counts and seconds are 32-bit; cores and executors are at most a few thousand; user and group ids are 0 to 2147483647)";
 
 /// Every number of `node` with its field path, in document order.
 pub(super) fn numbers_in(node: &Value, field: String, out: &mut Vec<(String, serde_json::Number)>) {
